@@ -1,0 +1,93 @@
+"""Typed errors with stable codes.
+
+The library raises these; the CLI turns each into one line on stderr
+("path: E102 reason") and a row in errors.csv. A code never changes meaning,
+so scripts and researchers can filter on it.
+
+E0xx  reading an input (the file itself is the problem)
+E1xx  rules files (a rule is malformed)
+E2xx  usage (arguments, output folder)
+"""
+from __future__ import annotations
+
+
+class GovreportError(Exception):
+    """Base class: every error a user can cause derives from it."""
+
+    code = "E000"
+
+    def __init__(self, message: str, path: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+    def __str__(self) -> str:
+        where = f"{self.path}: " if self.path else ""
+        return f"{where}{self.code} {self.message}"
+
+
+class InputError(GovreportError):
+    """An input document cannot be read. The batch goes on without it."""
+
+    code = "E001"
+
+
+class MissingFile(InputError):
+    code = "E002"
+
+
+class EmptyDocument(InputError):
+    code = "E003"
+
+
+class BinaryContent(InputError):
+    code = "E004"
+
+
+class UnsupportedFormat(InputError):
+    code = "E005"
+
+
+class UndecodableText(InputError):
+    code = "E006"
+
+
+class FileTooLarge(InputError):
+    code = "E007"
+
+
+class EncryptedDocument(InputError):
+    code = "E010"
+
+
+class BrokenDocument(InputError):
+    code = "E011"
+
+
+class NoTextLayer(InputError):
+    code = "E012"
+
+
+class GarbledText(InputError):
+    code = "E013"
+
+
+class ConverterMissing(InputError):
+    code = "E014"
+
+
+class RulesError(GovreportError):
+    """A rules file is malformed. Names the file, the rule and what is wrong."""
+
+    code = "E101"
+
+    def __init__(self, file: str, rule: str | None, problem: str) -> None:
+        self.file = file
+        self.rule = rule
+        self.problem = problem
+        where = f"rule {rule!r}: " if rule else ""
+        super().__init__(f"{where}{problem}", path=file)
+
+
+class UsageError(GovreportError):
+    code = "E201"

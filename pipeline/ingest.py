@@ -1,0 +1,179 @@
+"""Ingest: one input file becomes a `RawDocument` (text before normalisation).
+
+This module owns the checks every format shares (exists, not empty, not too
+large, the extension is one we read) and plain-text decoding. Other formats
+are read by the modules in `pipeline.readers`, each `read(path, data)`.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from pathlib import Path
+
+from .errors import (
+    BinaryContent,
+    EmptyDocument,
+    FileTooLarge,
+    InputError,
+    MissingFile,
+    UndecodableText,
+    UnsupportedFormat,
+)
+from .records import RawDocument
+
+log = logging.getLogger(__name__)
+
+SUFFIX_FORMAT = {
+    ".txt": "txt",
+    ".text": "txt",
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".doc": "doc",
+    ".html": "html",
+    ".htm": "html",
+    ".shtml": "html",
+}
+
+# Reports are a few hundred KB at most; 200 MB "reports" are scans or junk.
+# Refusing before reading keeps memory flat whatever lands in a folder.
+DEFAULT_MAX_BYTES = int(os.environ.get("GOVREPORT_MAX_BYTES", 64 * 1024 * 1024))
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
+    """Read one input file of any supported format.
+
+    Raises an `InputError` subclass naming the file and the reason.
+    """
+    p = Path(path)
+    shown = str(path)
+    fmt = SUFFIX_FORMAT.get(p.suffix.lower())
+    if not p.exists():
+        raise MissingFile("no such file", shown)
+    if not p.is_file():
+        raise UnsupportedFormat("not a regular file", shown)
+    if fmt is None:
+        raise UnsupportedFormat(
+            f"unsupported file type {p.suffix or '(none)'!r}: expected .txt .pdf .docx .doc .html .htm", shown
+        )
+    size = p.stat().st_size
+    if size == 0:
+        raise EmptyDocument("file is empty (0 bytes)", shown)
+    if size > max_bytes:
+        raise FileTooLarge(
+            f"file is {size / 1048576:.0f} MB, over the {max_bytes / 1048576:.0f} MB limit "
+            "(set GOVREPORT_MAX_BYTES to raise it)",
+            shown,
+        )
+    data = p.read_bytes()
+    if fmt == "txt":
+        return read_text_bytes(shown, data)
+    reader = _reader(fmt, shown)
+    return reader(shown, data)
+
+
+def _reader(fmt: str, shown: str):
+    # Imported lazily: PDF, Word and HTML readers pull in heavy libraries that
+    # a plain-text run never needs.
+    try:
+        if fmt == "pdf":
+            from .readers.pdf import read
+        elif fmt == "docx":
+            from .readers.docx import read
+        elif fmt == "doc":
+            from .readers.doc import read
+        elif fmt == "html":
+            from .readers.html import read
+        else:  # pragma: no cover - SUFFIX_FORMAT and this list agree
+            raise KeyError(fmt)
+    except ImportError as exc:
+        raise UnsupportedFormat(f"cannot read {fmt} files here: {exc}", shown) from None
+    return read
+
+
+# Encodings tried in order when there is no BOM. UTF-8 first: it is strict, so
+# GBK bytes fail it quickly; GB18030 is a superset of GBK and GB2312.
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig", "utf-8"),
+    (b"\xff\xfe", "utf-16", "utf-16"),
+    (b"\xfe\xff", "utf-16", "utf-16"),
+)
+
+
+def decode_text(data: bytes, shown: str = "<bytes>") -> tuple[str, str]:
+    """Decode report text in any common Chinese encoding.
+
+    Returns (text, encoding name as recorded in source.encoding).
+    """
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), name
+            except UnicodeDecodeError:
+                break
+    if _looks_utf16(data):
+        for codec in ("utf-16-le", "utf-16-be"):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            if _mostly_text(text):
+                return text, "utf-16"
+    if b"\x00" in data[:4096]:
+        raise BinaryContent("binary content (NUL bytes), not text", shown)
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+        if _mostly_text(text):
+            return text, "gb18030"
+    except UnicodeDecodeError:
+        pass
+    # Last resort: let charset-normalizer guess (Big5, other legacy pages).
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is not None:
+        text = str(best)
+        if _mostly_text(text):
+            return text, best.encoding
+    raise UndecodableText("not text in any known encoding (tried UTF-8, UTF-16, GB18030)", shown)
+
+
+def read_text_bytes(shown: str, data: bytes) -> RawDocument:
+    text, encoding = decode_text(data, shown)
+    if not text.strip():
+        raise EmptyDocument("file holds only whitespace", shown)
+    if not _mostly_text(text):
+        raise BinaryContent("binary content, not text", shown)
+    return RawDocument(path=shown, format="txt", text=text, sha256=sha256_bytes(data), encoding=encoding)
+
+
+def _looks_utf16(data: bytes) -> bool:
+    sample = data[:2048]
+    if len(sample) < 4:
+        return False
+    zeros_even = sample[0::2].count(0)
+    zeros_odd = sample[1::2].count(0)
+    half = len(sample) / 2
+    # ASCII in UTF-16 puts a NUL in every other byte; CJK rarely has NULs at
+    # all, so only call it UTF-16 when the NULs line up on one side.
+    return zeros_odd > 0.3 * half and zeros_even < 0.05 * half or zeros_even > 0.3 * half and zeros_odd < 0.05 * half
+
+
+def _mostly_text(text: str) -> bool:
+    """True when control characters and replacement marks are rare."""
+    sample = text[:20000]
+    if not sample:
+        return False
+    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f") or ch == "\ufffd" or 0xE000 <= ord(ch) <= 0xF8FF)
+    return bad <= 0.01 * len(sample)
+
+
+__all__ = ["read_document", "decode_text", "read_text_bytes", "InputError", "SUFFIX_FORMAT", "DEFAULT_MAX_BYTES"]

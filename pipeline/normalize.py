@@ -1,0 +1,176 @@
+"""Normalise a reader's text into the one `text` every span indexes into.
+
+- full-width digits, Latin letters and ％ become half-width (１２％ → 12%);
+- stray whitespace goes: spaces next to Chinese characters (PDF and web
+  copies put them everywhere: "2019 年", "的 30 项"), leading indentation,
+  blank lines; spaces between two Latin or digit tokens stay ("GB/T 2260");
+- a line broken in the middle of a sentence is joined to the next one, and
+  so is a sentence broken across a page end (\f from the PDF reader);
+- a title split over several lines at the top is joined.
+
+The result has one paragraph per line. Page boundaries survive as offsets
+(`page_starts`), so an indicator can say which page it came from.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from .rules import Rules
+
+_FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)}  # ０-９
+_FULLWIDTH.update({code: code - 0xFEE0 for code in range(0xFF21, 0xFF3B)})  # Ａ-Ｚ
+_FULLWIDTH.update({code: code - 0xFEE0 for code in range(0xFF41, 0xFF5B)})  # ａ-ｚ
+_FULLWIDTH[0xFF05] = ord("%")  # ％
+_FULLWIDTH[0x3000] = ord(" ")  # ideographic space: treated as whitespace below
+_FULLWIDTH[0x00A0] = ord(" ")
+_FULLWIDTH[0x200B] = None  # zero-width space (web copies)
+_FULLWIDTH[0xFEFF] = None  # stray BOM inside the text
+
+# A space is kept only between two ASCII word characters.
+_SPACES_NEAR_CJK = re.compile(r"[ \t]+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])[ \t]+")
+_MULTI_SPACE = re.compile(r"[ \t]{2,}")
+_FULLWIDTH_DOT = re.compile(r"(?<=\d)．(?=\d)")
+
+# Endings after which a line is a finished paragraph, not a broken sentence.
+_TERMINAL = set("。！？；：!?;:…”’」』）)】》")
+# Endings that cannot end a paragraph: the sentence goes on on the next line.
+_CONTINUES = set("，,、（(“‘《【—-")
+
+
+@dataclass(frozen=True)
+class Normalised:
+    text: str
+    page_starts: tuple[int, ...]  # offset of each page's first character; () when not paged
+
+    def page_of(self, offset: int) -> int | None:
+        if not self.page_starts:
+            return None
+        return bisect.bisect_right(self.page_starts, offset)
+
+
+def normalise_line(line: str) -> str:
+    line = line.translate(_FULLWIDTH)
+    line = _FULLWIDTH_DOT.sub(".", line)
+    line = _SPACES_NEAR_CJK.sub("", line)
+    line = _MULTI_SPACE.sub(" ", line)
+    return line.strip()
+
+
+def normalise(raw: str, rules: Rules) -> Normalised:
+    """Normalise a reader's raw text (see module doc)."""
+    raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    pages = raw.split("\f")
+    # (line, page index, blank lines before it)
+    lines: list[tuple[str, int, int]] = []
+    for page_no, page in enumerate(pages):
+        blanks = 0
+        for raw_line in page.split("\n"):
+            line = normalise_line(raw_line)
+            if not line:
+                blanks += 1
+                continue
+            lines.append((line, page_no, blanks))
+            blanks = 0
+    if not lines:
+        return Normalised("", ())
+    width = _wrap_width([ln for ln, _, _ in lines])
+    heading = rules.sections.line_start_re
+    title_first, title_end = _title_lines(lines, rules)
+
+    paragraphs: list[tuple[str, int]] = []  # (text, page of its first char)
+    # page index of each chunk appended, to rebuild page starts precisely
+    chunks: list[list[tuple[str, int]]] = []
+    for i, (line, page_no, blanks) in enumerate(lines):
+        if not chunks:
+            chunks.append([(line, page_no)])
+            continue
+        prev_line, prev_page, _ = lines[i - 1]
+        join = False
+        if title_first < i < title_end:
+            join = True
+        elif heading.match(line):
+            join = False
+        elif prev_line[-1] in _CONTINUES or line[0] in "，,、。；;）)":
+            join = True
+        elif prev_line[-1] not in _TERMINAL and not heading.match(prev_line):
+            # A sentence broken across a page end, or a hard-wrapped line
+            # (as long as the document's wrap width): the paragraph goes on.
+            crossed_page = page_no != prev_page
+            wrapped = width is not None and len(prev_line) >= width - 2 and blanks == 0
+            join = (crossed_page and len(prev_line) >= 15) or wrapped
+        if join:
+            chunks[-1].append((line, page_no))
+        else:
+            chunks.append([(line, page_no)])
+
+    out: list[str] = []
+    page_starts: list[int] = []
+    pos = 0
+    seen_page = -1
+    for chunk_no, chunk in enumerate(chunks):
+        if chunk_no:
+            out.append("\n")
+            pos += 1
+        for line, page_no in chunk:
+            while seen_page < page_no:
+                seen_page += 1
+                page_starts.append(pos)
+            out.append(line)
+            pos += len(line)
+    text = "".join(out)
+    paged = len(pages) > 1
+    while paged and seen_page < len(pages) - 1:
+        seen_page += 1
+        page_starts.append(len(text))
+    return Normalised(text, tuple(page_starts) if paged else ())
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The width a hard-wrapped text was broken at, if it was.
+
+    Text copied from PDFs or fixed-width files breaks every line at about the
+    same length; paragraph-per-line text has lines of every length. Call it
+    wrapped when at least a third of the long lines share the top length.
+    """
+    lengths = sorted(len(ln) for ln in lines if len(ln) >= 15)
+    if len(lengths) < 6:
+        return None
+    top = lengths[int(len(lengths) * 0.9) - 1]
+    near = sum(1 for n in lengths if top - 2 <= n <= top + 2)
+    if near >= len(lengths) / 3 and top >= 20:
+        return top
+    return None
+
+
+_TITLE_END = re.compile(r"(报告|情况|总结|工作报告|年度报告)$")
+
+
+def _title_lines(lines: list[tuple[str, int, int]], rules: Rules) -> tuple[int, int]:
+    """The lines near the top that make up one title split over lines.
+
+    Returns (first, end): lines first+1 … end-1 are joined to line `first`;
+    (0, 0) when no title was split. "…2025年度法治政府建设" / "情况报告" is one
+    title; a title line followed by "发布时间：…" is not.
+    """
+    keywords = rules.metadata.title_keywords
+    for i in range(min(len(lines), 12)):
+        line = lines[i][0]
+        if len(line) > 60 or line[-1] in _TERMINAL:
+            continue
+        if not any(k in line for k in keywords):
+            continue
+        if _TITLE_END.search(line):
+            return 0, 0
+        # Join the following short lines until one ends the title.
+        j = i + 1
+        while j < len(lines) and j <= i + 3:
+            nxt = lines[j][0]
+            if len(nxt) > 30 or rules.sections.line_start_re.match(nxt):
+                return 0, 0
+            if _TITLE_END.search(nxt):
+                return i, j + 1
+            j += 1
+        return 0, 0
+    return 0, 0

@@ -1,0 +1,233 @@
+"""The records that flow between the pipeline's stages.
+
+All are frozen dataclasses: a stage never edits what an earlier stage produced,
+it builds new records. Values are `decimal.Decimal` so that 16.4亿 stays
+1640000000 exactly; `to_dict()` turns them into JSON-ready values (integral
+values as ints, others as floats written from their exact decimal text).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+from typing import Any
+
+SCHEMA_VERSION = "1"
+
+
+def json_number(value: Decimal | None) -> int | float | None:
+    """An exact Decimal as the JSON number a reader expects.
+
+    Integral values become ints (274, not 274.0); others become the float that
+    prints as the same decimal text (1.26 stays 1.26 when written by json).
+    """
+    if value is None:
+        return None
+    if value == value.to_integral_value():
+        return int(value)
+    return float(str(value.normalize()))
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """What a reader got out of one input, before normalisation.
+
+    `text` may contain form feeds (\f) between pages; normalisation turns
+    them into page start offsets.
+    """
+
+    path: str
+    format: str  # txt | pdf | docx | html
+    text: str
+    sha256: str
+    encoding: str | None = None
+    pages: int | None = None
+    ocr: bool = False
+    publisher: str | None = None  # from a web page's own metadata
+    published: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    path: str
+    format: str
+    sha256: str
+    encoding: str | None = None
+    pages: int | None = None
+    ocr: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "format": self.format,
+            "sha256": self.sha256,
+            "encoding": self.encoding,
+            "pages": self.pages,
+            "ocr": self.ocr,
+        }
+
+
+@dataclass(frozen=True)
+class Region:
+    name: str
+    full_name: str | None = None
+    code: str | None = None
+    level: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "full_name": self.full_name, "code": self.code, "level": self.level}
+
+
+@dataclass(frozen=True)
+class Meta:
+    title: str | None
+    year: int | None
+    region: Region | None
+    agency: str | None
+    report_type: str | None
+    agency_kind: str | None = None  # government | department
+    publisher: str | None = None
+    published: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "year": self.year,
+            "region": self.region.to_dict() if self.region else None,
+            "agency": self.agency,
+            "agency_kind": self.agency_kind,
+            "report_type": self.report_type,
+            "publisher": self.publisher,
+            "published": self.published,
+        }
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str  # "1", "1.2", "1.2.3", "1.2.3.1" — unique within a report
+    level: int  # 1 一、 | 2 （一） | 3 1. 1、 （1） | 4 一是
+    marker: str  # as written
+    title: str
+    part: str  # achievements | shortcomings | leadership_duties | next_year_plans | other
+    span: tuple[int, int]  # from the marker to the start of the next section of the same or higher level
+    heading_span: tuple[int, int]  # the marker and title only
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "level": self.level,
+            "marker": self.marker,
+            "title": self.title,
+            "part": self.part,
+            "span": list(self.span),
+            "heading_span": list(self.heading_span),
+        }
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number with its measure word, as found in the text (no meaning yet).
+
+    `span` covers qualifier, number, unit and trailing qualifier exactly as
+    written; `number_span` only the numeral(s).
+    """
+
+    span: tuple[int, int]
+    text: str
+    number_span: tuple[int, int]
+    value: Decimal
+    unit: str  # normalised: "%" for every percentage, "pp" for 个百分点, "元" for money
+    unit_class: str  # count | people | percent | points | money | duration
+    value_high: Decimal | None = None
+    qualifier: str | None = None  # over | about | nearly
+
+
+@dataclass(frozen=True)
+class Indicator:
+    indicator: str
+    label: str
+    value: Decimal
+    unit: str
+    unit_class: str
+    span: tuple[int, int]
+    text: str
+    sentence: str
+    sentence_span: tuple[int, int]
+    rule: str
+    section_id: str | None = None
+    part: str = "other"
+    value_high: Decimal | None = None
+    qualifier: str | None = None
+    measure: str = "level"  # level | change_abs | change_pct
+    modality: str = "achieved"  # achieved | planned
+    actor: str | None = None
+    page: int | None = None
+    quantity_span: tuple[int, int] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "indicator": self.indicator,
+            "label": self.label,
+            "value": json_number(self.value),
+            "value_high": json_number(self.value_high),
+            "unit": self.unit,
+            "unit_class": self.unit_class,
+            "qualifier": self.qualifier,
+            "measure": self.measure,
+            "modality": self.modality,
+            "actor": self.actor,
+            "section_id": self.section_id,
+            "part": self.part,
+            "page": self.page,
+            "span": list(self.span),
+            "text": self.text,
+            "quantity_span": list(self.quantity_span) if self.quantity_span else None,
+            "sentence": self.sentence,
+            "sentence_span": list(self.sentence_span),
+            "rule": self.rule,
+        }
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    severity: str  # error | warning | info
+    message: str
+    indicators: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "check": self.check,
+            "severity": self.severity,
+            "message": self.message,
+            "indicators": list(self.indicators),
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    doc_id: str
+    source: Source
+    meta: Meta
+    text: str
+    sections: tuple[Section, ...]
+    indicators: tuple[Indicator, ...]
+    findings: tuple[Finding, ...] = ()
+    page_starts: tuple[int, ...] = field(default=(), repr=False)
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "doc_id": self.doc_id,
+            "source": self.source.to_dict(),
+            "meta": self.meta.to_dict(),
+            "text": self.text,
+            "sections": [s.to_dict() for s in self.sections],
+            "indicators": [i.to_dict() for i in self.indicators],
+            "findings": [f.to_dict() for f in self.findings],
+            "warnings": list(self.warnings),
+        }
+
+
+def field_names(cls: type) -> list[str]:
+    return [f.name for f in fields(cls)]

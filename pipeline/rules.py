@@ -1,0 +1,427 @@
+"""Load, validate and compile the extraction rules in `rules/*.yaml`.
+
+Rules are data: indicator cues, units, section-heading patterns, stop phrases
+and metadata lexicons. Each file is checked against a small schema when it is
+loaded; a problem raises `RulesError` naming the file, the rule and what is
+wrong (E101), so a researcher editing a rule sees exactly where.
+
+The bundled rules ship inside the wheel (`pipeline/rules/`) and are found with
+`importlib.resources`; in a source checkout they are the top-level `rules/`.
+`load_rules(dir)` caches per folder, so rules compile once per process.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import regex
+import yaml
+
+from .errors import RulesError
+
+log = logging.getLogger(__name__)
+
+RULE_FILES = ("catalog.yaml", "units.yaml", "stopwords.yaml", "sections.yaml", "indicators.yaml",
+              "context.yaml", "metadata.yaml")
+UNIT_CLASSES = {"count", "people", "percent", "points", "money", "duration"}
+PARTS = {"achievements", "shortcomings", "leadership_duties", "next_year_plans", "other"}
+
+
+def default_rules_dir() -> Path:
+    """The bundled rules: inside the installed package, else the checkout's rules/."""
+    try:
+        packaged = resources.files("pipeline") / "rules"
+        if packaged.is_dir():
+            return Path(str(packaged))
+    except (ModuleNotFoundError, TypeError):  # pragma: no cover - odd loaders
+        pass
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+# --- schema checking ---------------------------------------------------------------
+
+class _Checker:
+    """Collects the context (file, rule) for error messages."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+
+    def fail(self, rule: str | None, problem: str) -> None:
+        raise RulesError(self.file, rule, problem)
+
+    def mapping(self, value: Any, rule: str | None, what: str) -> dict:
+        if not isinstance(value, dict):
+            self.fail(rule, f"{what} must be a mapping, got {type(value).__name__}")
+        return value
+
+    def strings(self, value: Any, rule: str | None, what: str, allow_empty: bool = False) -> list[str]:
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            self.fail(rule, f"{what} must be a list of non-empty strings")
+        if not value and not allow_empty:
+            self.fail(rule, f"{what} must not be empty")
+        return value
+
+    def pattern(self, value: Any, rule: str | None, what: str) -> regex.Pattern:
+        if not isinstance(value, str) or not value:
+            self.fail(rule, f"{what} must be a non-empty regex string")
+        try:
+            return regex.compile(value)
+        except regex.error as exc:
+            self.fail(rule, f"{what} {value!r} is not a valid regex: {exc}")
+        raise AssertionError  # unreachable
+
+    def require(self, data: dict, key: str, rule: str | None) -> Any:
+        if key not in data:
+            self.fail(rule, f"missing required key {key!r}")
+        return data[key]
+
+    def known_keys(self, data: dict, allowed: set[str], rule: str | None) -> None:
+        extra = sorted(set(data) - allowed)
+        if extra:
+            self.fail(rule, f"unknown key(s) {', '.join(map(repr, extra))}; allowed: {', '.join(sorted(allowed))}")
+
+
+def _read_yaml(path: Path) -> dict:
+    if not path.is_file():
+        raise RulesError(str(path), None, "rules file is missing")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise RulesError(str(path), None, f"not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise RulesError(str(path), None, "must be a YAML mapping at the top level")
+    return data
+
+
+# --- compiled rules ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SectionLevel:
+    level: int
+    patterns: tuple[regex.Pattern, ...]
+    inline: bool
+
+
+@dataclass(frozen=True)
+class SectionRules:
+    levels: tuple[SectionLevel, ...]
+    max_title_chars: int
+    parts: tuple[tuple[str, regex.Pattern], ...]
+    line_start_re: regex.Pattern  # any block-level heading marker at a line start
+
+
+@dataclass(frozen=True)
+class IndicatorRule:
+    id: str
+    name: str  # the catalog's zh name
+    unit_classes: frozenset[str]
+    units: frozenset[str] | None
+    cue_units: dict[str, frozenset[str]]
+
+
+@dataclass(frozen=True)
+class IndicatorRules:
+    by_id: dict[str, IndicatorRule]
+    cue_re: regex.Pattern  # every literal and pattern cue, longest first
+    cue_ids: dict[str, tuple[str, ...]]  # literal cue -> indicator ids
+    pattern_ids: tuple[tuple[regex.Pattern, str], ...]
+    nominal_units: frozenset[str]
+    label_max_chars: int
+    label_cut_after: tuple[str, ...]
+    label_trim_suffixes: tuple[str, ...]
+    domain_terms: tuple[str, ...]  # for jieba's user dictionary
+
+
+@dataclass(frozen=True)
+class ContextRules:
+    planned_re: regex.Pattern
+    change_re: regex.Pattern
+    increase_re: regex.Pattern
+    decrease_re: regex.Pattern
+    actor_res: tuple[regex.Pattern, ...]
+
+
+@dataclass(frozen=True)
+class StopRules:
+    stop_re: regex.Pattern | None
+    quoted_max: int
+    quote_pairs: tuple[tuple[str, str], ...]
+    book_marks: tuple[str, str]
+
+
+@dataclass(frozen=True)
+class MetadataRules:
+    title_keywords: tuple[str, ...]
+    chrome_prefixes: tuple[str, ...]
+    report_types: dict[str, tuple[str, ...]]
+    provinces: tuple[str, ...]
+    region_suffixes: tuple[str, ...]
+    not_regions: frozenset[str]
+    agency_suffixes: tuple[str, ...]
+    agency_expansions: dict[str, str]
+    self_references: tuple[str, ...]
+    levels: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Rules:
+    directory: str
+    version: str  # a hash of the rule files: outputs record it, reruns compare it
+    catalog: dict[str, dict]
+    units: dict[str, str]  # measure word -> unit class
+    not_before: tuple[str, ...]
+    stop: StopRules
+    sections: SectionRules
+    indicators: IndicatorRules
+    context: ContextRules
+    metadata: MetadataRules
+
+
+def load_rules(directory: str | Path | None = None) -> Rules:
+    """Load and validate every rules file of `directory` (default: bundled)."""
+    path = Path(directory) if directory is not None else default_rules_dir()
+    return _load_rules_cached(str(path.resolve()))
+
+
+@functools.lru_cache(maxsize=8)
+def _load_rules_cached(directory: str) -> Rules:
+    base = Path(directory)
+    if not base.is_dir():
+        raise RulesError(directory, None, "rules folder does not exist")
+    raw = {name: _read_yaml(base / name) for name in RULE_FILES}
+    digest = hashlib.sha256()
+    for name in RULE_FILES:
+        digest.update((base / name).read_bytes())
+    catalog = _catalog(raw["catalog.yaml"], str(base / "catalog.yaml"))
+    units, not_before = _units(raw["units.yaml"], str(base / "units.yaml"))
+    rules = Rules(
+        directory=directory,
+        version=digest.hexdigest()[:12],
+        catalog=catalog,
+        units=units,
+        not_before=not_before,
+        stop=_stopwords(raw["stopwords.yaml"], str(base / "stopwords.yaml")),
+        sections=_sections(raw["sections.yaml"], str(base / "sections.yaml")),
+        indicators=_indicators(raw["indicators.yaml"], str(base / "indicators.yaml"), catalog, units),
+        context=_context(raw["context.yaml"], str(base / "context.yaml")),
+        metadata=_metadata(raw["metadata.yaml"], str(base / "metadata.yaml")),
+    )
+    log.debug("loaded rules from %s (version %s)", directory, rules.version)
+    return rules
+
+
+def _catalog(data: dict, file: str) -> dict[str, dict]:
+    c = _Checker(file)
+    items = c.require(data, "indicators", None)
+    if not isinstance(items, list):
+        c.fail(None, "'indicators' must be a list")
+    out: dict[str, dict] = {}
+    for i, item in enumerate(items):
+        item = c.mapping(item, f"#{i}", "an indicator")
+        ident = c.require(item, "id", f"#{i}")
+        if ident in out:
+            c.fail(ident, "duplicate id")
+        out[ident] = item
+    if "other" not in out:
+        c.fail(None, "the catalog must define 'other'")
+    return out
+
+
+def _units(data: dict, file: str) -> tuple[dict[str, str], tuple[str, ...]]:
+    c = _Checker(file)
+    c.known_keys(data, {"version", "units", "not_before"}, None)
+    classes = c.mapping(c.require(data, "units", None), "units", "'units'")
+    units: dict[str, str] = {}
+    for cls, words in classes.items():
+        if cls not in UNIT_CLASSES - {"percent", "points"}:
+            c.fail(cls, f"unknown unit class; expected one of count, people, money, duration")
+        for word in c.strings(words, cls, "the measure words"):
+            if word in units:
+                c.fail(cls, f"measure word {word!r} is already in class {units[word]!r}")
+            units[word] = cls
+    not_before = tuple(c.strings(data.get("not_before", []), "not_before", "not_before", allow_empty=True))
+    return units, not_before
+
+
+def _stopwords(data: dict, file: str) -> StopRules:
+    c = _Checker(file)
+    c.known_keys(data, {"version", "phrases", "patterns", "quoted_slogan_max_chars", "book_title_marks",
+                        "quote_marks"}, None)
+    alts = [regex.escape(p) for p in c.strings(data.get("phrases", []), "phrases", "phrases", allow_empty=True)]
+    for i, p in enumerate(data.get("patterns", []) or []):
+        alts.append(c.pattern(p, f"patterns[{i}]", "pattern").pattern)
+    quoted = data.get("quoted_slogan_max_chars", 10)
+    if not isinstance(quoted, int) or quoted < 0:
+        c.fail("quoted_slogan_max_chars", "must be a non-negative integer")
+    pairs = []
+    for i, pair in enumerate(data.get("quote_marks", []) or []):
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) and len(x) == 1 for x in pair)):
+            c.fail(f"quote_marks[{i}]", "each entry must be a pair of single characters")
+        pairs.append((pair[0], pair[1]))
+    book = data.get("book_title_marks", ["《", "》"])
+    if not (isinstance(book, list) and len(book) == 2):
+        c.fail("book_title_marks", "must be a pair of characters")
+    # Longest first so that 一规划、两纲要 wins over a shorter phrase inside it.
+    alts.sort(key=len, reverse=True)
+    stop_re = regex.compile("|".join(alts)) if alts else None
+    return StopRules(stop_re, quoted, tuple(pairs), (book[0], book[1]))
+
+
+def _sections(data: dict, file: str) -> SectionRules:
+    c = _Checker(file)
+    c.known_keys(data, {"version", "max_title_chars", "levels", "parts"}, None)
+    levels = []
+    block_patterns = []
+    for i, item in enumerate(c.require(data, "levels", None)):
+        rule = f"levels[{i}]"
+        item = c.mapping(item, rule, "a level")
+        c.known_keys(item, {"level", "markers", "inline"}, rule)
+        level = c.require(item, "level", rule)
+        if level not in (1, 2, 3, 4):
+            c.fail(rule, "level must be 1, 2, 3 or 4")
+        pats = []
+        for j, p in enumerate(c.strings(c.require(item, "markers", rule), rule, "markers")):
+            pat = c.pattern(p, f"{rule}.markers[{j}]", "marker")
+            if "num" not in pat.groupindex:
+                c.fail(f"{rule}.markers[{j}]", "a marker pattern must name a group 'num'")
+            pats.append(pat)
+        inline = bool(item.get("inline", False))
+        levels.append(SectionLevel(level, tuple(pats), inline))
+        if not inline:
+            block_patterns.extend(p.pattern for p in pats)
+    parts = []
+    for i, item in enumerate(c.require(data, "parts", None)):
+        rule = f"parts[{i}]"
+        item = c.mapping(item, rule, "a part")
+        part = c.require(item, "part", rule)
+        if part not in PARTS:
+            c.fail(rule, f"unknown part {part!r}; expected one of {', '.join(sorted(PARTS))}")
+        for j, p in enumerate(c.strings(c.require(item, "patterns", rule), f"{rule} ({part})", "patterns")):
+            parts.append((part, c.pattern(p, f"{rule}.patterns[{j}]", "pattern")))
+    max_title = data.get("max_title_chars", 60)
+    if not isinstance(max_title, int) or max_title < 5:
+        c.fail("max_title_chars", "must be an integer of at least 5")
+    # Inline enumerators (一是) also stop a line from being joined to the previous one.
+    starters = block_patterns + [p.pattern for lv in levels if lv.inline for p in lv.patterns]
+    line_start = regex.compile("(?:" + ")|(?:".join(_strip_names(p) for p in starters) + ")")
+    return SectionRules(tuple(sorted(levels, key=lambda lv: lv.level)), max_title, tuple(parts), line_start)
+
+
+def _strip_names(pattern: str) -> str:
+    """Drop group names so several marker patterns can share one regex."""
+    return regex.sub(r"\(\?P<[A-Za-z_]\w*>", "(?:", pattern)
+
+
+def _indicators(data: dict, file: str, catalog: dict[str, dict], units: dict[str, str]) -> IndicatorRules:
+    c = _Checker(file)
+    c.known_keys(data, {"version", "indicators", "nominal_units", "label"}, None)
+    by_id: dict[str, IndicatorRule] = {}
+    cue_ids: dict[str, list[str]] = {}
+    pattern_ids: list[tuple[regex.Pattern, str]] = []
+    all_units = set(units) | {"%", "pp"}
+    for i, item in enumerate(c.require(data, "indicators", None)):
+        item = c.mapping(item, f"indicators[{i}]", "an indicator rule")
+        ident = c.require(item, "id", f"indicators[{i}]")
+        rule = str(ident)
+        c.known_keys(item, {"id", "unit_classes", "units", "cues", "patterns", "cue_units"}, rule)
+        if ident not in catalog or ident == "other":
+            c.fail(rule, "id is not an indicator of the catalog (catalog.yaml)")
+        if ident in by_id:
+            c.fail(rule, "duplicate rule for this id")
+        classes = c.strings(c.require(item, "unit_classes", rule), rule, "unit_classes")
+        for cls in classes:
+            if cls not in UNIT_CLASSES:
+                c.fail(rule, f"unknown unit class {cls!r}")
+        only = item.get("units")
+        if only is not None:
+            for u in c.strings(only, rule, "units"):
+                if u not in all_units:
+                    c.fail(rule, f"unit {u!r} is not a measure word of units.yaml")
+        cue_units = {}
+        for cue, us in (c.mapping(item.get("cue_units", {}) or {}, rule, "cue_units")).items():
+            cue_units[cue] = frozenset(c.strings(us, rule, f"cue_units[{cue}]"))
+        cues = c.strings(c.require(item, "cues", rule), rule, "cues")
+        for cue in cues:
+            ids = cue_ids.setdefault(cue, [])
+            if ident in ids:
+                c.fail(rule, f"cue {cue!r} is listed twice")
+            ids.append(ident)
+        for j, p in enumerate(item.get("patterns", []) or []):
+            pattern_ids.append((c.pattern(p, f"{rule}.patterns[{j}]", "pattern"), ident))
+        by_id[ident] = IndicatorRule(ident, str(catalog[ident].get("zh", ident)), frozenset(classes),
+                                     frozenset(only) if only else None, cue_units)
+    label = c.mapping(data.get("label", {}) or {}, "label", "label")
+    nominal = c.strings(data.get("nominal_units", []), "nominal_units", "nominal_units", allow_empty=True)
+    literals = sorted(cue_ids, key=len, reverse=True)
+    alternatives = [regex.escape(x) for x in literals] + [p.pattern for p, _ in pattern_ids]
+    cue_re = regex.compile("|".join(f"(?:{a})" for a in alternatives))
+    return IndicatorRules(
+        by_id=by_id,
+        cue_re=cue_re,
+        cue_ids={k: tuple(v) for k, v in cue_ids.items()},
+        pattern_ids=tuple(pattern_ids),
+        nominal_units=frozenset(nominal),
+        label_max_chars=int(label.get("max_chars", 12)),
+        label_cut_after=tuple(label.get("cut_after", [])),
+        label_trim_suffixes=tuple(sorted(label.get("trim_suffixes", []), key=len, reverse=True)),
+        domain_terms=tuple(literals),
+    )
+
+
+def _context(data: dict, file: str) -> ContextRules:
+    c = _Checker(file)
+    c.known_keys(data, {"version", "modality", "measure", "actor"}, None)
+    modality = c.mapping(c.require(data, "modality", None), "modality", "'modality'")
+    measure = c.mapping(c.require(data, "measure", None), "measure", "'measure'")
+    actor = c.mapping(c.require(data, "actor", None), "actor", "'actor'")
+
+    def alt(values: list[str], rule: str) -> regex.Pattern:
+        for j, v in enumerate(values):
+            c.pattern(v, f"{rule}[{j}]", "pattern")
+        return regex.compile("|".join(f"(?:{v})" for v in values))
+
+    actor_res = []
+    for j, p in enumerate(c.strings(c.require(actor, "patterns", "actor"), "actor", "patterns")):
+        pat = c.pattern(p, f"actor.patterns[{j}]", "pattern")
+        if "actor" not in pat.groupindex:
+            c.fail(f"actor.patterns[{j}]", "an actor pattern must name a group 'actor'")
+        actor_res.append(pat)
+    return ContextRules(
+        planned_re=alt(c.strings(c.require(modality, "planned", "modality"), "modality", "planned"), "modality.planned"),
+        change_re=alt(c.strings(c.require(measure, "change", "measure"), "measure", "change"), "measure.change"),
+        increase_re=alt(c.strings(c.require(measure, "increase", "measure"), "measure", "increase"), "measure.increase"),
+        decrease_re=alt(c.strings(c.require(measure, "decrease", "measure"), "measure", "decrease"), "measure.decrease"),
+        actor_res=tuple(actor_res),
+    )
+
+
+def _metadata(data: dict, file: str) -> MetadataRules:
+    c = _Checker(file)
+    keys = {"version", "title_keywords", "chrome_prefixes", "report_types", "provinces", "region_suffixes",
+            "not_regions", "agency_suffixes", "agency_expansions", "self_references", "levels"}
+    c.known_keys(data, keys, None)
+    for key in keys - {"version"}:
+        c.require(data, key, None)
+    report_types = {k: tuple(c.strings(v, f"report_types.{k}", "keywords"))
+                    for k, v in c.mapping(data["report_types"], "report_types", "'report_types'").items()}
+    expansions = c.mapping(data["agency_expansions"], "agency_expansions", "'agency_expansions'")
+    levels = c.mapping(data["levels"], "levels", "'levels'")
+    return MetadataRules(
+        title_keywords=tuple(c.strings(data["title_keywords"], "title_keywords", "title_keywords")),
+        chrome_prefixes=tuple(c.strings(data["chrome_prefixes"], "chrome_prefixes", "chrome_prefixes")),
+        report_types=report_types,
+        provinces=tuple(c.strings(data["provinces"], "provinces", "provinces")),
+        region_suffixes=tuple(sorted(c.strings(data["region_suffixes"], "region_suffixes", "region_suffixes"),
+                                     key=len, reverse=True)),
+        not_regions=frozenset(c.strings(data["not_regions"], "not_regions", "not_regions")),
+        agency_suffixes=tuple(sorted(c.strings(data["agency_suffixes"], "agency_suffixes", "agency_suffixes"),
+                                     key=len, reverse=True)),
+        agency_expansions={str(k): str(v) for k, v in expansions.items()},
+        self_references=tuple(c.strings(data["self_references"], "self_references", "self_references")),
+        levels={str(k): str(v) for k, v in levels.items()},
+    )
