@@ -131,6 +131,7 @@ class IndicatorRules:
     cue_ids: dict[str, tuple[str, ...]]  # literal cue -> indicator ids
     pattern_ids: tuple[tuple[regex.Pattern, str], ...]
     nominal_units: frozenset[str]
+    weak_cues: frozenset[str]
     label_max_chars: int
     label_cut_after: tuple[str, ...]
     label_trim_suffixes: tuple[str, ...]
@@ -166,6 +167,7 @@ class MetadataRules:
     agency_expansions: dict[str, str]
     self_references: tuple[str, ...]
     levels: dict[str, str]
+    government_names: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -319,7 +321,7 @@ def _strip_names(pattern: str) -> str:
 
 def _indicators(data: dict, file: str, catalog: dict[str, dict], units: dict[str, str]) -> IndicatorRules:
     c = _Checker(file)
-    c.known_keys(data, {"version", "indicators", "nominal_units", "label"}, None)
+    c.known_keys(data, {"version", "indicators", "nominal_units", "weak_cues", "label"}, None)
     by_id: dict[str, IndicatorRule] = {}
     cue_ids: dict[str, list[str]] = {}
     pattern_ids: list[tuple[regex.Pattern, str]] = []
@@ -357,6 +359,10 @@ def _indicators(data: dict, file: str, catalog: dict[str, dict], units: dict[str
                                      frozenset(only) if only else None, cue_units)
     label = c.mapping(data.get("label", {}) or {}, "label", "label")
     nominal = c.strings(data.get("nominal_units", []), "nominal_units", "nominal_units", allow_empty=True)
+    weak = c.strings(data.get("weak_cues", []), "weak_cues", "weak_cues", allow_empty=True)
+    for w in weak:
+        if w not in cue_ids:
+            c.fail("weak_cues", f"{w!r} is not a cue of any indicator")
     literals = sorted(cue_ids, key=len, reverse=True)
     alternatives = [regex.escape(x) for x in literals] + [p.pattern for p, _ in pattern_ids]
     cue_re = regex.compile("|".join(f"(?:{a})" for a in alternatives))
@@ -366,6 +372,7 @@ def _indicators(data: dict, file: str, catalog: dict[str, dict], units: dict[str
         cue_ids={k: tuple(v) for k, v in cue_ids.items()},
         pattern_ids=tuple(pattern_ids),
         nominal_units=frozenset(nominal),
+        weak_cues=frozenset(weak),
         label_max_chars=int(label.get("max_chars", 12)),
         label_cut_after=tuple(label.get("cut_after", [])),
         label_trim_suffixes=tuple(sorted(label.get("trim_suffixes", []), key=len, reverse=True)),
@@ -403,7 +410,8 @@ def _context(data: dict, file: str) -> ContextRules:
 def _metadata(data: dict, file: str) -> MetadataRules:
     c = _Checker(file)
     keys = {"version", "title_keywords", "chrome_prefixes", "report_types", "provinces", "region_suffixes",
-            "not_regions", "agency_suffixes", "agency_expansions", "self_references", "levels"}
+            "not_regions", "agency_suffixes", "agency_expansions", "self_references", "levels",
+            "government_names"}
     c.known_keys(data, keys, None)
     for key in keys - {"version"}:
         c.require(data, key, None)
@@ -424,4 +432,6 @@ def _metadata(data: dict, file: str) -> MetadataRules:
         agency_expansions={str(k): str(v) for k, v in expansions.items()},
         self_references=tuple(c.strings(data["self_references"], "self_references", "self_references")),
         levels={str(k): str(v) for k, v in levels.items()},
+        government_names={str(k): str(v) for k, v in
+                          c.mapping(data["government_names"], "government_names", "'government_names'").items()},
     )

@@ -1,0 +1,69 @@
+"""The one public entry point: a report (file or text) becomes a `Report`."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from .errors import EmptyDocument
+from .indicators import extract_indicators
+from .ingest import read_document, sha256_bytes
+from .metadata import read_metadata
+from .normalize import normalise
+from .records import RawDocument, Report, Source
+from .rules import Rules, load_rules
+from .sections import find_sections
+
+log = logging.getLogger(__name__)
+
+
+def extract(path_or_text: str | Path, rules: Rules | str | Path | None = None, *, is_text: bool | None = None) -> Report:
+    """Extract metadata, sections and indicators from one report.
+
+    `path_or_text` is a file path (any supported format) or the report's text
+    itself: a `Path` is always a file; a `str` is a file when it names an
+    existing file and has no line break, else text. `is_text` forces either
+    reading. `rules` is a `Rules`, a rules folder, or None for the bundled rules.
+    Raises an `InputError` subclass when the file cannot be read.
+    """
+    if not isinstance(rules, Rules):
+        rules = load_rules(rules)
+    if is_text is None:
+        is_text = isinstance(path_or_text, str) and ("\n" in path_or_text or not Path(path_or_text).is_file())
+    if is_text:
+        text = str(path_or_text)
+        raw = RawDocument(path="<text>", format="txt", text=text, sha256=sha256_bytes(text.encode("utf-8")),
+                          encoding="utf-8")
+    else:
+        raw = read_document(path_or_text)
+    return build_report(raw, rules)
+
+
+def build_report(raw: RawDocument, rules: Rules) -> Report:
+    norm = normalise(raw.text, rules)
+    if not norm.text:
+        raise EmptyDocument("no text left after normalisation", raw.path)
+    text = norm.text
+    sections = find_sections(text, rules)
+    page_of = norm.page_of if norm.page_starts else None
+    indicators = extract_indicators(text, sections, rules, page_of=page_of)
+    meta = read_metadata(text, rules, publisher=raw.publisher, published=raw.published)
+    warnings = []
+    if meta.region is not None and meta.region.code is None:
+        warnings.append(f"region {meta.region.name}: no division code (needs a division table)")
+    source = Source(path=raw.path, format=raw.format, sha256=raw.sha256, encoding=raw.encoding,
+                    pages=raw.pages, ocr=raw.ocr)
+    return Report(
+        doc_id=doc_id(raw.sha256),
+        source=source,
+        meta=meta,
+        text=text,
+        sections=sections,
+        indicators=indicators,
+        page_starts=norm.page_starts,
+        warnings=tuple(warnings),
+    )
+
+
+def doc_id(sha256: str) -> str:
+    """Stable: the same content gives the same id wherever the file lives."""
+    return sha256[:16]

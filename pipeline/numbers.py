@@ -1,0 +1,464 @@
+"""All number parsing: numerals and quantities (a number with its measure word).
+
+Two layers:
+
+- `parse_numeral` turns one numeral as written into an exact `Decimal`:
+  Arabic ("12,345.67"), Chinese ("一亿零五十万", "二〇二五", financial 壹贰叁),
+  and the mixed forms reports are full of ("16.4亿", "3万4000").
+- `find_quantities` scans a whole text once with a single compiled pattern and
+  returns every number that is followed by a measure word, plus every
+  percentage and percentage-point change, with exact spans.
+
+A number is only a quantity when a measure word (rules/units.yaml) follows it,
+so years, dates, article numbers and identifiers never match: 年/月/日/号/届/是
+are not measure words. Chinese numeral characters are also ordinary word parts
+(进一步, 统一, 万一), which is why a Chinese numeral run must start with a digit
+or 十 and be directly followed by its measure word.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Iterable, Mapping
+from decimal import Context, Decimal
+
+import regex
+
+from .records import Quantity
+
+log = logging.getLogger(__name__)
+
+__all__ = ["NUMERAL", "NUMERAL_RE", "find_quantities", "parse_numeral"]
+
+# A private context: 10^12 with decimals needs more than a caller's context
+# might give, and we must not touch the thread's global decimal context.
+_CTX = Context(prec=60)
+_ONE = Decimal(1)
+
+# --- characters ----------------------------------------------------------------------
+
+_CN_DIGIT_VALUES = {
+    "零": 0, "〇": 0,
+    "一": 1, "壹": 1,
+    "二": 2, "贰": 2, "貳": 2, "两": 2, "兩": 2,
+    "三": 3, "叁": 3, "參": 3,
+    "四": 4, "肆": 4,
+    "五": 5, "伍": 5,
+    "六": 6, "陆": 6, "陸": 6,
+    "七": 7, "柒": 7,
+    "八": 8, "捌": 8,
+    "九": 9, "玖": 9,
+}
+_CN_SMALL_VALUES = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_CN_BIG_VALUES = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8}
+_ZEROS = "零〇"
+
+_D = "0-9０-９"  # Arabic digits, ASCII and full-width (PDF text has both)
+_CN_DIGITS = "".join(_CN_DIGIT_VALUES)
+# 两 is a digit but never part of a digit string like 二〇二五.
+_CN_PLAIN_DIGITS = "".join(c for c in _CN_DIGIT_VALUES if c not in "两兩")
+# A Chinese numeral may not start with 零/〇 (零件, 零投诉) nor with a bare
+# 百/千/万/亿 (百姓, 千家万户, 万一).
+_CN_START = "".join(c for c in _CN_DIGIT_VALUES if c not in _ZEROS) + "十拾"
+_MAG = "百佰千仟万萬亿億"
+_BIG_MAG = "万萬亿億"
+_CN_ALL = _CN_DIGITS + "十拾" + _MAG
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")
+
+# --- the numeral token ---------------------------------------------------------------
+
+# Thousands separators only when exactly 3 digits follow ("1,234" but not the
+# "1,2345" of a list); a decimal point only between digits. Atomic so a long
+# digit run is never re-split while the engine backtracks.
+_ARABIC = rf"(?>[{_D}]{{1,3}}(?:,[{_D}]{{3}}(?![{_D}]))+|[{_D}]+)(?:[.．][{_D}]+)?"
+# "1.2万", "16.4亿", "3千万", "3万4000".
+_MIXED = rf"{_ARABIC}(?:[{_MAG}]+{_ARABIC})*[{_MAG}]*"
+# "一亿零五十万", "十四", "二〇二五", "十二点五".
+_CN = rf"[{_CN_START}][{_CN_ALL}]*(?:点[{_CN_PLAIN_DIGITS}]+[{_BIG_MAG}]*)?"
+
+# Never start inside another number: not after a digit, nor after "1." / "1,"
+# of a decimal or grouped number, nor after another Chinese numeral character.
+_ARABIC_LEFT = rf"(?<![{_D}])(?<![{_D}][.．,])"
+_CN_LEFT = rf"(?<![{_CN_ALL}])"
+
+NUMERAL = rf"(?:{_ARABIC_LEFT}{_MIXED}|{_CN_LEFT}{_CN})"
+"""One numeral token (no capture groups, safe to embed in other patterns).
+
+Arabic with optional thousands separators and decimals, optionally with
+magnitude characters (1.2万, 3万4000); or a run of Chinese numeral characters
+starting with a digit or 十. Bare 百/千 (百分之百, 逾千人) are not matched on
+their own: they are words as often as numbers.
+"""
+NUMERAL_RE = regex.compile(NUMERAL)
+
+_ARABIC_FULL_RE = regex.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
+_ARABIC_TOKEN_RE = regex.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3}(?![0-9]))+|[0-9]+)(?:\.[0-9]+)?")
+_FRACTION_RE = regex.compile(rf"([{_CN_PLAIN_DIGITS}]+)([{_BIG_MAG}]*)")
+
+
+# --- parse_numeral -------------------------------------------------------------------
+
+def parse_numeral(s: str) -> Decimal:
+    """The exact value of one numeral; `ValueError` if `s` is not a numeral.
+
+    >>> parse_numeral("16.4亿")
+    Decimal('1640000000')
+    """
+    if not isinstance(s, str):
+        raise ValueError(f"not a numeral: {s!r}")
+    return _parse_cached(s)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_cached(s: str) -> Decimal:
+    # Cached: the same few hundred numerals recur across thousands of reports,
+    # and Decimal is immutable so sharing results is safe.
+    t = s.strip().translate(_FULLWIDTH)
+    if not t:
+        raise ValueError(f"not a numeral: {s!r}")
+    if _ARABIC_FULL_RE.fullmatch(t):
+        return _tidy(Decimal(t.replace(",", "")))
+    if "点" in t:
+        head, _, tail = t.partition("点")
+        m = _FRACTION_RE.fullmatch(tail)
+        if not head or m is None or not all(c in _CN_ALL for c in head):
+            raise ValueError(f"not a numeral: {s!r}")
+        whole = _evaluate(_tokens(head, s)) if head not in _ZEROS else Decimal(0)
+        frac = Decimal("0." + "".join(str(_CN_DIGIT_VALUES[c]) for c in m.group(1)))
+        value = _CTX.add(whole, frac)
+        for c in m.group(2):
+            value = _CTX.multiply(value, _CN_BIG_VALUES[c])
+        return _tidy(value)
+    if len(t) > 1 and all(c in _CN_PLAIN_DIGITS for c in t):
+        # A string of single digits: 二〇二五 is 2025, not 2+0+2+5.
+        return Decimal("".join(str(_CN_DIGIT_VALUES[c]) for c in t))
+    return _tidy(_evaluate(_tokens(t, s)))
+
+
+def _tidy(d: Decimal) -> Decimal:
+    # 12000 rather than 12000.0 or 1.2E+4: same value, but the form a reader
+    # (and to_dict) expects.
+    if d == d.to_integral_value():
+        return d.quantize(_ONE, context=_CTX)
+    return d.normalize(_CTX)
+
+
+# Token kinds of the numeral grammar.
+_NUM, _ZERO, _SMALL, _BIG = range(4)
+
+
+def _tokens(t: str, original: str) -> list[tuple[int, Decimal, bool]]:
+    """(kind, value, is_arabic) for each token; Arabic runs are one token."""
+    out: list[tuple[int, Decimal, bool]] = []
+    i = 0
+    while i < len(t):
+        c = t[i]
+        if "0" <= c <= "9":
+            m = _ARABIC_TOKEN_RE.match(t, i)
+            assert m is not None
+            out.append((_NUM, Decimal(m.group().replace(",", "")), True))
+            i = m.end()
+            continue
+        if c in _ZEROS:
+            out.append((_ZERO, Decimal(0), False))
+        elif c in _CN_DIGIT_VALUES:
+            out.append((_NUM, Decimal(_CN_DIGIT_VALUES[c]), False))
+        elif c in _CN_SMALL_VALUES:
+            out.append((_SMALL, Decimal(_CN_SMALL_VALUES[c]), False))
+        elif c in _CN_BIG_VALUES:
+            out.append((_BIG, Decimal(_CN_BIG_VALUES[c]), False))
+        else:
+            raise ValueError(f"not a numeral: {original!r}")
+        i += 1
+    return out
+
+
+def _evaluate(tokens: list[tuple[int, Decimal, bool]]) -> Decimal:
+    """Value of a tokenised Chinese or mixed numeral.
+
+    Works section by section: 十/百/千 build a value below 10^4, 万/亿 close a
+    section and multiply it together with any lower sections already closed
+    (so 一万亿 is 10^12 and 三万四千亿 is 3.4×10^12).
+    """
+    if not tokens:
+        raise ValueError("empty numeral")
+    if len(tokens) == 1 and tokens[0][0] == _ZERO:
+        return Decimal(0)
+    if tokens[0][0] == _ZERO:
+        raise ValueError("numeral starts with 零")
+
+    stack: list[tuple[Decimal, Decimal]] = []  # closed sections: (value, effective unit)
+    section = Decimal(0)
+    last_small = Decimal(10**4)  # small units must fall within a section
+    pending: Decimal | None = None
+    pending_arabic = False
+    zero = False  # a 零 since the last unit: no "一百五" shorthand then
+    last_unit: Decimal | None = None  # unit right before the pending digit
+    last_unit_small = False
+
+    def fail(why: str) -> ValueError:
+        return ValueError(f"malformed numeral: {why}")
+
+    for pos, (kind, val, arabic) in enumerate(tokens):
+        if kind == _NUM:
+            if pending is not None:
+                raise fail("two numbers without a unit between them")
+            pending, pending_arabic = val, arabic
+        elif kind == _ZERO:
+            if pending is not None:
+                raise fail("零 right after a digit")
+            zero = True
+        elif kind == _SMALL:
+            if val >= last_small:
+                raise fail("units out of order")
+            if pending is None:
+                # Bare 十 is normal anywhere (十四, 一百零十); bare 百/千 only
+                # as the whole start (百分之百, 逾千人).
+                if val != 10 and pos != 0:
+                    raise fail("unit without a digit")
+                mult = _ONE
+            else:
+                if pending_arabic and not (0 < pending < 10):
+                    raise fail("an Arabic number before 十/百/千 must be below 10")
+                mult = pending
+            section = _CTX.add(section, _CTX.multiply(mult, val))
+            last_small = val
+            pending, zero = None, False
+            last_unit, last_unit_small = val, True
+        else:  # _BIG
+            if pending is not None and last_unit_small and last_unit is not None \
+                    and last_unit > 10 and not zero:
+                # 一千五万: the digit after 千 has no unit of its own.
+                raise fail("digit without a unit before 万/亿")
+            base = _CTX.add(section, pending or 0)
+            absorbed = [e for e in stack if e[1] < val]
+            stack = [e for e in stack if e[1] >= val]
+            if base == 0 and not absorbed:
+                raise fail("万/亿 without a number")
+            eff = val
+            for _, u in absorbed:
+                eff = max(eff, _CTX.multiply(val, u))
+            total = base
+            for v, _ in absorbed:
+                total = _CTX.add(total, v)
+            value = _CTX.multiply(total, val)
+            if stack and (stack[-1][1] <= eff or value >= stack[-1][1]):
+                raise fail("万/亿 sections out of order")
+            stack.append((value, eff))
+            section = Decimal(0)
+            last_small = Decimal(10**4)
+            pending, zero = None, False
+            last_unit, last_unit_small = eff, False
+
+    if pending is not None:
+        if last_unit is not None and not zero and not pending_arabic and last_unit > 10:
+            # Shorthand: 一百五 = 150, 两万五 = 25000 (the digit takes the next unit down).
+            pending = _CTX.multiply(pending, _CTX.divide(last_unit, 10))
+        elif last_unit is not None and pending_arabic and last_unit_small:
+            raise fail("an Arabic number after 十/百/千")
+        section = _CTX.add(section, pending)
+    if stack and section >= stack[-1][1]:
+        raise fail("the last section is too large")
+    total = section
+    for v, _ in stack:
+        total = _CTX.add(total, v)
+    return total
+
+
+# --- quantities ----------------------------------------------------------------------
+
+# Range connectors: 3至5次, 3-5次, 3—5次, 3~5次, 3～5次, 3到5次.
+_CONN = r"(?:至|到|[-—–－~～〜]{1,2})"
+_SP = r"[ \t]*"  # ASCII spaces in PDF text ("30 项")
+
+# Qualifiers before the number. Lookbehinds keep words that merely end in the
+# character: 节约/制约 (save/constrain) and 最近/附近 (recent/nearby).
+_PRE = (r"(?P<pre>超过|大约|将近|接近|逾|(?<!赶)超|(?<![节制公契预违履签邀合])约|"
+        r"(?<![最附临])近)")
+_PRE_QUALIFIER = {"超过": "over", "逾": "over", "超": "over", "大约": "about", "约": "about",
+                  "将近": "nearly", "接近": "nearly", "近": "nearly"}
+_SUF = r"(?P<suf>及以上|以上|左右)"
+_SUF_QUALIFIER = {"及以上": "over", "以上": "over", "左右": "about"}
+
+# Characters that make a following Chinese numeral part of a word or an
+# ordinal: 第一, 统一(部署), 唯一, 逐一, 同一, 任一, 单一, 每一, 这一, 那一, 另一,
+# (三分)之一.
+_CN_WORD_BEFORE = "第统唯逐同任单每这那另之"
+# Numeral + measure word that are one word, not a count: 一部分, 一起 (together;
+# but 一起案件/一起事故 is a count), 一件事 (the 高效办成一件事 reform).
+_CN_IDIOM = r"(?!一(?:部分|起(?![案事])|件事))"
+# 数十/数百 means "several tens"; but in 人数/件数/总数 the 数 belongs to the
+# word before (人数十余万 is 人数 + 十余万).
+_SHU_WORD_BEFORE = "总半多少无倍指分系基参函"
+
+_PCT_UNITS = {"%": "%", "％": "%", "个百分点": "pp", "百分点": "pp"}
+_PCT_CLASS = {"%": "percent", "pp": "points"}
+
+
+def _numx(i: int, first: bool, shu_block: str) -> str:
+    """Pattern of one number with its inner qualifier and magnitude.
+
+    Groups: a{i} (几/数 prefix), n{i} (numeral), q{i} (余/多/几), m{i} (magnitude
+    after 余: 十余万). `first` adds the left-context guards, which a second
+    number of a range (after 至/-) must not have.
+    """
+    q = rf"(?P<q{i}>[余多]|(?<=[十拾])几)"
+    guard = ""
+    cn_left = _CN_LEFT
+    if first:
+        # 第3批, 第 3 批, 每10万人, and the second half of a range that did
+        # not match as a whole (第2-3次).
+        guard = (rf"(?<!第{_SP})(?<!每{_SP})"
+                 rf"(?<![{_D}{_CN_ALL}]{_SP}{_CONN}{_SP})")
+        cn_left = rf"(?<![{_CN_ALL}{_CN_WORD_BEFORE}]){_CN_IDIOM}"
+    bare_mag = ""
+    if first:
+        # 逾千人, 近百人: a bare 百/千 is a number only after a qualifier.
+        bare_mag = rf"|(?(pre)[百佰千仟][{_CN_ALL}]*|(?!))"
+    return (
+        rf"{guard}(?:"
+        rf"(?P<a{i}>(?<![{shu_block}])数|几)(?P<n{i}>[十拾百佰千仟万萬亿億]+)(?P<q{i}>[余多])?"
+        rf"|(?P<n{i}>{_ARABIC_LEFT}{_MIXED}|{cn_left}{_CN}{bare_mag})"
+        rf"(?:{q}(?P<m{i}>[{_BIG_MAG}]+)?)?"
+        rf")"
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def _quantity_re(units: tuple[tuple[str, str], ...], not_before: tuple[str, ...]) -> regex.Pattern:
+    words = sorted({u for u, _ in units if u}, key=lambda u: (-len(u), u))  # longest first
+    measure = "|".join(regex.escape(u) for u in words) or r"(?!)"
+    nb = "".join(sorted(set("".join(not_before))))
+    nb_guard = rf"(?![{regex.escape(nb)}])" if nb else ""
+    unit = rf"(?:个百分点|百分点|[%％]|(?:{measure}){nb_guard})"
+    # 数 directly after a measure word is the 数 of 人数/次数 etc.
+    shu_block = regex.escape("".join(sorted({u[-1] for u in words} | set(_SHU_WORD_BEFORE))))
+    pnum = rf"(?:{NUMERAL}|零(?:点[{_CN_PLAIN_DIGITS}]+)?|百)"
+    percent = (
+        rf"(?<![{_CN_ALL}])(?P<pct>百分之){_SP}(?P<n1>{pnum})"
+        rf"(?:{_SP}{_CONN}{_SP}(?:百分之{_SP})?(?P<n2>{pnum}))?"
+    )
+    counted = (
+        rf"{_numx(1, True, shu_block)}"
+        rf"(?:{_SP}(?:(?P<u1>{unit}){_SP})?{_CONN}{_SP}{_numx(2, False, shu_block)}{_SP}"
+        rf"(?(u1)(?P<unit>(?P=u1))|(?P<unit>{unit}))"
+        rf"|{_SP}(?P<unit>{unit}))"
+    )
+    first_chars = regex.escape("超大将接逾约近百几数" + _CN_START) + _D
+    pattern = (
+        rf"(?=[{first_chars}])"  # cheap filter: most positions fail here
+        rf"(?:{_PRE}{_SP})?(?:{percent}|{counted})(?:{_SP}{_SUF})?"
+    )
+    return regex.compile(pattern)
+
+
+def find_quantities(text: str, units: Mapping[str, str],
+                    not_before: Iterable[str] = ()) -> list[Quantity]:
+    """Every number with a measure word, percentage and percentage-point change.
+
+    `units` maps measure words to unit classes (longest wins: 人次 over 人);
+    `not_before` lists characters that make a measure word the start of a
+    longer word (一次性, 一体化). Results are in text order, non-overlapping.
+    """
+    units_key = tuple(sorted(units.items()))
+    rx = _quantity_re(units_key, tuple(sorted(set(not_before))))
+    out: list[Quantity] = []
+    for m in rx.finditer(text):
+        try:
+            out.append(_quantity(m, units))
+        except ValueError as exc:
+            log.debug("not a quantity %r at %d: %s", m.group(), m.start(), exc)
+    return out
+
+
+def _magnitude(chars: str | None) -> Decimal:
+    value = _ONE
+    for c in chars or "":
+        value = _CTX.multiply(value, _CN_BIG_VALUES[c])
+    return value
+
+
+def _trailing_magnitude(numeral: str) -> Decimal:
+    """10^4 for "5万", 10^7 for "5千万": what a bare lower bound (3至5万) shares."""
+    value = _ONE
+    for c in reversed(numeral):
+        if c in _CN_BIG_VALUES:
+            value = _CTX.multiply(value, _CN_BIG_VALUES[c])
+        elif c in _CN_SMALL_VALUES and c not in "十拾":
+            value = _CTX.multiply(value, _CN_SMALL_VALUES[c])
+        else:
+            break
+    return value
+
+
+def _number(m: regex.Match, i: int) -> tuple[Decimal, str | None, int, int, bool]:
+    """(value, qualifier, start, end, has_magnitude) of number i of a match."""
+    numeral = m.group(f"n{i}")
+    if numeral is None:
+        raise ValueError("no numeral")
+    start, end = m.span(f"n{i}")
+    approx = m.group(f"a{i}") if i != 0 else None
+    qual = None
+    if approx:
+        # 几十/数百万: "some tens" → at least 10.
+        value = parse_numeral("一" + numeral)
+        start = m.start(f"a{i}")
+        qual = "over"
+    else:
+        if len(numeral) > 1 and all(c in _CN_PLAIN_DIGITS for c in numeral):
+            # 二〇二五 is a year, 三五个 an approximate range: not one count.
+            raise ValueError("Chinese digit string")
+        value = parse_numeral(numeral)
+    inner = m.group(f"q{i}")
+    if inner:
+        qual = "over"
+        mag = m.group(f"m{i}")
+        if mag:
+            # 十余万: the magnitude comes after the qualifier.
+            value = _tidy(_CTX.multiply(value, _magnitude(mag)))
+            end = m.end(f"m{i}")
+    has_mag = any(c in _MAG for c in numeral) or bool(m.group(f"m{i}"))
+    return value, qual, start, end, has_mag
+
+
+def _quantity(m: regex.Match, units: Mapping[str, str]) -> Quantity:
+    pct = m.group("pct")
+    low, q_low, start, end, low_mag = _number(m, 1)
+    high = None
+    q_high = None
+    if m.group("n2") is not None:
+        high, q_high, _, end, _ = _number(m, 2)
+        numeral2 = m.group("n2")
+        mag = _trailing_magnitude(numeral2)
+        if not low_mag and mag > 1 and low < _CTX.divide(high, mag):
+            # 3至5万元: the lower bound shares the magnitude of the upper one.
+            low = _tidy(_CTX.multiply(low, mag))
+        if not low < high:
+            raise ValueError("range bounds not increasing")
+    if pct:
+        unit, unit_class = "%", "percent"
+    else:
+        written = m.group("unit")
+        if written in _PCT_UNITS:
+            unit = _PCT_UNITS[written]
+            unit_class = _PCT_CLASS[unit]
+        else:
+            unit, unit_class = written, units[written]
+    qualifier = None
+    if m.group("pre"):
+        qualifier = _PRE_QUALIFIER[m.group("pre")]
+    elif q_low or q_high:
+        qualifier = q_low or q_high
+    elif m.group("suf"):
+        qualifier = _SUF_QUALIFIER[m.group("suf")]
+    return Quantity(
+        span=(m.start(), m.end()),
+        text=m.group(),
+        number_span=(start, end),
+        value=low,
+        unit=unit,
+        unit_class=unit_class,
+        value_high=high,
+        qualifier=qualifier,
+    )

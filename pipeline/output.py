@@ -1,0 +1,133 @@
+"""Write what the pipeline found: per-document JSON and the combined CSV tables.
+
+Every file is written to a temporary name in the output folder and renamed
+into place, so a crash or a kill never leaves a half-written file under the
+real name. Output is deterministic: the same inputs give byte-identical files.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterable
+
+from .records import Report
+
+REPORT_COLUMNS = ["doc_id", "source", "format", "encoding", "pages", "ocr", "sha256", "title", "year", "region",
+                  "region_full_name", "region_code", "region_level", "agency", "agency_kind", "report_type",
+                  "publisher", "published", "n_sections", "n_indicators"]
+SECTION_COLUMNS = ["doc_id", "source", "year", "region", "region_code", "agency", "section_id", "level", "marker",
+                   "title", "part", "start", "end"]
+INDICATOR_COLUMNS = ["doc_id", "source", "year", "region", "region_code", "agency", "report_type", "indicator",
+                     "label", "value", "value_high", "unit", "unit_class", "qualifier", "measure", "modality",
+                     "actor", "section_id", "part", "page", "start", "end", "text", "sentence", "rule"]
+ERROR_COLUMNS = ["source", "code", "reason"]
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to `path` via a temporary file in the same folder and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def report_json(report: Report | dict) -> bytes:
+    data = report.to_dict() if isinstance(report, Report) else report
+    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def write_report_json(report: Report | dict, path: Path) -> None:
+    atomic_write(path, report_json(report))
+
+
+def csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value != value.to_integral_value() else str(int(value))
+    if isinstance(value, float):
+        return format(Decimal(str(value)).normalize(), "f") if not value.is_integer() else str(int(value))
+    return str(value)
+
+
+def rows_for(doc: dict) -> tuple[dict, list[dict], list[dict]]:
+    """The reports, sections and indicators rows of one document's JSON dict."""
+    meta = doc["meta"]
+    region = meta.get("region") or {}
+    src = doc["source"]
+    common = {"doc_id": doc["doc_id"], "source": src["path"], "year": meta.get("year"),
+              "region": region.get("name"), "region_code": region.get("code"), "agency": meta.get("agency")}
+    report = {
+        "doc_id": doc["doc_id"], "source": src["path"], "format": src.get("format"), "encoding": src.get("encoding"),
+        "pages": src.get("pages"), "ocr": src.get("ocr"), "sha256": src.get("sha256"), "title": meta.get("title"),
+        "year": meta.get("year"), "region": region.get("name"), "region_full_name": region.get("full_name"),
+        "region_code": region.get("code"), "region_level": region.get("level"), "agency": meta.get("agency"),
+        "agency_kind": meta.get("agency_kind"), "report_type": meta.get("report_type"),
+        "publisher": meta.get("publisher"), "published": meta.get("published"),
+        "n_sections": len(doc["sections"]), "n_indicators": len(doc["indicators"]),
+    }
+    sections = [dict(common, section_id=s["id"], level=s["level"], marker=s["marker"], title=s["title"],
+                     part=s["part"], start=s["span"][0], end=s["span"][1]) for s in doc["sections"]]
+    indicators = []
+    for ind in doc["indicators"]:
+        row = dict(common, report_type=meta.get("report_type"))
+        row.update({k: ind.get(k) for k in ("indicator", "label", "value", "value_high", "unit", "unit_class",
+                                             "qualifier", "measure", "modality", "actor", "section_id", "part",
+                                             "page", "text", "sentence", "rule")})
+        row["start"], row["end"] = ind["span"]
+        indicators.append(row)
+    return report, sections, indicators
+
+
+class CsvTable:
+    """A CSV table written row by row to a temporary file, renamed on close.
+
+    UTF-8 with a byte-order mark, so Excel and WPS open Chinese text correctly.
+    Rows are written as they come: memory stays flat however many documents.
+    """
+
+    def __init__(self, path: Path, columns: list[str]) -> None:
+        self.path = path
+        self.columns = columns
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self.tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        self.fh = io.open(fd, "w", encoding="utf-8-sig", newline="")
+        self.writer = csv.writer(self.fh, lineterminator="\r\n")
+        self.writer.writerow(columns)
+
+    def write(self, row: dict) -> None:
+        self.writer.writerow([csv_value(row.get(c)) for c in self.columns])
+
+    def write_many(self, rows: Iterable[dict]) -> None:
+        for row in rows:
+            self.write(row)
+
+    def close(self) -> None:
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+        self.fh.close()
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        self.fh.close()
+        try:
+            os.unlink(self.tmp)
+        except FileNotFoundError:
+            pass

@@ -1,0 +1,190 @@
+"""Find a report's section tree and classify each section into a report part.
+
+Levels (patterns in rules/sections.yaml): 1 一、/第一部分, 2 （一）, 3 1. 1、 （1）,
+4 一是/二是 inline in a paragraph. A block-level marker counts only at a line
+start, only when its number continues its level's sequence (1, or the last
+number + 1), and only when it has a heading's shape: a short whole line, or a
+run-in title ending at the first 。 ("1.加强组织领导。区委常委会……").
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import regex
+
+from .records import Section
+from .rules import Rules
+
+log = logging.getLogger(__name__)
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_TITLE_END = regex.compile(r"[。！？!?]")
+_TRAILING = "，,；;：:、。.．"
+
+
+def ordinal(num: str) -> int:
+    """The value of a heading number: 十一 → 11, 二十三 → 23, 12 → 12, 其三 → 3."""
+    num = num.removeprefix("其")
+    if num.isdigit():
+        return int(num)
+    if "十" in num:
+        tens, _, ones = num.partition("十")
+        return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
+    return _CN_DIGITS.get(num, 0)
+
+
+@dataclass
+class _Heading:
+    level: int
+    marker: str
+    num: int
+    title: str
+    start: int  # offset of the marker
+    heading_end: int
+    part: str | None  # from its own title, if the title names a part
+
+
+def find_sections(text: str, rules: Rules) -> tuple[Section, ...]:
+    srules = rules.sections
+    headings: list[_Heading] = []
+    last_num: dict[int, int] = {}
+    pos = 0
+    for line in text.split("\n"):
+        line_start = pos
+        pos += len(line) + 1
+        heading = _block_heading(line, line_start, srules, last_num)
+        body_from = 0
+        if heading is not None:
+            headings.append(heading)
+            last_num[heading.level] = heading.num
+            body_from = heading.heading_end - line_start
+            # "一、主要举措和成效（一）加强党的领导……" — two headings on one line
+            rest = line[body_from:]
+            second = _block_heading(rest, heading.heading_end, srules, last_num, min_level=heading.level + 1)
+            if second is not None:
+                headings.append(second)
+                last_num[second.level] = second.num
+                body_from = second.heading_end - line_start
+        headings.extend(_inline_headings(line, line_start, body_from, srules))
+    return _tree(headings, len(text), srules)
+
+
+def _block_heading(line: str, offset: int, srules, last_num: dict[int, int], min_level: int = 1) -> _Heading | None:
+    for lv in srules.levels:
+        if lv.inline or lv.level < min_level:
+            continue
+        for pat in lv.patterns:
+            m = pat.match(line)
+            if m is None:
+                continue
+            num = ordinal(m.group("num"))
+            prev = last_num.get(lv.level)
+            if not (num == 1 or prev is None or num == prev + 1):
+                log.debug("not a heading (number %d after %s): %s", num, prev, line[:30])
+                continue
+            marker_end = m.end("marker") if "marker" in pat.groupindex else m.end()
+            marker = line[m.start():marker_end]
+            title, title_end = _title(line, marker_end, srules.max_title_chars)
+            if title is None:
+                continue
+            return _Heading(lv.level, marker, num, title, offset + m.start(), offset + title_end,
+                            _part_of(title, srules))
+    return None
+
+
+def _title(line: str, start: int, max_chars: int) -> tuple[str | None, int]:
+    """A heading's title: the rest of a short line, or a run-in title up to 。."""
+    rest = line[start:]
+    m = _TITLE_END.search(rest)
+    if m is not None and m.start() <= max_chars:
+        title = rest[: m.start()]
+        end = start + m.end()
+    elif len(rest) <= max_chars:
+        title, end = rest, len(line)
+    else:
+        return None, start
+    # A second heading run into the same line ends this title: "一、成效（一）…"
+    nested = regex.search(r"[（(][一二三四五六七八九十]{1,3}[）)]", title)
+    if nested is not None and nested.start() > 0:
+        title = title[: nested.start()]
+        end = start + nested.start()
+    title = title.strip().rstrip(_TRAILING)
+    if not title:
+        return None, start
+    return title, end
+
+
+def _inline_headings(line: str, offset: int, body_from: int, srules) -> list[_Heading]:
+    out: list[_Heading] = []
+    for lv in srules.levels:
+        if not lv.inline:
+            continue
+        expected = 1
+        for pat in lv.patterns:
+            for m in pat.finditer(line, body_from):
+                # Only at the start of a line or right after a sentence: "。二是".
+                if m.start() > 0 and line[m.start() - 1] not in "。；;：:!！?？ ”":
+                    continue
+                num = ordinal(m.group("num"))
+                if num != expected and num != 1:
+                    continue
+                expected = num + 1
+                marker_end = m.end("marker") if "marker" in pat.groupindex else m.end()
+                rest = line[marker_end:]
+                end_m = _TITLE_END.search(rest)
+                stop = end_m.start() if end_m else len(rest)
+                title = rest[: min(stop, srules.max_title_chars)].rstrip(_TRAILING)
+                title_end = marker_end + (end_m.end() if end_m else len(rest))
+                out.append(_Heading(lv.level, line[m.start():marker_end], num, title, offset + m.start(),
+                                    offset + title_end, _part_of(title, srules)))
+    out.sort(key=lambda h: h.start)
+    return out
+
+
+def _part_of(title: str, srules) -> str | None:
+    for part, pat in srules.parts:
+        if pat.search(title):
+            return part
+    return None
+
+
+def _tree(headings: list[_Heading], text_len: int, srules) -> tuple[Section, ...]:
+    headings.sort(key=lambda h: h.start)
+    sections: list[Section] = []
+    stack: list[tuple[_Heading, str, str]] = []  # (heading, id, part)
+    counters: dict[str, int] = {}
+    later_part_begun = False
+    for i, h in enumerate(headings):
+        while stack and stack[-1][0].level >= h.level:
+            stack.pop()
+        parent_id = stack[-1][1] if stack else ""
+        counters[parent_id] = counters.get(parent_id, 0) + 1
+        sid = f"{parent_id}.{counters[parent_id]}" if parent_id else str(counters[parent_id])
+        if h.part is not None:
+            part = h.part
+        elif stack:
+            part = stack[-1][2]
+        else:
+            # An unnamed top-level heading: reports give their results first,
+            # so it is an achievement until a later part has begun.
+            part = "other" if later_part_begun else "achievements"
+        if not stack and part in ("shortcomings", "leadership_duties", "next_year_plans", "other"):
+            later_part_begun = True
+        end = text_len
+        for nxt in headings[i + 1:]:
+            if nxt.level <= h.level:
+                end = nxt.start
+                break
+        sections.append(Section(sid, h.level, h.marker, h.title, part, (h.start, end), (h.start, h.heading_end)))
+        stack.append((h, sid, part))
+    return tuple(sections)
+
+
+def section_at(sections: tuple[Section, ...], offset: int) -> Section | None:
+    """The deepest section whose span holds `offset`."""
+    best = None
+    for s in sections:
+        if s.span[0] <= offset < s.span[1] and (best is None or s.level >= best.level):
+            best = s
+    return best
