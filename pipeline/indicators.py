@@ -32,6 +32,7 @@ _SENTENCE_END = regex.compile(r"[。！？!?\n]")
 _CLAUSE_END = regex.compile(r"[，,；;。！？!?\n]")
 _CN_NUMERAL = regex.compile(r"[零〇一二三四五六七八九十百千万亿两]")
 _AFTER_STOP = regex.compile(r"[、，,；;。！？!?\n（(：:]")
+_BOOK_TITLE = regex.compile(r"《[^》\n]{0,80}》")
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,8 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
             text, c_start, q.span[0]) else "achieved"
         actor = _actor(text, c_start, q.span[0], rules)
 
-        chosen = _choose(text, q, win_start, after_end, measure, rules)
+        sentence_from = max(s_start, prev_q.span[1]) if prev_q is not None else s_start
+        chosen = _choose(text, q, win_start, after_end, measure, rules, sentence_from)
         if chosen is not None:
             rule_obj, cue, how = chosen
             ident, label = rule_obj.id, rule_obj.name
@@ -147,20 +149,29 @@ def _overlaps(q: Quantity, blocked: list[tuple[int, int, bool]], text: str) -> b
 
 # --- which indicator ------------------------------------------------------------------
 
-def _choose(text: str, q: Quantity, win_start: int, after_end: int, measure: str, rules: Rules):
+def _choose(text: str, q: Quantity, win_start: int, after_end: int, measure: str, rules: Rules,
+            sentence_from: int):
     irules = rules.indicators
     before = _cues(text, win_start, q.span[0], rules)
     after = _cues(text, q.span[1], after_end, rules) if after_end > q.span[1] else []
-    nominal = q.unit in irules.nominal_units and after and after_end > q.span[1]
-    orders = ((after, "cue-after"), (list(reversed(before)), "cue-before"))
-    if not nominal:
-        orders = (orders[1], orders[0])
+    nominal = q.unit in irules.nominal_units
+    orders = [(after, "cue-after"), (list(reversed(before)), "cue-before")]
+    if not (nominal and after):
+        orders.reverse()
+    if not nominal and sentence_from < win_start:
+        # "…开展专题集中学习，全年累计开展20余次": an activity counted in the
+        # clause after the one that names it.
+        orders.append((list(reversed(_cues(text, sentence_from, win_start, rules))), "cue-sentence"))
     # A specific cue anywhere in the window beats a generic one next to the
     # number: 列席区政府常务会议1次 is public participation, not a meeting held.
     for weak in (False, True):
         for cues, how in orders:
             for cue in cues:
                 if (cue.text in irules.weak_cues) != weak:
+                    continue
+                if weak and nominal and how == "cue-before" and "等" in text[cue.end:q.span[0]]:
+                    # "修订…考勤等制度20余个": the count is of what follows 等,
+                    # which a generic verb before it does not name.
                     continue
                 for ident in cue.ids:
                     rule = irules.by_id[ident]
@@ -191,8 +202,11 @@ def _cues(text: str, start: int, end: int, rules: Rules) -> list[_Cue]:
     bounds: set[int] | None = None
     # overlapped: "负责人出庭应诉" holds both 负责人出庭 and 出庭应诉; jieba's
     # word boundaries then decide which of them is a whole word here.
+    titles = [(b.start(), b.end()) for b in _BOOK_TITLE.finditer(window)] if "《" in window else []
     for m in irules.cue_re.finditer(window, overlapped=True):
         word = m.group()
+        if any(a <= m.start() < b for a, b in titles):
+            continue  # a word inside 《…》 names a document, it is not what is counted
         ids = irules.cue_ids.get(word)
         if ids is None:
             # A pattern cue ("法治…议题") spans several words by design.

@@ -50,7 +50,13 @@ class Normalised:
         return bisect.bisect_right(self.page_starts, offset)
 
 
+# Web copies lose line breaks: "…成效 (一)加强…", "…整改工作。(二)深化…".
+# A level-2 marker after a space or a sentence end starts a new line.
+_RUN_IN_MARKER = re.compile(r"(?:[ \t\u3000]+|(?<=[。；;]))(?=[（(][一二三四五六七八九十]{1,3}[）)])")
+
+
 def normalise_line(line: str) -> str:
+    line = _RUN_IN_MARKER.sub("\n", line)
     line = line.translate(_FULLWIDTH)
     line = _FULLWIDTH_DOT.sub(".", line)
     line = _SPACES_NEAR_CJK.sub("", line)
@@ -67,12 +73,13 @@ def normalise(raw: str, rules: Rules) -> Normalised:
     for page_no, page in enumerate(pages):
         blanks = 0
         for raw_line in page.split("\n"):
-            line = normalise_line(raw_line)
-            if not line:
-                blanks += 1
-                continue
-            lines.append((line, page_no, blanks))
-            blanks = 0
+            for line in normalise_line(raw_line).split("\n"):
+                line = line.strip()
+                if not line:
+                    blanks += 1
+                    continue
+                lines.append((line, page_no, blanks))
+                blanks = 0
     if not lines:
         return Normalised("", ())
     width = _wrap_width([ln for ln, _, _ in lines])

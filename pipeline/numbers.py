@@ -282,9 +282,10 @@ _SUF = r"(?P<suf>及以上|以上|左右)"
 _SUF_QUALIFIER = {"及以上": "over", "以上": "over", "左右": "about"}
 
 # Characters that make a following Chinese numeral part of a word or an
-# ordinal: 第一, 统一(部署), 唯一, 逐一, 同一, 任一, 单一, 每一, 这一, 那一, 另一,
-# (三分)之一.
-_CN_WORD_BEFORE = "第统唯逐同任单每这那另之"
+# ordinal: 第一, 统一(部署), 唯一, 逐一, 每一, 这一, 那一, 另一, (三分)之一;
+# and 同一(部门), but not the 同 of 合同 (合同三份 is a count).
+_CN_WORD_BEFORE = "第统唯逐每这那另之"
+_CN_WORD_BEFORE_2 = r"(?<!(?<!合)同)"
 # Numeral + measure word that are one word, not a count: 一部分, 一起 (together;
 # but 一起案件/一起事故 is a count), 一件事 (the 高效办成一件事 reform).
 _CN_IDIOM = r"(?!一(?:部分|起(?![案事])|件事))"
@@ -311,7 +312,7 @@ def _numx(i: int, first: bool, shu_block: str) -> str:
         # not match as a whole (第2-3次).
         guard = (rf"(?<!第{_SP})(?<!每{_SP})"
                  rf"(?<![{_D}{_CN_ALL}]{_SP}{_CONN}{_SP})")
-        cn_left = rf"(?<![{_CN_ALL}{_CN_WORD_BEFORE}]){_CN_IDIOM}"
+        cn_left = rf"(?<![{_CN_ALL}{_CN_WORD_BEFORE}]){_CN_WORD_BEFORE_2}{_CN_IDIOM}"
     bare_mag = ""
     if first:
         # 逾千人, 近百人: a bare 百/千 is a number only after a qualifier.

@@ -103,6 +103,13 @@ def _title(line: str, start: int, max_chars: int) -> tuple[str | None, int]:
     elif len(rest) <= max_chars:
         title, end = rest, len(line)
     else:
+        # A run-in heading whose 。 was lost ("1.加强组织领导,坚持高位推动县政府
+        # 高度重视…"): the number's sequence already vouches for it; the title
+        # is cut at the first ； or at max_chars.
+        semi = regex.search(r"[；;]", rest[:max_chars])
+        cut = semi.start() if semi else max_chars
+        title, end = rest[:cut], start + cut
+    if title and not regex.search(r"\p{Han}", title):
         return None, start
     # A second heading run into the same line ends this title: "一、成效（一）…"
     nested = regex.search(r"[（(][一二三四五六七八九十]{1,3}[）)]", title)
