@@ -97,7 +97,7 @@ def _split_regions(s: str, mrules: MetadataRules) -> tuple[list[str], str]:
         while end < len(s) and s[end] in "省市县区" and s[end - 1] in suffix_chars and len(s[pos:end]) <= 4:
             end += 1
         name = s[pos:end]
-        if name in mrules.not_regions or name.endswith(tuple(mrules.not_regions)):
+        if name in mrules.not_regions or name[0] in "我全本该各":
             break
         # "人民政府"/"政府…" is the agency, not a region
         if name.startswith(("人民", "政府")):
@@ -127,22 +127,31 @@ def _issuer(title: str, mrules: MetadataRules) -> tuple[list[str], str | None]:
 def _subject(body_lines: list[str], text: str, mrules: MetadataRules) -> tuple[list[str], str | None]:
     """Who speaks in the first sentences: "广州市深入践行…", "我县坚持…"."""
     for line in body_lines[:4]:
-        if line.endswith(("：", ":")):
+        if regex.match(r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]", line):
+            break  # the body's first heading: past the opening paragraph
+        if line.endswith(("：", ":")) and len(line) < 30:
             continue  # an addressee line: "城中区委全面依法治区委员会："
-        for clause in regex.split(r"[，,。；;]", line)[:4]:
+        # "在省委、省政府的正确领导下，" names the superiors, not the speaker
+        line = regex.sub(r"^(?:(?:19|20)\d\d年(?:度|以来)?[，,]?)?在[^，,。]{0,60}?下[，,]", "", line)
+        for clause in regex.split(r"[，,。；;、]", line)[:5]:
             clause = regex.sub(r"^(?:(?:19|20)\d\d年(?:度|以来)?|在.{0,30}下)", "", clause)
             for ref in mrules.self_references:
                 if clause.startswith(ref):
                     return _resolve_self(ref, text, mrules)
             # "人民街街道办事处坚持…", "宣城市公安局按照…"
             suffixes = "|".join(regex.escape(s) for s in mrules.agency_suffixes)
-            m = regex.match(r"\p{Han}{2,14}?(?:%s)" % suffixes, clause)
+            m = regex.match(r"\p{Han}{1,14}?(?:%s)" % suffixes, clause)
             if m:
                 parts, rest = _split_regions(m.group(), mrules)
+                if rest in ("委", "党委"):
+                    continue  # 云南省委、省政府…: the party committee, not the government
                 if parts:
                     return parts, rest
-                if rest.startswith(("区", "市", "县")):
+                if rest[:1] in ("区", "市", "县", "省"):
+                    # 区教育局 / 省政府: the region is the one the text names most
                     resolved, _ = _resolve_self("我" + rest[0], text, mrules)
+                    if not resolved:
+                        return [], None
                     return resolved, rest[1:]
                 return [], m.group()
             parts, rest = _split_regions(clause, mrules)
@@ -166,9 +175,12 @@ def _resolve_self(ref: str, text: str, mrules: MetadataRules) -> tuple[list[str]
             return [counts.most_common(1)[0][0]], ""
         return [], None
     counts = Counter()
-    for m in regex.finditer(r"\p{Han}{2,3}?%s" % regex.escape(level_char), text):
+    # "…杭州市上城区…": a name is two or three characters that are not
+    # themselves function words or other administrative words.
+    stem = r"[^\P{Han}在的和与及对全我本该各委政府区市县省局办街乡镇]"
+    for m in regex.finditer(r"%s{2,3}%s" % (stem, regex.escape(level_char)), text):
         name = m.group()
-        if name in mrules.not_regions or name.endswith(tuple(mrules.not_regions)) or name[0] in "我全本该各":
+        if name in mrules.not_regions:
             continue
         counts[name] += 1
     if counts:

@@ -162,9 +162,10 @@ def _title_lines(lines: list[tuple[str, int, int]], rules: Rules) -> tuple[int, 
     title; a title line followed by "发布时间：…" is not.
     """
     keywords = rules.metadata.title_keywords
+    chrome = rules.metadata.chrome_prefixes
     for i in range(min(len(lines), 12)):
         line = lines[i][0]
-        if len(line) > 60 or line[-1] in _TERMINAL:
+        if len(line) > 60 or line[-1] in _TERMINAL or line.startswith(chrome) or ">" in line:
             continue
         if not any(k in line for k in keywords):
             continue
