@@ -234,7 +234,7 @@ def _evaluate(tokens: list[tuple[int, Decimal, bool]]) -> Decimal:
             base = _CTX.add(section, pending or 0)
             absorbed = [e for e in stack if e[1] < val]
             stack = [e for e in stack if e[1] >= val]
-            if base == 0 and not absorbed:
+            if pending is None and section == 0 and not absorbed:
                 raise fail("万/亿 without a number")
             eff = val
             for _, u in absorbed:
@@ -251,6 +251,8 @@ def _evaluate(tokens: list[tuple[int, Decimal, bool]]) -> Decimal:
             pending, zero = None, False
             last_unit, last_unit_small = eff, False
 
+    if zero and pending is None:
+        raise fail("numeral ends with 零")
     if pending is not None:
         if last_unit is not None and not zero and not pending_arabic and last_unit > 10:
             # Shorthand: 一百五 = 150, 两万五 = 25000 (the digit takes the next unit down).
@@ -393,66 +395,70 @@ def _trailing_magnitude(numeral: str) -> Decimal:
     return value
 
 
-def _number(m: regex.Match, i: int) -> tuple[Decimal, str | None, int, int, bool]:
+_CN_PLAIN_SET = frozenset(_CN_PLAIN_DIGITS)
+_MAG_SET = frozenset(_MAG)
+
+
+def _number(m: regex.Match, g: dict[str, str | None], i: int) -> tuple[Decimal, str | None, int, int, bool]:
     """(value, qualifier, start, end, has_magnitude) of number i of a match."""
-    numeral = m.group(f"n{i}")
+    # `g` is m.groupdict(): one call instead of a dozen m.group() calls, which
+    # dominate the cost on number-dense text.
+    numeral = g[f"n{i}"]
     if numeral is None:
         raise ValueError("no numeral")
     start, end = m.span(f"n{i}")
-    approx = m.group(f"a{i}") if i != 0 else None
     qual = None
-    if approx:
+    if g[f"a{i}"]:
         # 几十/数百万: "some tens" → at least 10.
         value = parse_numeral("一" + numeral)
         start = m.start(f"a{i}")
         qual = "over"
     else:
-        if len(numeral) > 1 and all(c in _CN_PLAIN_DIGITS for c in numeral):
+        if len(numeral) > 1 and _CN_PLAIN_SET.issuperset(numeral):
             # 二〇二五 is a year, 三五个 an approximate range: not one count.
             raise ValueError("Chinese digit string")
         value = parse_numeral(numeral)
-    inner = m.group(f"q{i}")
-    if inner:
+    mag = g[f"m{i}"]
+    if g[f"q{i}"]:
         qual = "over"
-        mag = m.group(f"m{i}")
         if mag:
             # 十余万: the magnitude comes after the qualifier.
             value = _tidy(_CTX.multiply(value, _magnitude(mag)))
             end = m.end(f"m{i}")
-    has_mag = any(c in _MAG for c in numeral) or bool(m.group(f"m{i}"))
+    has_mag = bool(mag) or not _MAG_SET.isdisjoint(numeral)
     return value, qual, start, end, has_mag
 
 
 def _quantity(m: regex.Match, units: Mapping[str, str]) -> Quantity:
-    pct = m.group("pct")
-    low, q_low, start, end, low_mag = _number(m, 1)
+    g = m.groupdict()
+    low, q_low, start, end, low_mag = _number(m, g, 1)
     high = None
     q_high = None
-    if m.group("n2") is not None:
-        high, q_high, _, end, _ = _number(m, 2)
-        numeral2 = m.group("n2")
-        mag = _trailing_magnitude(numeral2)
+    if g["n2"] is not None:
+        high, q_high, _, end, _ = _number(m, g, 2)
+        mag = _trailing_magnitude(g["n2"])
         if not low_mag and mag > 1 and low < _CTX.divide(high, mag):
             # 3至5万元: the lower bound shares the magnitude of the upper one.
             low = _tidy(_CTX.multiply(low, mag))
         if not low < high:
             raise ValueError("range bounds not increasing")
-    if pct:
+    if g["pct"]:
         unit, unit_class = "%", "percent"
     else:
-        written = m.group("unit")
+        written = g["unit"]
         if written in _PCT_UNITS:
             unit = _PCT_UNITS[written]
             unit_class = _PCT_CLASS[unit]
         else:
             unit, unit_class = written, units[written]
-    qualifier = None
-    if m.group("pre"):
-        qualifier = _PRE_QUALIFIER[m.group("pre")]
+    if g["pre"]:
+        qualifier = _PRE_QUALIFIER[g["pre"]]
     elif q_low or q_high:
         qualifier = q_low or q_high
-    elif m.group("suf"):
-        qualifier = _SUF_QUALIFIER[m.group("suf")]
+    elif g["suf"]:
+        qualifier = _SUF_QUALIFIER[g["suf"]]
+    else:
+        qualifier = None
     return Quantity(
         span=(m.start(), m.end()),
         text=m.group(),
