@@ -81,8 +81,8 @@ def _init_worker(rules_dir: str | None) -> None:
     tokenizer(_worker_rules)  # load jieba once per worker, not per document
 
 
-def _work(task: tuple[str, str, str]) -> tuple[str, dict | None, tuple[str, str] | None]:
-    path, json_path, _ = task
+def _work(task: tuple[str, str | None]) -> tuple[str, dict | None, tuple[str, str] | None]:
+    path, json_path = task
     try:
         report = extract(Path(path), _worker_rules)
     except InputError as exc:
@@ -93,7 +93,8 @@ def _work(task: tuple[str, str, str]) -> tuple[str, dict | None, tuple[str, str]
         log.exception("unexpected failure on %s", path)
         return path, None, ("E999", f"internal error: {type(exc).__name__}: {exc}")
     doc = report.to_dict()
-    write_report_json(doc, Path(json_path))
+    if json_path is not None:
+        write_report_json(doc, Path(json_path))
     return path, doc, None
 
 
@@ -111,22 +112,27 @@ def _results(tasks: list[tuple[str, str, str]], jobs: int, rules_dir: str | None
 
 def run_batch(inputs: Iterable[str], outdir: str | Path, *, jobs: int | None = None,
               rules_dir: str | None = None,
-              on_error: Callable[[str, str, str], None] | None = None) -> BatchResult:
-    """Extract every input and write OUTDIR/<stem>.json plus the combined tables."""
+              on_error: Callable[[str, str, str], None] | None = None,
+              formats: Iterable[str] = ("json", "csv")) -> BatchResult:
+    """Extract every input and write OUTDIR/<stem>.json plus the combined tables.
+
+    `formats`: "json" writes one file per document, "csv" the combined tables;
+    errors.csv is always written.
+    """
+    formats = set(formats)
     load_rules(rules_dir)  # a broken rules folder fails here, once, before any work
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     paths = collect_inputs(inputs)
     stems = output_stems(paths)
-    tasks = [(p, str(out / f"{stems[p]}.json"), stems[p]) for p in paths]
+    tasks = [(p, str(out / f"{stems[p]}.json") if "json" in formats else None) for p in paths]
     jobs = jobs or os.cpu_count() or 1
     result = BatchResult()
-    tables = {
-        "reports": CsvTable(out / "reports.csv", REPORT_COLUMNS),
-        "sections": CsvTable(out / "sections.csv", SECTION_COLUMNS),
-        "indicators": CsvTable(out / "indicators.csv", INDICATOR_COLUMNS),
-        "errors": CsvTable(out / "errors.csv", ERROR_COLUMNS),
-    }
+    tables = {"errors": CsvTable(out / "errors.csv", ERROR_COLUMNS)}
+    if "csv" in formats:
+        tables["reports"] = CsvTable(out / "reports.csv", REPORT_COLUMNS)
+        tables["sections"] = CsvTable(out / "sections.csv", SECTION_COLUMNS)
+        tables["indicators"] = CsvTable(out / "indicators.csv", INDICATOR_COLUMNS)
     try:
         for path, doc, error in _results(tasks, jobs, rules_dir):
             if error is not None:
@@ -136,12 +142,14 @@ def run_batch(inputs: Iterable[str], outdir: str | Path, *, jobs: int | None = N
                 if on_error:
                     on_error(path, code, reason)
                 continue
-            report_row, section_rows, indicator_rows = rows_for(doc)
-            tables["reports"].write(report_row)
-            tables["sections"].write_many(section_rows)
-            tables["indicators"].write_many(indicator_rows)
+            if "csv" in formats:
+                report_row, section_rows, indicator_rows = rows_for(doc)
+                tables["reports"].write(report_row)
+                tables["sections"].write_many(section_rows)
+                tables["indicators"].write_many(indicator_rows)
             result.processed += 1
-            result.outputs.append(out / f"{stems[path]}.json")
+            if "json" in formats:
+                result.outputs.append(out / f"{stems[path]}.json")
     except BaseException:
         for t in tables.values():
             t.abort()

@@ -33,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--jobs", type=int, default=None, metavar="N",
                     help="worker processes (default: all cores)")
     ex.add_argument("--format", default="json,csv", metavar="FORMATS",
-                    help="output formats, comma-separated: json,csv (default: json,csv)")
+                    help="output formats, comma-separated: json (one file per document), csv (the combined "
+                         "tables); errors.csv is always written (default: json,csv)")
     ex.add_argument("--rules", default=None, metavar="DIR",
                     help="a folder of rules/*.yaml to use instead of the bundled rules")
     ex.add_argument("--stdout", action="store_true",
@@ -52,9 +53,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise _Usage("--jobs must be at least 1")
     formats = {f.strip() for f in args.format.split(",") if f.strip()}
-    unknown = formats - {"json", "csv", "parquet"}
+    unknown = formats - {"json", "csv"}
     if unknown:
-        raise _Usage(f"unknown format(s): {', '.join(sorted(unknown))} (expected json, csv)")
+        raise _Usage(f"unknown or not yet supported format(s): {', '.join(sorted(unknown))} (supported: json, csv)")
+    if not formats:
+        raise _Usage("--format needs at least one of json, csv")
     rules = load_rules(args.rules)
     if args.stdout:
         paths = collect_inputs(args.inputs)
@@ -73,7 +76,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     def on_error(path: str, code: str, reason: str) -> None:
         print(f"govreport: {path}: {code} {reason}", file=sys.stderr)
 
-    result = run_batch(args.inputs, args.output, jobs=args.jobs, rules_dir=args.rules, on_error=on_error)
+    result = run_batch(args.inputs, args.output, jobs=args.jobs, rules_dir=args.rules, on_error=on_error,
+                       formats=formats)
     if not args.quiet:
         print(f"govreport: {result.processed} processed, {len(result.failed)} failed -> {args.output}",
               file=sys.stderr)
