@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .errors import GovreportError, InputError
+from .errors import GovreportError, InputError, UsageError
 from .extract import extract
 from .ingest import SUFFIX_FORMAT
 from .output import (
@@ -52,7 +52,8 @@ def collect_inputs(inputs: Iterable[str]) -> list[str]:
             out.extend(found)
         else:
             out.append(str(item))  # missing or odd files are reported by the reader
-    return out
+    # the same file named twice (or reached through two folders) is read once
+    return list(dict.fromkeys(out))
 
 
 def output_stems(paths: list[str]) -> dict[str, str]:
@@ -122,7 +123,10 @@ def run_batch(inputs: Iterable[str], outdir: str | Path, *, jobs: int | None = N
     formats = set(formats)
     load_rules(rules_dir)  # a broken rules folder fails here, once, before any work
     out = Path(outdir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot use {outdir} as the output folder: {exc.strerror or exc}", str(outdir)) from None
     paths = collect_inputs(inputs)
     stems = output_stems(paths)
     tasks = [(p, str(out / f"{stems[p]}.json") if "json" in formats else None) for p in paths]

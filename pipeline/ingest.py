@@ -37,7 +37,18 @@ SUFFIX_FORMAT = {
 
 # Reports are a few hundred KB at most; 200 MB "reports" are scans or junk.
 # Refusing before reading keeps memory flat whatever lands in a folder.
-DEFAULT_MAX_BYTES = int(os.environ.get("GOVREPORT_MAX_BYTES", 64 * 1024 * 1024))
+def _max_bytes_from_env() -> int:
+    raw = os.environ.get("GOVREPORT_MAX_BYTES", "")
+    return int(raw) if raw.isdigit() else 64 * 1024 * 1024
+
+
+DEFAULT_MAX_BYTES = _max_bytes_from_env()
+
+
+def _size(n: int) -> str:
+    if n >= 10 * 1048576:
+        return f"{n / 1048576:.0f} MB"
+    return f"{n / 1048576:.1f} MB" if n >= 1048576 else f"{n:,} bytes"
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -65,7 +76,7 @@ def read_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDo
         raise EmptyDocument("file is empty (0 bytes)", shown)
     if size > max_bytes:
         raise FileTooLarge(
-            f"file is {size / 1048576:.0f} MB, over the {max_bytes / 1048576:.0f} MB limit "
+            f"file is {_size(size)}, over the {_size(max_bytes)} limit "
             "(set GOVREPORT_MAX_BYTES to raise it)",
             shown,
         )
@@ -115,20 +126,27 @@ def decode_text(data: bytes, shown: str = "<bytes>") -> tuple[str, str]:
                 return data.decode(codec), name
             except UnicodeDecodeError:
                 break
-    if _looks_utf16(data):
+    if b"\x00" in data[:4096]:
+        # UTF-16 without a BOM: every newline, digit or Latin letter has a NUL
+        # byte. Take it when one byte order gives mostly Chinese and ASCII text.
         for codec in ("utf-16-le", "utf-16-be"):
             try:
                 text = data.decode(codec)
             except UnicodeDecodeError:
                 continue
-            if _mostly_text(text):
+            if _mostly_text(text) and _cjk_or_ascii_share(text) > 0.9:
                 return text, "utf-16"
-    if b"\x00" in data[:4096]:
         raise BinaryContent("binary content (NUL bytes), not text", shown)
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        # A report saved as UTF-8 with a byte or two damaged stays UTF-8: read
+        # as GB18030 it would turn into plausible-looking nonsense.
+        text = data.decode("utf-8", errors="replace")
+        damaged = text.count("\ufffd")
+        if damaged <= max(2, len(text) // 1000) and _cjk_or_ascii_share(text) > 0.9:
+            log.warning("%s: %d damaged UTF-8 byte(s) replaced (first at byte %d)", shown, damaged, exc.start)
+            return text, "utf-8"
     try:
         text = data.decode("gb18030")
         if _mostly_text(text):
@@ -155,16 +173,15 @@ def read_text_bytes(shown: str, data: bytes) -> RawDocument:
     return RawDocument(path=shown, format="txt", text=text, sha256=sha256_bytes(data), encoding=encoding)
 
 
-def _looks_utf16(data: bytes) -> bool:
-    sample = data[:2048]
-    if len(sample) < 4:
-        return False
-    zeros_even = sample[0::2].count(0)
-    zeros_odd = sample[1::2].count(0)
-    half = len(sample) / 2
-    # ASCII in UTF-16 puts a NUL in every other byte; CJK rarely has NULs at
-    # all, so only call it UTF-16 when the NULs line up on one side.
-    return zeros_odd > 0.3 * half and zeros_even < 0.05 * half or zeros_even > 0.3 * half and zeros_odd < 0.05 * half
+def _cjk_or_ascii_share(text: str) -> float:
+    """Share of CJK, CJK punctuation, full-width forms and printable ASCII."""
+    sample = text[:20000]
+    if not sample:
+        return 0.0
+    good = sum(1 for ch in sample if ch.isascii() and (ch.isprintable() or ch in "\t\n\r\f")
+               or "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
+               or ch in "“”‘’…—·")
+    return good / len(sample)
 
 
 def _mostly_text(text: str) -> bool:

@@ -26,6 +26,7 @@ INDICATOR_COLUMNS = ["doc_id", "source", "year", "region", "region_code", "agenc
                      "label", "value", "value_high", "unit", "unit_class", "qualifier", "measure", "modality",
                      "actor", "section_id", "part", "page", "start", "end", "text", "sentence", "rule"]
 ERROR_COLUMNS = ["source", "code", "reason"]
+FILE_MODE = 0o644
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -33,6 +34,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, FILE_MODE)  # mkstemp makes 0600; outputs are meant to be shared
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -108,6 +110,7 @@ class CsvTable:
         self.columns = columns
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, self.tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.chmod(self.tmp, FILE_MODE)
         self.fh = io.open(fd, "w", encoding="utf-8-sig", newline="")
         self.writer = csv.writer(self.fh, lineterminator="\r\n")
         self.writer.writerow(columns)

@@ -75,6 +75,16 @@ class _Checker:
             self.fail(rule, f"{what} {value!r} is not a valid regex: {exc}")
         raise AssertionError  # unreachable
 
+    def items(self, value: Any, rule: str | None, what: str) -> list:
+        if not isinstance(value, list):
+            self.fail(rule, f"{what} must be a list, got {type(value).__name__}")
+        return value
+
+    def integer(self, value: Any, rule: str | None, what: str, minimum: int = 0) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            self.fail(rule, f"{what} must be an integer of at least {minimum}, got {value!r}")
+        return value
+
     def require(self, data: dict, key: str, rule: str | None) -> Any:
         if key not in data:
             self.fail(rule, f"missing required key {key!r}")
@@ -92,7 +102,10 @@ def _read_yaml(path: Path) -> dict:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise RulesError(str(path), None, f"not valid YAML: {exc}") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise RulesError(str(path), None, f"not valid YAML{where}: {problem}") from None
     if not isinstance(data, dict):
         raise RulesError(str(path), None, "must be a YAML mapping at the top level")
     return data
@@ -190,7 +203,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
     return _load_rules_cached(str(path.resolve()))
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=64)
 def _load_rules_cached(directory: str) -> Rules:
     base = Path(directory)
     if not base.is_dir():
@@ -279,7 +292,7 @@ def _sections(data: dict, file: str) -> SectionRules:
     c.known_keys(data, {"version", "max_title_chars", "levels", "parts"}, None)
     levels = []
     block_patterns = []
-    for i, item in enumerate(c.require(data, "levels", None)):
+    for i, item in enumerate(c.items(c.require(data, "levels", None), None, "'levels'")):
         rule = f"levels[{i}]"
         item = c.mapping(item, rule, "a level")
         c.known_keys(item, {"level", "markers", "inline"}, rule)
@@ -297,7 +310,7 @@ def _sections(data: dict, file: str) -> SectionRules:
         if not inline:
             block_patterns.extend(p.pattern for p in pats)
     parts = []
-    for i, item in enumerate(c.require(data, "parts", None)):
+    for i, item in enumerate(c.items(c.require(data, "parts", None), "parts", "'parts'")):
         rule = f"parts[{i}]"
         item = c.mapping(item, rule, "a part")
         part = c.require(item, "part", rule)
@@ -326,7 +339,7 @@ def _indicators(data: dict, file: str, catalog: dict[str, dict], units: dict[str
     cue_ids: dict[str, list[str]] = {}
     pattern_ids: list[tuple[regex.Pattern, str]] = []
     all_units = set(units) | {"%", "pp"}
-    for i, item in enumerate(c.require(data, "indicators", None)):
+    for i, item in enumerate(c.items(c.require(data, "indicators", None), None, "'indicators'")):
         item = c.mapping(item, f"indicators[{i}]", "an indicator rule")
         ident = c.require(item, "id", f"indicators[{i}]")
         rule = str(ident)
@@ -344,10 +357,15 @@ def _indicators(data: dict, file: str, catalog: dict[str, dict], units: dict[str
             for u in c.strings(only, rule, "units"):
                 if u not in all_units:
                     c.fail(rule, f"unit {u!r} is not a measure word of units.yaml")
+        cues = c.strings(c.require(item, "cues", rule), rule, "cues")
         cue_units = {}
         for cue, us in (c.mapping(item.get("cue_units", {}) or {}, rule, "cue_units")).items():
-            cue_units[cue] = frozenset(c.strings(us, rule, f"cue_units[{cue}]"))
-        cues = c.strings(c.require(item, "cues", rule), rule, "cues")
+            if cue not in cues:
+                c.fail(rule, f"cue_units names {cue!r}, which is not one of its cues")
+            for u in c.strings(us, rule, f"cue_units[{cue}]"):
+                if u not in all_units:
+                    c.fail(rule, f"cue_units[{cue}]: unit {u!r} is not a measure word of units.yaml")
+            cue_units[cue] = frozenset(us)
         for cue in cues:
             ids = cue_ids.setdefault(cue, [])
             if ident in ids:
@@ -373,9 +391,10 @@ def _indicators(data: dict, file: str, catalog: dict[str, dict], units: dict[str
         pattern_ids=tuple(pattern_ids),
         nominal_units=frozenset(nominal),
         weak_cues=frozenset(weak),
-        label_max_chars=int(label.get("max_chars", 12)),
-        label_cut_after=tuple(label.get("cut_after", [])),
-        label_trim_suffixes=tuple(sorted(label.get("trim_suffixes", []), key=len, reverse=True)),
+        label_max_chars=c.integer(label.get("max_chars", 12), "label", "max_chars", minimum=1),
+        label_cut_after=tuple(c.strings(label.get("cut_after", []), "label", "cut_after", allow_empty=True)),
+        label_trim_suffixes=tuple(sorted(c.strings(label.get("trim_suffixes", []), "label", "trim_suffixes",
+                                                   allow_empty=True), key=len, reverse=True)),
         domain_terms=tuple(literals),
     )
 

@@ -1,0 +1,209 @@
+"""Tests of loading and validating rules/*.yaml (pipeline.rules).
+
+Each broken case copies the bundled rules folder to tmp_path, breaks one thing,
+and expects `RulesError` naming the file, the rule and the problem (E101).
+"""
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+from pathlib import Path
+from typing import Callable
+
+import pytest
+import yaml
+
+import pipeline
+from pipeline.errors import GovreportError, RulesError
+from pipeline.rules import RULE_FILES, Rules, _load_rules_cached, default_rules_dir, load_rules
+
+
+def copy_rules(tmp_path: Path) -> Path:
+    dest = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), dest)
+    return dest
+
+
+def edit_yaml(folder: Path, name: str, change: Callable[[dict], None]) -> None:
+    path = folder / name
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def rule_of(data: dict, ident: str) -> dict:
+    return next(item for item in data["indicators"] if item["id"] == ident)
+
+
+def in_yaml(name: str, change: Callable[[dict], None]) -> Callable[[Path], None]:
+    return lambda folder: edit_yaml(folder, name, change)
+
+
+def write_text(name: str, text: str) -> Callable[[Path], None]:
+    return lambda folder: (folder / name).write_text(text, encoding="utf-8")
+
+
+def delete(name: str) -> Callable[[Path], None]:
+    return lambda folder: (folder / name).unlink()
+
+
+# --- the bundled rules -------------------------------------------------------------------
+
+def test_bundled_rules_load() -> None:
+    rules = load_rules()
+    assert isinstance(rules, Rules)
+    assert Path(rules.directory) == default_rules_dir().resolve()
+    for name in RULE_FILES:
+        assert (default_rules_dir() / name).is_file()
+    assert "other" in rules.catalog
+    assert rules.indicators.by_id
+    assert set(rules.indicators.by_id) <= set(rules.catalog) - {"other"}
+    assert rules.units["件"] == "count" and rules.units["人次"] == "people"
+    assert rules.sections.levels and rules.sections.parts
+    assert len(rules.version) == 12
+
+
+def test_rules_are_cached() -> None:
+    first = load_rules()
+    assert load_rules() is first
+    assert load_rules(default_rules_dir()) is first
+    assert load_rules(str(default_rules_dir())) is first
+    assert load_rules(default_rules_dir() / "." ) is first
+
+
+def test_rules_compile_once_per_folder(tmp_path: Path) -> None:
+    folder = copy_rules(tmp_path)
+    before = _load_rules_cached.cache_info()
+    a = load_rules(folder)
+    b = load_rules(str(folder))
+    after = _load_rules_cached.cache_info()
+    assert a is b
+    assert after.misses == before.misses + 1
+    assert a is not load_rules()  # another folder, another Rules
+    assert a.version == load_rules().version  # same content, same version
+
+
+def test_rules_folder_missing(tmp_path: Path) -> None:
+    with pytest.raises(RulesError) as info:
+        load_rules(tmp_path / "nowhere")
+    assert info.value.file.endswith("nowhere")
+    assert "does not exist" in info.value.problem
+
+
+# --- broken rules ------------------------------------------------------------------------
+
+BROKEN = [
+    # id: how to break the copy, the file, the rule named, words of the problem
+    pytest.param(in_yaml("indicators.yaml", lambda d: d["indicators"].append(
+        {"id": "not_in_catalog", "unit_classes": ["count"], "cues": ["某项工作"]})),
+        "indicators.yaml", "not_in_catalog", ["catalog"], id="unknown-indicator-id"),
+    pytest.param(in_yaml("indicators.yaml", lambda d: d["indicators"].append(
+        {"id": "other", "unit_classes": ["count"], "cues": ["某项工作"]})),
+        "indicators.yaml", "other", ["catalog"], id="rule-for-other"),
+    pytest.param(in_yaml("indicators.yaml", lambda d: rule_of(d, "court_appearances").update(
+        unit_classes=["furlongs"])),
+        "indicators.yaml", "court_appearances", ["unit class", "furlongs"], id="unknown-unit-class"),
+    pytest.param(in_yaml("indicators.yaml", lambda d: rule_of(d, "court_appearances").update(units=["次", "斤"])),
+        "indicators.yaml", "court_appearances", ["斤", "units.yaml"], id="unit-not-in-units-yaml"),
+    pytest.param(in_yaml("indicators.yaml", lambda d: rule_of(d, "court_appearances").update(
+        cues=["出庭应诉", "出庭应诉"])),
+        "indicators.yaml", "court_appearances", ["出庭应诉", "twice"], id="cue-listed-twice"),
+    pytest.param(in_yaml("indicators.yaml", lambda d: rule_of(d, "court_appearances").update(shape="round")),
+        "indicators.yaml", "court_appearances", ["shape"], id="unknown-key"),
+    pytest.param(in_yaml("indicators.yaml", lambda d: rule_of(d, "court_appearances").pop("cues")),
+        "indicators.yaml", "court_appearances", ["cues"], id="missing-cues"),
+    pytest.param(in_yaml("indicators.yaml", lambda d: rule_of(d, "court_appearances").update(patterns=["出庭(应诉"])),
+        "indicators.yaml", "court_appearances.patterns[0]", ["regex"], id="bad-indicator-pattern"),
+    pytest.param(in_yaml("indicators.yaml", lambda d: d["weak_cues"].append("不是线索")),
+        "indicators.yaml", "weak_cues", ["不是线索", "cue"], id="weak-cue-is-no-cue"),
+    pytest.param(in_yaml("sections.yaml", lambda d: d["levels"][0]["markers"].__setitem__(
+        0, "(?P<marker>(?P<num>[一二三四五六七八九十]{1,3})[、，")),
+        "sections.yaml", "levels[0].markers[0]", ["regex"], id="bad-marker-regex"),
+    pytest.param(in_yaml("sections.yaml", lambda d: d["levels"][1]["markers"].append(
+        "(?P<marker>第[一二三四五六七八九十]{1,3}章)")),
+        "sections.yaml", "levels[1].markers[1]", ["num"], id="marker-without-num-group"),
+    pytest.param(in_yaml("sections.yaml", lambda d: d["levels"][0].update(level=5)),
+        "sections.yaml", "levels[0]", ["level"], id="level-out-of-range"),
+    pytest.param(in_yaml("sections.yaml", lambda d: d["parts"][1].update(part="problems")),
+        "sections.yaml", "parts[1]", ["problems", "part"], id="unknown-part"),
+    pytest.param(in_yaml("sections.yaml", lambda d: d["parts"][0]["patterns"].append("第一(责任")),
+        "sections.yaml", "parts[0].patterns", ["regex"], id="bad-part-pattern"),
+    pytest.param(in_yaml("units.yaml", lambda d: d["units"]["people"].append("件")),
+        "units.yaml", "people", ["件", "count"], id="measure-word-in-two-classes"),
+    pytest.param(in_yaml("units.yaml", lambda d: d["units"].update(weight=["斤"])),
+        "units.yaml", "weight", ["unit class"], id="unknown-class-in-units-yaml"),
+    pytest.param(in_yaml("catalog.yaml", lambda d: d["indicators"].append(dict(d["indicators"][0]))),
+        "catalog.yaml", "study_sessions", ["duplicate"], id="duplicate-catalog-id"),
+    pytest.param(in_yaml("catalog.yaml", lambda d: d.update(indicators=[i for i in d["indicators"]
+                                                                         if i["id"] != "other"])),
+        "catalog.yaml", None, ["other"], id="catalog-without-other"),
+    pytest.param(in_yaml("context.yaml", lambda d: d["modality"]["planned"].append("(力争")),
+        "context.yaml", "modality.planned", ["regex"], id="bad-context-regex"),
+    pytest.param(in_yaml("context.yaml", lambda d: d["actor"]["patterns"].append("(?:领导)带头")),
+        "context.yaml", "actor.patterns[1]", ["actor"], id="actor-pattern-without-group"),
+    pytest.param(in_yaml("stopwords.yaml", lambda d: d["patterns"].append("(?:周[一二三")),
+        "stopwords.yaml", "patterns[", ["regex"], id="bad-stop-pattern"),
+    pytest.param(write_text("units.yaml", "units:\n  count: [次, 件\n  people: [人]\n"),
+        "units.yaml", None, ["YAML"], id="invalid-yaml-syntax"),
+    pytest.param(write_text("sections.yaml", "- just\n- a list\n"),
+        "sections.yaml", None, ["mapping"], id="yaml-not-a-mapping"),
+    pytest.param(delete("stopwords.yaml"), "stopwords.yaml", None, ["missing"], id="missing-rules-file"),
+    # Malformed rules that were once let through (each was a bug).
+    pytest.param(in_yaml("indicators.yaml", lambda d: rule_of(d, "court_appearances").update(
+        cue_units={"出庭": ["斤"]})),
+        "indicators.yaml", "court_appearances", ["斤"], id="cue-units-unit-not-in-units-yaml"),
+    pytest.param(in_yaml("indicators.yaml", lambda d: d["label"].update(max_chars="twelve")),
+        "indicators.yaml", "label", ["max_chars"], id="label-max-chars-not-int"),
+    pytest.param(in_yaml("indicators.yaml", lambda d: d.update(indicators=5)),
+        "indicators.yaml", None, ["indicators"], id="indicators-not-a-list"),
+    pytest.param(in_yaml("sections.yaml", lambda d: d.update(levels=3)),
+        "sections.yaml", None, ["levels"], id="levels-not-a-list"),
+]
+
+
+@pytest.mark.parametrize("breaks, file, rule, words", BROKEN)
+def test_broken_rules_raise_rules_error(tmp_path: Path, breaks: Callable[[Path], None], file: str,
+                                        rule: str | None, words: list[str]) -> None:
+    folder = copy_rules(tmp_path)
+    breaks(folder)
+    with pytest.raises(RulesError) as info:
+        load_rules(folder)
+    exc = info.value
+    assert isinstance(exc, GovreportError) and exc.code == "E101"
+    assert exc.file.endswith(file), exc.file
+    assert Path(exc.file).parent == folder.resolve() or Path(exc.file).parent == folder
+    if rule is None:
+        assert exc.rule is None, exc.rule
+    else:
+        assert exc.rule is not None and exc.rule.startswith(rule), exc.rule
+    for word in words:
+        assert word in exc.problem, exc.problem
+    assert file in str(exc) and "E101" in str(exc) and exc.problem.splitlines()[0] in str(exc)
+    # a failed load is not cached: the fixed folder loads
+    shutil.rmtree(folder)
+    shutil.copytree(default_rules_dir(), folder)
+    assert load_rules(folder).version == load_rules().version
+
+
+# --- adding an indicator needs no code ------------------------------------------------------
+
+def test_new_indicator_from_rules_alone(tmp_path: Path) -> None:
+    folder = copy_rules(tmp_path)
+    edit_yaml(folder, "catalog.yaml", lambda d: d["indicators"].append(
+        {"id": "notarizations", "zh": "公证", "unit_class": "count", "cues": ["公证"]}))
+    edit_yaml(folder, "indicators.yaml", lambda d: d["indicators"].append(
+        {"id": "notarizations", "unit_classes": ["count"], "cues": ["公证"]}))
+    text = "2025年，区司法局办理公证45件，出庭应诉3次。\n"
+
+    report = pipeline.extract(text, rules=folder)
+    found = {(i.indicator, i.value) for i in report.indicators}
+    assert ("notarizations", Decimal(45)) in found
+    assert ("court_appearances", Decimal(3)) in found  # the old rules still work
+    new = next(i for i in report.indicators if i.indicator == "notarizations")
+    assert new.label == "公证"
+    assert new.unit == "件" and new.unit_class == "count"
+    assert report.text[new.span[0]:new.span[1]] == new.text and "公证" in new.text
+    assert "notarizations" in load_rules(folder).catalog
+
+    # the bundled rules do not know it
+    assert "notarizations" not in {i.indicator for i in pipeline.extract(text).indicators}
