@@ -80,7 +80,7 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
             rule_id = f"{ident}/{how}"
             span = _span_with_cue(text, q, cue)
         else:
-            inherited = _inherit(out, q, s_start, measure)
+            inherited = _inherit(out, q, s_start, measure, text, win_start, rules)
             if inherited is not None:
                 ident, label = inherited.indicator, inherited.label
                 rule_id = f"{ident}/inherit"
@@ -222,18 +222,31 @@ def _cues(text: str, start: int, end: int, rules: Rules) -> list[_Cue]:
     return found
 
 
-def _inherit(done: list[Indicator], q: Quantity, sentence_start: int, measure: str) -> Indicator | None:
-    """A cue-less number right after a typed one of the same unit in the sentence.
+def _inherit(done: list[Indicator], q: Quantity, sentence_start: int, measure: str, text: str,
+             win_start: int, rules: Rules) -> Indicator | None:
+    """A cue-less number right after a typed one in the same sentence.
 
     "行政复议案件4件，撤销1件，维持3件": 撤销 and 维持 are parts of the 4 cases.
     "败诉率为1.26%，同比下降18.88个百分点": the change is of the same rate.
+    "接待群众来访328批次1056人次": two measures of one thing, written together.
+    A rate named in its own words ("办结率98%") is its own fact.
     """
     if not done:
         return None
     last = done[-1]
     if last.span[0] < sentence_start or last.indicator == "other":
         return None
-    if last.unit == q.unit or (measure != "level" and q.unit in ("%", "pp")):
+    if measure != "level":
+        return last if q.unit in ("%", "pp") or q.unit == last.unit else None
+    if last.measure != "level":
+        return None
+    if q.unit_class == "percent" and "率" in text[win_start:q.span[0]]:
+        return None
+    if last.unit == q.unit:
+        return last
+    adjacent = last.quantity_span is not None and last.quantity_span[1] == q.span[0]
+    rule = rules.indicators.by_id.get(last.indicator)
+    if adjacent and rule is not None and q.unit_class in rule.unit_classes:
         return last
     return None
 

@@ -44,6 +44,12 @@ TYPED = [
     ("梳理权责清单事项1280项。", [("other", D(1280), "项")]),
     # a specific cue beats a generic one next to the number
     ("邀请群众代表列席常务会议2次。", [("public_participation_events", D(2), "次")]),
+    # two measures of one thing written together share its id
+    ("全年接待群众来访210批次830人次。",
+     [("petitions_handled", D(210), "批次"), ("petitions_handled", D(830), "人次")]),
+    # a rate named in its own words is its own fact, not a part of the count before it
+    ("受理信访事项300件，办结率97%。", [("petitions_handled", D(300), "件"), ("other", D(97), "%")]),
+    ("评查行政执法案卷150卷。", [("case_files_reviewed", D(150), "卷")]),
     # a cue inside a document's name is not what is counted
     ("组织学习《信访工作条例》等法规6次。", [("study_sessions", D(6), "次")]),
 ]
@@ -68,6 +74,7 @@ NOT_INDICATORS = [
     "形成了一批可复制的经验。",
     "坚持每周三组织集中学习。",
     "落实行政执法“三项制度”，推行“两张清单”。",
+    "前三季度工作进展顺利，近三年持续推进。",
 ]
 
 
