@@ -101,12 +101,13 @@ def normalise(raw: str, rules: Rules) -> Normalised:
             join = False
         elif prev_line[-1] in _CONTINUES or line[0] in "，,、。；;）)":
             join = True
-        elif prev_line[-1] not in _TERMINAL and not heading.match(prev_line):
-            # A sentence broken across a page end, or a hard-wrapped line
-            # (as long as the document's wrap width): the paragraph goes on.
-            crossed_page = page_no != prev_page
+        elif prev_line[-1] not in _TERMINAL:
+            # A hard-wrapped line (as long as the document's wrap width) or a
+            # sentence broken across a page end: the paragraph goes on. A short
+            # heading line ("（一）加强组织领导") is left alone.
             wrapped = width is not None and len(prev_line) >= width - 2 and blanks == 0
-            join = (crossed_page and len(prev_line) >= 15) or wrapped
+            crossed_page = page_no != prev_page
+            join = wrapped or (crossed_page and not heading.match(prev_line))
         if join:
             chunks[-1].append((line, page_no))
         else:

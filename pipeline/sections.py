@@ -49,6 +49,9 @@ def find_sections(text: str, rules: Rules) -> tuple[Section, ...]:
     srules = rules.sections
     headings: list[_Heading] = []
     last_num: dict[int, int] = {}
+    # The next expected inline number per level: kept across lines, since a
+    # paragraph may break before "二是" (hard-wrapped text, web copies).
+    inline_next: dict[int, int] = {}
     pos = 0
     for line in text.split("\n"):
         line_start = pos
@@ -66,7 +69,9 @@ def find_sections(text: str, rules: Rules) -> tuple[Section, ...]:
                 headings.append(second)
                 last_num[second.level] = second.num
                 body_from = second.heading_end - line_start
-        headings.extend(_inline_headings(line, line_start, body_from, srules))
+        if heading is not None:
+            inline_next.clear()  # 一是/二是 count afresh under a new heading
+        headings.extend(_inline_headings(line, line_start, body_from, srules, inline_next))
     return _tree(headings, len(text), srules)
 
 
@@ -122,12 +127,12 @@ def _title(line: str, start: int, max_chars: int) -> tuple[str | None, int]:
     return title, end
 
 
-def _inline_headings(line: str, offset: int, body_from: int, srules) -> list[_Heading]:
+def _inline_headings(line: str, offset: int, body_from: int, srules, inline_next: dict[int, int]) -> list[_Heading]:
     out: list[_Heading] = []
     for lv in srules.levels:
         if not lv.inline:
             continue
-        expected = 1
+        expected = inline_next.get(lv.level, 1)
         for pat in lv.patterns:
             for m in pat.finditer(line, body_from):
                 # Only at the start of a line or right after a sentence: "。二是".
@@ -145,6 +150,7 @@ def _inline_headings(line: str, offset: int, body_from: int, srules) -> list[_He
                 title_end = marker_end + (end_m.end() if end_m else len(rest))
                 out.append(_Heading(lv.level, line[m.start():marker_end], num, title, offset + m.start(),
                                     offset + title_end, _part_of(title, srules)))
+        inline_next[lv.level] = expected
     out.sort(key=lambda h: h.start)
     return out
 

@@ -1,0 +1,67 @@
+"""Normalisation: one text that every span indexes into, whatever the layout."""
+import pytest
+
+import pipeline
+from pipeline.normalize import normalise
+
+from conftest import SEED
+
+
+def _wrap(text: str, width: int) -> str:
+    lines = []
+    for para in text.split("\n"):
+        para = para.strip()
+        lines.extend([para[i:i + width] for i in range(0, len(para), width)] if para else [""])
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def original():
+    return pipeline.extract(SEED.read_text(encoding="utf-8"), is_text=True)
+
+
+@pytest.mark.parametrize("width", [20, 32, 45, 60])
+def test_hard_wrapped_report_gives_the_same_results(original, width):
+    wrapped = pipeline.extract(_wrap(SEED.read_text(encoding="utf-8"), width), is_text=True)
+    assert [(i.indicator, i.value, i.unit) for i in wrapped.indicators] == \
+        [(i.indicator, i.value, i.unit) for i in original.indicators]
+    assert [(s.level, s.marker, s.title, s.part) for s in wrapped.sections] == \
+        [(s.level, s.marker, s.title, s.part) for s in original.sections]
+
+
+def test_split_title_is_joined(original):
+    assert original.meta.title == "南开区政府办公室2025年度法治政府建设情况报告"
+
+
+def test_title_is_not_joined_to_site_chrome(rules):
+    text = "首页 > 专题专栏 > 法治政府建设\n某县2024年法治政府建设年度报告\n发布时间：2025-02-01\n"
+    lines = normalise(text, rules).text.split("\n")
+    assert lines[1] == "某县2024年法治政府建设年度报告"
+
+
+def test_page_breaks_give_page_starts_and_join_broken_sentences(rules):
+    raw = "一、主要成效\n全年办理行政复议案件\f12件，出庭应诉3次。\f二、存在问题\n"
+    norm = normalise(raw, rules)
+    assert "全年办理行政复议案件12件，出庭应诉3次。" in norm.text
+    assert len(norm.page_starts) == 3
+    # pages are numbered from 1; "12件" was printed on the second page
+    assert norm.page_of(norm.text.index("一、")) == 1
+    assert norm.page_of(norm.text.index("12件")) == 2
+    assert norm.page_of(norm.text.index("二、")) == 3
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("出庭应诉３次，合格率１００％", "出庭应诉3次，合格率100%"),
+    ("ＡＢＣ２０２５", "ABC2025"),
+    ("2019 年 ， 在 30 项", "2019年，在30项"),
+    ("GB/T 2260 编码", "GB/T 2260编码"),
+    ("　　全年共办理　12件", "全年共办理12件"),
+    ("增长１．５％", "增长1.5%"),
+])
+def test_line_normalisation(rules, raw, expected):
+    assert normalise(raw, rules).text == expected
+
+
+def test_every_indicator_span_indexes_the_text(original):
+    for ind in original.indicators:
+        assert original.text[ind.span[0]:ind.span[1]] == ind.text
