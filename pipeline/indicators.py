@@ -122,13 +122,8 @@ def _blocked_spans(text: str, rules: Rules) -> list[tuple[int, int, bool]]:
     stop = rules.stop
     if stop.stop_re is not None:
         spans.extend((m.start(), m.end(), False) for m in stop.stop_re.finditer(text))
-    open_b, close_b = stop.book_marks
-    for m in regex.finditer(regex.escape(open_b) + r"[^" + regex.escape(close_b) + r"\n]{1,80}" + regex.escape(close_b), text):
-        spans.append((m.start(), m.end(), False))
-    for left, right in stop.quote_pairs:
-        pat = regex.escape(left) + r"[^" + regex.escape(right) + r"\n]{1,%d}" % stop.quoted_max + regex.escape(right)
-        for m in regex.finditer(pat, text):
-            spans.append((m.start(), m.end(), True))
+    spans.extend((m.start(), m.end(), False) for m in stop.book_re.finditer(text))
+    spans.extend((m.start(), m.end(), True) for m in stop.quoted_re.finditer(text))
     return spans
 
 

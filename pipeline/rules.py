@@ -166,6 +166,8 @@ class StopRules:
     quoted_max: int
     quote_pairs: tuple[tuple[str, str], ...]
     book_marks: tuple[str, str]
+    book_re: regex.Pattern  # 《…》: a document's name
+    quoted_re: regex.Pattern  # a short quotation: “两张清单”
 
 
 @dataclass(frozen=True)
@@ -284,7 +286,11 @@ def _stopwords(data: dict, file: str) -> StopRules:
     # Longest first so that 一规划、两纲要 wins over a shorter phrase inside it.
     alts.sort(key=len, reverse=True)
     stop_re = regex.compile("|".join(alts)) if alts else None
-    return StopRules(stop_re, quoted, tuple(pairs), (book[0], book[1]))
+    open_b, close_b = regex.escape(book[0]), regex.escape(book[1])
+    book_re = regex.compile(f"{open_b}[^{close_b}\\n]{{1,80}}{close_b}")
+    quoted_alts = [f"{regex.escape(a)}[^{regex.escape(b)}\\n]{{1,{quoted}}}{regex.escape(b)}" for a, b in pairs]
+    quoted_re = regex.compile("|".join(quoted_alts) if quoted_alts else "(?!)")
+    return StopRules(stop_re, quoted, tuple(pairs), (book[0], book[1]), book_re, quoted_re)
 
 
 def _sections(data: dict, file: str) -> SectionRules:
