@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from .rules import Rules
@@ -27,6 +28,12 @@ _FULLWIDTH[0x3000] = ord(" ")  # ideographic space: treated as whitespace below
 _FULLWIDTH[0x00A0] = ord(" ")
 _FULLWIDTH[0x200B] = None  # zero-width space (web copies)
 _FULLWIDTH[0xFEFF] = None  # stray BOM inside the text
+# Word/WPS PDFs often map 一 to the Kangxi radical ⼀ (U+2F00) and the like:
+# radicals and compatibility ideographs become the characters they stand for.
+for _code in list(range(0x2E80, 0x2FE0)) + list(range(0xF900, 0xFB00)):
+    _folded = unicodedata.normalize("NFKC", chr(_code))
+    if _folded != chr(_code) and len(_folded) == 1:
+        _FULLWIDTH[_code] = ord(_folded)
 
 # A space is kept only between two ASCII word characters.
 _SPACES_NEAR_CJK = re.compile(r"[ \t]+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])[ \t]+")
@@ -68,6 +75,9 @@ def normalise(raw: str, rules: Rules) -> Normalised:
     """Normalise a reader's raw text (see module doc)."""
     raw = raw.replace("\r\n", "\n").replace("\r", "\n")
     pages = raw.split("\f")
+    # A page that ends without a line break ends in the middle of a paragraph
+    # (the PDF reader ends a page with "\n" when its last paragraph ends there).
+    runs_on = [not page.endswith("\n") for page in pages]
     # (line, page index, blank lines before it)
     lines: list[tuple[str, int, int]] = []
     for page_no, page in enumerate(pages):
@@ -99,6 +109,9 @@ def normalise(raw: str, rules: Rules) -> Normalised:
             join = True
         elif heading.match(line):
             join = False
+        elif page_no != prev_page and runs_on[prev_page] and blanks == 0:
+            # "…防控疫" | "情…": the page break fell inside a word
+            join = True
         elif prev_line[-1] in _CONTINUES or line[0] in "，,、。；;）)":
             join = True
         elif prev_line[-1] not in _TERMINAL:
@@ -107,7 +120,7 @@ def normalise(raw: str, rules: Rules) -> Normalised:
             # heading line ("（一）加强组织领导") is left alone.
             wrapped = width is not None and len(prev_line) >= width - 2 and blanks == 0
             crossed_page = page_no != prev_page
-            join = wrapped or (crossed_page and not heading.match(prev_line))
+            join = wrapped or (crossed_page and (runs_on[prev_page] or not heading.match(prev_line)))
         if join:
             chunks[-1].append((line, page_no))
         else:

@@ -1,0 +1,103 @@
+"""PDF text speed: pdfplumber vs pypdfium2 (raw and through the reader).
+
+Not a test. Generates PDFs from the bundled report (tests/fixtures), then
+prints pages per second for
+  - pdfplumber   page.dedupe_chars().extract_text()  (dedupe: the PDFs use fake bold)
+  - pdfium-raw   pypdfium2 textpage.get_text_range()
+  - reader       pipeline.readers.pdf.read (PDFium plus de-duplication, layout,
+                 header/footer removal, tables): the path the pipeline uses
+and whether the text is identical once whitespace is removed, on a PDF
+without running headers, page numbers or tables (which the reader removes
+or rewrites on purpose). "reader = plumber" is the check that matters;
+raw PDFium keeps part of the fake-bold duplicates, which the reader drops.
+
+    .venv/bin/python benchmarks/pdf_text.py [--repeat N]
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+import pdfplumber  # noqa: E402
+import pypdfium2  # noqa: E402
+
+from fixtures import make_fixtures as mf  # noqa: E402
+from pipeline.readers import pdf as pdf_reader  # noqa: E402
+
+_WS = re.compile(r"\s+")
+
+
+def plumber_text(data: bytes) -> list[str]:
+    with pdfplumber.open(io.BytesIO(data)) as doc:
+        return [page.dedupe_chars().extract_text() or "" for page in doc.pages]
+
+
+def pdfium_text(data: bytes) -> list[str]:
+    doc = pypdfium2.PdfDocument(data)
+    try:
+        out = []
+        for i in range(len(doc)):
+            page = doc[i]
+            textpage = page.get_textpage()
+            out.append(textpage.get_text_range())
+            textpage.close()
+            page.close()
+        return out
+    finally:
+        doc.close()
+
+
+def reader_text(data: bytes) -> list[str]:
+    return pdf_reader.read("bench.pdf", data).text.split("\f")
+
+
+def rate(fn, data: bytes, pages: int, repeat: int) -> tuple[float, list[str]]:
+    out = fn(data)  # warm up (imports, font caches)
+    start = time.perf_counter()
+    for _ in range(repeat):
+        out = fn(data)
+    return pages * repeat / (time.perf_counter() - start), out
+
+
+def flat(pages: list[str]) -> str:
+    return _WS.sub("", "".join(pages))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (default 3)")
+    args = parser.parse_args()
+    five = mf.blocks() * 5
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        files = {
+            "plain (fake bold, no header/footer/table)": mf.write_pdf(out, "plain.pdf", blocks_=five, running=False),
+            "full (header, footer, page numbers, table)": mf.write_pdf(out, "full.pdf", blocks_=mf.blocks(True) * 5),
+        }
+        print(f"{'PDF':44} {'pages':>5} {'pdfplumber':>11} {'pdfium-raw':>11} {'reader':>9} {'reader/plumber':>15}  identical text")
+        for label, path in files.items():
+            data = path.read_bytes()
+            pages = len(pypdfium2.PdfDocument(data))
+            plumber_rate, plumber = rate(plumber_text, data, pages, max(1, args.repeat // 3))
+            raw_rate, raw = rate(pdfium_text, data, pages, args.repeat * 5)
+            reader_rate, reader = rate(reader_text, data, pages, args.repeat * 3)
+            if "plain" in label:
+                same = f"reader = plumber: {'yes' if flat(reader) == flat(plumber) else 'NO'}; " \
+                       f"pdfium-raw = plumber: {'yes' if flat(raw) == flat(plumber) else 'no'}"
+            else:
+                same = "n/a (reader drops headers, renders tables)"
+            print(f"{label:44} {pages:5d} {plumber_rate:11.1f} {raw_rate:11.1f} {reader_rate:9.1f} "
+                  f"{reader_rate / plumber_rate:14.1f}x  {same}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,357 @@
+"""Word (.docx) reader: paragraphs and tables in document order, with the
+heading numbers Word generates from list numbering (一、 （一） are often not in
+the paragraph text at all, only in numbering.xml).
+
+The archive is checked before python-docx opens it: a file that is not a zip,
+an old binary .doc or an encrypted document under a .docx name, and zip bombs
+(members that unpack to hundreds of MB) are refused with a clear reason.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import zipfile
+from collections.abc import Iterator
+
+import docx  # python-docx
+from docx.opc.exceptions import PackageNotFoundError
+
+from ..errors import BrokenDocument, EmptyDocument, EncryptedDocument, FileTooLarge
+from ..records import RawDocument
+from . import _rules, render_table
+
+log = logging.getLogger(__name__)
+
+__all__ = ["read", "read_docx"]
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_P, _TBL, _SDT, _SDT_CONTENT = f"{{{W}}}p", f"{{{W}}}tbl", f"{{{W}}}sdt", f"{{{W}}}sdtContent"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def read(path: str, data: bytes) -> RawDocument:
+    """Read a .docx file's text, one paragraph or table row per line."""
+    return read_docx(path, data, fmt="docx")
+
+
+def read_docx(path: str, data: bytes, fmt: str, sha256: str | None = None) -> RawDocument:
+    """Shared with the .doc reader, which converts first: `fmt` and `sha256`
+    are then the original file's."""
+    _check_archive(path, data)
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise BrokenDocument(f"not a readable Word document ({exc})", path) from None
+    except Exception as exc:  # lxml syntax errors and the like: a damaged part
+        raise BrokenDocument(f"Word document is damaged ({type(exc).__name__}: {exc})", path) from None
+    numbering = _Numbering(document)
+    lines = list(_body_lines(document.element.body, numbering))
+    text = "\n".join(line for line in lines if line.strip())
+    if not text.strip():
+        raise EmptyDocument("Word document has no text", path)
+    return RawDocument(path=path, format=fmt, text=text, sha256=sha256 or hashlib.sha256(data).hexdigest())
+
+
+# ------------------------------------------------------------ archive checks
+
+def _check_archive(path: str, data: bytes) -> None:
+    if not data:
+        raise EmptyDocument("file is empty (0 bytes)", path)
+    if data.startswith(_OLE_MAGIC):
+        # Office encrypts .docx into an OLE container with an EncryptedPackage stream.
+        if "EncryptedPackage".encode("utf-16-le") in data[:1 << 20] or b"EncryptedPackage" in data[:1 << 20]:
+            raise EncryptedDocument("Word document is encrypted (password needed)", path)
+        raise BrokenDocument("not a .docx: the file is an old binary Word .doc saved with a .docx name (rename it to .doc)", path)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise BrokenDocument("not a .docx: the file is not a zip archive (damaged, or another format renamed)", path) from None
+    with archive:
+        infos = archive.infolist()
+        limit_mb = float(_rules.setting("docx", "max_unpacked_mb", 200))
+        ratio_max = float(_rules.setting("docx", "max_ratio", 200))
+        # zipfile enforces each member's declared size when reading, so the
+        # declared sizes are a safe bound on what opening the file would cost.
+        total = sum(info.file_size for info in infos)
+        if total > limit_mb * 1048576:
+            raise FileTooLarge(
+                f".docx unpacks to {total / 1048576:.0f} MB, over the {limit_mb:.0f} MB limit (a zip bomb?)", path
+            )
+        for info in infos:
+            if info.file_size > 10 * 1048576 and info.file_size > ratio_max * max(info.compress_size, 1):
+                raise FileTooLarge(
+                    f".docx member {info.filename} compresses {info.file_size / max(info.compress_size, 1):.0f}:1 "
+                    f"({info.file_size / 1048576:.0f} MB unpacked): refused as a zip bomb",
+                    path,
+                )
+        names = {info.filename for info in infos}
+        if "word/document.xml" not in names and not any(n.endswith("document.xml") for n in names):
+            raise BrokenDocument("not a Word document: the zip has no word/document.xml", path)
+
+
+# ------------------------------------------------------------ body
+
+def _body_lines(body, numbering: _Numbering) -> Iterator[str]:
+    for child in body.iterchildren():
+        if child.tag == _P:
+            yield numbering.marker(child) + _paragraph_text(child)
+        elif child.tag == _TBL:
+            yield from render_table(_table_rows(child))
+        elif child.tag == _SDT:  # content controls wrap ordinary paragraphs and tables
+            content = child.find(_SDT_CONTENT)
+            if content is not None:
+                yield from _body_lines(content, numbering)
+
+
+_TEXT_TAGS = {f"{{{W}}}t": None, f"{{{W}}}tab": "\t", f"{{{W}}}br": "\n", f"{{{W}}}cr": "\n", f"{{{W}}}noBreakHyphen": "-"}
+# Deleted revisions, field codes and nested tables' own paragraphs (read as tables).
+# mc:Fallback repeats mc:Choice (a text box in both DrawingML and VML).
+_SKIP = {f"{{{W}}}del", f"{{{W}}}delText", f"{{{W}}}instrText", f"{{{W}}}moveFrom", f"{{{W}}}tbl",
+         f"{{{W}}}footnoteReference", f"{{{W}}}endnoteReference",
+         "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"}
+_PROPERTIES = {f"{{{W}}}pPr", f"{{{W}}}rPr"}
+
+
+def _paragraph_text(p) -> str:
+    """A paragraph's visible text, inserted revisions and hyperlinks included.
+
+    python-docx's `Paragraph.text` reads only direct runs; text inside w:ins
+    (tracked insertions), w:smartTag or w:fldSimple would be lost.
+    """
+    parts: list[str] = []
+
+    def walk(el) -> None:
+        for child in el.iterchildren():
+            tag = child.tag
+            if not isinstance(tag, str) or tag in _SKIP:
+                continue
+            if tag in _TEXT_TAGS:
+                fixed = _TEXT_TAGS[tag]
+                parts.append((child.text or "") if fixed is None else fixed)
+            elif tag not in _PROPERTIES:
+                walk(child)
+
+    walk(p)
+    return "".join(parts)
+
+
+def _table_rows(tbl) -> list[list[str]]:
+    rows = []
+    for tr in tbl.iterchildren(f"{{{W}}}tr"):
+        cells = []
+        for tc in tr.iterchildren(f"{{{W}}}tc"):
+            texts = [_paragraph_text(p) for p in tc.iter(_P)]
+            cells.append("".join(t.strip() for t in texts))
+        rows.append(cells)
+    return rows
+
+
+# ------------------------------------------------------------ numbering
+
+_CN_DIGITS = "零一二三四五六七八九"
+_TIANGAN = "甲乙丙丁戊己庚辛壬癸"
+
+
+def chinese_number(n: int) -> str:
+    """1 -> 一, 10 -> 十, 11 -> 十一, 21 -> 二十一, 105 -> 一百零五 (as Word renders counting formats)."""
+    if n <= 0:
+        return str(n)
+    if n < 10:
+        return _CN_DIGITS[n]
+    if n < 20:
+        return "十" + (_CN_DIGITS[n % 10] if n % 10 else "")
+    if n < 100:
+        return _CN_DIGITS[n // 10] + "十" + (_CN_DIGITS[n % 10] if n % 10 else "")
+    if n < 1000:
+        rest = n % 100
+        tail = "" if rest == 0 else ("零" + _CN_DIGITS[rest] if rest < 10 else (
+            "一" + chinese_number(rest) if rest < 20 else chinese_number(rest)))
+        return _CN_DIGITS[n // 100] + "百" + tail
+    return str(n)
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, numeral in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+                           (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= value:
+            out += numeral
+            n -= value
+    return out
+
+
+def _letters(n: int) -> str:
+    # Word repeats the letter past z: aa, bb, ...
+    return chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+
+
+def format_number(n: int, fmt: str) -> str:
+    """A counter in one of Word's w:numFmt formats."""
+    if fmt in ("chineseCounting", "chineseCountingThousand", "japaneseCounting", "taiwaneseCounting",
+               "chineseLegalSimplified", "ideographDigital"):
+        if fmt == "ideographDigital":
+            return "".join(_CN_DIGITS[int(d)] for d in str(n))
+        return chinese_number(n)
+    if fmt in ("ideographTraditional",):
+        return _TIANGAN[(n - 1) % 10]
+    if fmt == "ideographZodiac":
+        return "子丑寅卯辰巳午未申酉戌亥"[(n - 1) % 12]
+    if fmt == "decimalFullWidth" or fmt == "decimalFullWidth2":
+        return str(n).translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})
+    if fmt == "decimalZero":
+        return f"{n:02d}"
+    if fmt == "decimalEnclosedCircle" or fmt == "decimalEnclosedCircleChinese":
+        return chr(0x2460 + n - 1) if 1 <= n <= 20 else str(n)
+    if fmt == "decimalEnclosedParen":
+        return chr(0x2474 + n - 1) if 1 <= n <= 20 else f"({n})"
+    if fmt == "decimalEnclosedFullstop":
+        return chr(0x2488 + n - 1) if 1 <= n <= 20 else f"{n}."
+    if fmt == "lowerLetter":
+        return _letters(n)
+    if fmt == "upperLetter":
+        return _letters(n).upper()
+    if fmt == "lowerRoman":
+        return _roman(n).lower()
+    if fmt == "upperRoman":
+        return _roman(n)
+    if fmt in ("none", "bullet"):
+        return ""
+    return str(n)  # decimal and anything unknown
+
+
+def _val(el, tag: str) -> str | None:
+    child = el.find(f"{{{W}}}{tag}") if el is not None else None
+    return None if child is None else child.get(f"{{{W}}}val")
+
+
+class _Numbering:
+    """Renders the list numbers Word would show before each paragraph.
+
+    Counters belong to the abstract list (w:abstractNum): in Word, list
+    instances (w:num) that share one continue each other's numbering unless
+    an instance restarts a level with w:startOverride. A paragraph at level L
+    resets the counters of the levels below it.
+    """
+
+    def __init__(self, document) -> None:
+        self._nums: dict[str, tuple[str, dict[int, int]]] = {}  # numId -> (abstractNumId, level -> start override)
+        self._levels: dict[str, dict[int, tuple[int, str, str, bool]]] = {}  # abstract -> level -> (start, fmt, text, legal)
+        self._style_num: dict[str, tuple[str | None, int | None]] = {}
+        self._style_based: dict[str, str] = {}
+        self._counters: dict[str, dict[int, int]] = {}
+        self._overridden: set[tuple[str, int]] = set()
+        self._style_links: dict[str, str] = {}  # abstractNumId -> numbering style it takes its levels from
+        try:
+            part = document.part.numbering_part
+        except (KeyError, NotImplementedError, AttributeError):
+            part = None
+        if part is not None:
+            self._load_numbering(part.element)
+        self._load_styles(document)
+
+    def _load_numbering(self, root) -> None:
+        links: dict[str, str] = {}
+        for absn in root.iterchildren(f"{{{W}}}abstractNum"):
+            aid = absn.get(f"{{{W}}}abstractNumId")
+            levels = {}
+            for lvl in absn.iterchildren(f"{{{W}}}lvl"):
+                ilvl = int(lvl.get(f"{{{W}}}ilvl", "0"))
+                start = int(_val(lvl, "start") or 1)
+                levels[ilvl] = (start, _val(lvl, "numFmt") or "decimal", _val(lvl, "lvlText") or "",
+                                lvl.find(f"{{{W}}}isLgl") is not None)
+            self._levels[aid] = levels
+            link = _val(absn, "numStyleLink")
+            if link:
+                links[aid] = link
+        for num in root.iterchildren(f"{{{W}}}num"):
+            nid = num.get(f"{{{W}}}numId")
+            aid = _val(num, "abstractNumId")
+            overrides = {}
+            for ov in num.iterchildren(f"{{{W}}}lvlOverride"):
+                ilvl = int(ov.get(f"{{{W}}}ilvl", "0"))
+                start = _val(ov, "startOverride")
+                if start is not None:
+                    overrides[ilvl] = int(start)
+            self._nums[nid] = (aid, overrides)
+        self._style_links = links
+
+    def _load_styles(self, document) -> None:
+        try:
+            styles = document.styles.element
+        except (KeyError, AttributeError):
+            return
+        for st in styles.iterchildren(f"{{{W}}}style"):
+            sid = st.get(f"{{{W}}}styleId")
+            based = _val(st, "basedOn")
+            if based:
+                self._style_based[sid] = based
+            ppr = st.find(f"{{{W}}}pPr")
+            numpr = ppr.find(f"{{{W}}}numPr") if ppr is not None else None
+            if numpr is not None:
+                ilvl = _val(numpr, "ilvl")
+                self._style_num[sid] = (_val(numpr, "numId"), int(ilvl) if ilvl is not None else None)
+        # An abstract list linked to a numbering style takes its levels from the style's list.
+        for aid, style in self._style_links.items():
+            nid = self._style_num.get(style, (None, None))[0]
+            target = self._nums.get(nid or "", (None, {}))[0]
+            if target and target != aid and not self._levels.get(aid):
+                self._levels[aid] = self._levels.get(target, {})
+
+    def _style_numpr(self, style_id: str | None) -> tuple[str | None, int | None]:
+        seen = set()
+        while style_id and style_id not in seen:
+            seen.add(style_id)
+            if style_id in self._style_num:
+                return self._style_num[style_id]
+            style_id = self._style_based.get(style_id)
+        return None, None
+
+    def marker(self, p) -> str:
+        """The number Word shows before paragraph `p`, "" when none."""
+        if not self._nums:
+            return ""
+        ppr = p.find(f"{{{W}}}pPr")
+        num_id = ilvl = None
+        if ppr is not None:
+            numpr = ppr.find(f"{{{W}}}numPr")
+            if numpr is not None:
+                num_id = _val(numpr, "numId")
+                lv = _val(numpr, "ilvl")
+                ilvl = int(lv) if lv is not None else None
+            if num_id is None or ilvl is None:
+                s_num, s_lvl = self._style_numpr(_val(ppr, "pStyle"))
+                num_id = num_id if num_id is not None else s_num
+                ilvl = ilvl if ilvl is not None else s_lvl
+        if num_id is None or num_id == "0" or num_id not in self._nums:
+            return ""
+        ilvl = ilvl or 0
+        aid, overrides = self._nums[num_id]
+        levels = self._levels.get(aid) or {}
+        if ilvl not in levels:
+            return ""
+        counters = self._counters.setdefault(aid, {})
+        start = levels[ilvl][0]
+        if ilvl in overrides and (num_id, ilvl) not in self._overridden:
+            self._overridden.add((num_id, ilvl))
+            counters[ilvl] = overrides[ilvl]
+        elif ilvl in counters:
+            counters[ilvl] += 1
+        else:
+            counters[ilvl] = start
+        for deeper in [k for k in counters if k > ilvl]:
+            del counters[deeper]
+        _, fmt, text, legal = levels[ilvl]
+        if fmt == "bullet":
+            return ""  # bullet glyphs (often symbol-font private-use codes) are not numbers
+
+        def level_value(k: int) -> str:
+            value = counters.get(k, levels.get(k, (1,))[0])
+            k_fmt = levels.get(k, (1, "decimal"))[1]
+            return format_number(value, "decimal" if legal and k != ilvl else k_fmt)
+
+        out = text
+        for k in range(9, 0, -1):
+            if f"%{k}" in out:
+                out = out.replace(f"%{k}", level_value(k - 1))
+        return out
