@@ -13,6 +13,7 @@ from .errors import GovreportError, InputError, RulesError  # noqa: E402
 from .extract import extract  # noqa: E402
 from .records import Finding, Indicator, Meta, Region, Report, Section, Source  # noqa: E402
 from .rules import load_rules  # noqa: E402
+from .store import load  # noqa: E402
 
-__all__ = ["extract", "load_rules", "Report", "Indicator", "Section", "Meta", "Region", "Source", "Finding",
+__all__ = ["extract", "load_rules", "load", "Report", "Indicator", "Section", "Meta", "Region", "Source", "Finding",
            "GovreportError", "InputError", "RulesError", "__version__"]

@@ -32,15 +32,92 @@ def build_parser() -> argparse.ArgumentParser:
                     help="output folder (default: outputs/)")
     ex.add_argument("--jobs", type=int, default=None, metavar="N",
                     help="worker processes (default: all cores)")
-    ex.add_argument("--format", default="json,csv", metavar="FORMATS",
+    ex.add_argument("--format", default="json,csv,parquet", metavar="FORMATS",
                     help="output formats, comma-separated: json (one file per document), csv (the combined "
-                         "tables); errors.csv is always written (default: json,csv)")
+                         "tables), parquet (the same tables, typed); errors.csv is always written "
+                         "(default: json,csv,parquet)")
     ex.add_argument("--rules", default=None, metavar="DIR",
                     help="a folder of rules/*.yaml to use instead of the bundled rules")
     ex.add_argument("--stdout", action="store_true",
                     help="print one document's JSON on stdout instead of writing OUTDIR")
     ex.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     ex.set_defaults(func=cmd_extract)
+
+    q = sub.add_parser("query", help="run DuckDB SQL over the output tables",
+                       description="Run DuckDB SQL over the tables of one or many output folders: views reports, "
+                                   "sections, indicators, errors and findings (read from the Parquet files, "
+                                   "or the CSV files where there is no Parquet).")
+    q.add_argument("sql", metavar="SQL", help='the query, e.g. "SELECT indicator, count(*) FROM indicators '
+                                              'GROUP BY 1 ORDER BY 2 DESC"')
+    q.add_argument("outdirs", nargs="*", default=["outputs"], metavar="OUTDIR",
+                   help="output folders of govreport extract; their tables are combined (default: outputs/)")
+    q_form = q.add_mutually_exclusive_group()
+    q_form.add_argument("--csv", action="store_true", help="print CSV (every row) instead of a table")
+    q_form.add_argument("--json", action="store_true", help="print a JSON array of objects (every row)")
+    q.add_argument("--max-rows", type=int, default=100, metavar="N",
+                   help="rows shown in the table (default: 100); --csv and --json print every row")
+    q.add_argument("--max-width", type=int, default=40, metavar="N",
+                   help="columns of the widest cell in the table, longer cells are cut (default: 40)")
+    q.set_defaults(func=cmd_query)
+
+    cp = sub.add_parser("compare", help="pivot one indicator by region or agency and year",
+                        description="Pivot the achieved level of one indicator: rows regions (or agencies), "
+                                    "columns years. Per report: parts of a total are dropped, the largest "
+                                    "figure per actor is kept, named actors are added, never below the largest "
+                                    "unattributed figure; per cell: the largest report value (see README).")
+    cp.add_argument("outdirs", nargs="*", default=["outputs"], metavar="OUTDIR",
+                    help="output folders of govreport extract (default: outputs/)")
+    cp.add_argument("--indicator", required=True, metavar="ID",
+                    help="indicator id from rules/catalog.yaml, e.g. court_appearances")
+    cp.add_argument("--by", choices=["region", "agency"], default="region",
+                    help="rows: region (full name where known) or agency (default: region)")
+    cp.add_argument("--years", metavar="A-B", help="only these years, e.g. 2020-2025 or 2024; every year of "
+                                                   "the range becomes a column")
+    cp.add_argument("-o", "--output", metavar="FILE", help="also write the pivot to FILE.csv or FILE.xlsx")
+    cp.add_argument("--chart", metavar="FILE.png",
+                    help="also draw the pivot as a PNG chart (needs a CJK font, e.g. fonts-noto-cjk)")
+    cp.add_argument("-q", "--quiet", action="store_true", help="do not print the table and notes")
+    cp.set_defaults(func=cmd_compare)
+
+    ev = sub.add_parser("evaluate", help="score outputs against hand-coded gold files",
+                        description="Precision, recall and F1 per indicator and overall, sections and metadata, "
+                                    "of OUTDIR/<id>.json against GOLD_DIR/<id>.json (format: see README, "
+                                    "\"Checking extraction against your own hand coding\").")
+    ev.add_argument("gold_dir", metavar="GOLD_DIR", help="folder of hand-coded <id>.json gold files")
+    ev.add_argument("outdir", metavar="OUTDIR", help="output folder of govreport extract over the same documents")
+    ev.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ev.add_argument("--details", action="store_true",
+                    help="also list every missed, extra and mistyped fact and missed heading")
+    ev.set_defaults(func=cmd_evaluate)
+
+    vw = sub.add_parser("view", help="write a static review site of an output folder",
+                        description="Write a static HTML site (opens from disk, no server, no network): an index "
+                                    "of the reports of OUTDIR and one page per report with every indicator "
+                                    "highlighted, the numbers not extracted muted, the section outline and "
+                                    "the findings.")
+    vw.add_argument("outdir", metavar="OUTDIR", help="output folder of govreport extract (its *.json files)")
+    vw.add_argument("-o", "--output", default="site", metavar="SITE",
+                    help="folder to write index.html and the report pages to (default: site/)")
+    vw.add_argument("--rules", default=None, metavar="DIR",
+                    help="rules folder whose stop phrases explain the muted numbers (default: the bundled rules)")
+    vw.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    vw.set_defaults(func=cmd_view)
+
+    au = sub.add_parser("audit", help="check which reported numbers do not add up, across reports too",
+                        description="Run the cross-report checks (yoy_mismatch: a stated change against last "
+                                    "year's report of the same region and agency; cross_report_conflict: one "
+                                    "region, year and fact with different values in two reports) over an output "
+                                    "folder, write them to OUTDIR/findings_cross.csv and print a summary by check "
+                                    "and severity, with the within-report findings written by extract.")
+    au.add_argument("outdir", metavar="OUTDIR", help="output folder of govreport extract")
+    au.add_argument("--json", action="store_true",
+                    help="print the summary and the cross-report findings as JSON instead of a table")
+    au.add_argument("--fail-on", choices=["error", "warning", "info"], default=None, metavar="SEVERITY",
+                    help="exit with status 1 when any finding is at least this severe: error, warning or info "
+                         "(default: findings never change the exit status)")
+    au.add_argument("--rules", default=None, metavar="DIR",
+                    help="a folder of rules/*.yaml to use instead of the bundled rules")
+    au.set_defaults(func=cmd_audit)
     return parser
 
 
@@ -53,11 +130,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise _Usage("--jobs must be at least 1")
     formats = {f.strip() for f in args.format.split(",") if f.strip()}
-    unknown = formats - {"json", "csv"}
+    unknown = formats - {"json", "csv", "parquet"}
     if unknown:
-        raise _Usage(f"unknown or not yet supported format(s): {', '.join(sorted(unknown))} (supported: json, csv)")
+        raise _Usage(f"unknown or not yet supported format(s): {', '.join(sorted(unknown))} "
+                     "(supported: json, csv, parquet)")
     if not formats:
-        raise _Usage("--format needs at least one of json, csv")
+        raise _Usage("--format needs at least one of json, csv, parquet")
     rules = load_rules(args.rules)
     if args.stdout:
         paths = collect_inputs(args.inputs)
@@ -82,6 +160,115 @@ def cmd_extract(args: argparse.Namespace) -> int:
         print(f"govreport: {result.processed} processed, {len(result.failed)} failed -> {args.output}",
               file=sys.stderr)
     return 1 if result.failed else 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from .query import format_table, query, to_json, write_csv
+
+    if args.max_rows < 0 or args.max_width < 4:
+        raise _Usage("--max-rows must be at least 0 and --max-width at least 4")
+    plain = not (args.csv or args.json)
+    result = query(args.sql, args.outdirs, limit=args.max_rows if plain else None)
+    if args.csv:
+        write_csv(result.columns, result.rows, sys.stdout)
+    elif args.json:
+        sys.stdout.write(to_json(result.columns, result.rows))
+    elif result.columns:
+        sys.stdout.write(format_table(result.columns, result.rows, max_width=args.max_width, more=result.more))
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .compare import check_chart_font, check_paths, compare, draw_chart, parse_years, write_pivot
+    from .query import format_table
+
+    years = parse_years(args.years)
+    check_paths(args.output, args.chart)
+    font = check_chart_font() if args.chart else None  # refuse before any output, never draw empty boxes
+    pivot = compare(args.outdirs, args.indicator, by=args.by, years=years)
+    if args.chart:
+        draw_chart(pivot, args.chart, font)
+    if args.output:
+        write_pivot(pivot, args.output)
+    if not args.quiet:
+        print(f"{pivot.label} ({pivot.indicator}), achieved level in {pivot.unit}, "
+              f"{pivot.documents} report(s)")
+        sys.stdout.write(format_table(pivot.header(), pivot.table()))
+        for note in pivot.notes:
+            print(f"govreport: note: {note}", file=sys.stderr)
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    import json
+
+    from .evaluate import evaluate, report_lines
+
+    ev = evaluate(args.gold_dir, args.outdir, details=args.details)
+    if args.json:
+        data = ev.to_dict()
+        if args.details:
+            data["details"] = list(ev.details)
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+    else:
+        sys.stdout.write("\n".join(report_lines(ev)) + "\n")
+    return 0
+
+
+def cmd_view(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .view import load_reports, write_site
+
+    if not Path(args.outdir).is_dir():
+        raise _Usage(f"{args.outdir}: not a folder (give the output folder of govreport extract)")
+    if not load_reports(args.outdir)[0]:
+        print(f"govreport: {args.outdir}: no report JSON found (run govreport extract first)", file=sys.stderr)
+        return 1
+    result = write_site(args.outdir, args.output, rules=args.rules)
+    if not args.quiet:
+        print(f"govreport: {len(result.pages)} report page(s) -> {result.index}", file=sys.stderr)
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from .audit import SEVERITIES, audit_folder, format_summary, load_report_findings, summary
+    from .output import FINDING_COLUMNS, CsvTable, finding_row
+
+    out = Path(args.outdir)
+    if not out.is_dir():
+        raise _Usage(f"{args.outdir}: not a folder (give the output folder of govreport extract)")
+    stats: dict = {}
+    cross = audit_folder(out, args.rules, stats=stats)
+    table = CsvTable(out / "findings_cross.csv", FINDING_COLUMNS)
+    try:
+        for f in cross:
+            first = f.evidence[0] if f.evidence else {}
+            common = {"doc_id": first.get("doc_id"), "source": first.get("source"), "year": first.get("year"),
+                      "region": first.get("region"), "agency": first.get("agency")}
+            table.write(finding_row(f.to_dict(), common))
+    except BaseException:
+        table.abort()
+        raise
+    table.close()
+    within = load_report_findings(out)
+    rows = summary(within, cross)
+    if args.json:
+        data = {"documents": stats.get("documents"), "summary": rows, "cross_findings": [f.to_dict() for f in cross]}
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+    else:
+        sys.stdout.write(format_summary(rows))
+        print(f"govreport: audited {stats.get('documents')} document(s): {len(within)} finding(s) within reports, "
+              f"{len(cross)} across reports -> {out / 'findings_cross.csv'}", file=sys.stderr)
+    if args.fail_on:
+        worst = SEVERITIES.index(args.fail_on)
+        severities = [str(f.get("severity")) for f in within] + [f.severity for f in cross]
+        if any(s in SEVERITIES and SEVERITIES.index(s) <= worst for s in severities):
+            return 1
+    return 0
 
 
 class _Usage(Exception):

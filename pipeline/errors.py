@@ -91,3 +91,21 @@ class RulesError(GovreportError):
 
 class UsageError(GovreportError):
     code = "E201"
+
+
+class QueryError(UsageError):
+    """DuckDB refused the SQL; the message is DuckDB's own, on one line."""
+
+    code = "E202"
+
+    def __str__(self) -> str:
+        return f"query error: {self.message}"
+
+
+class FontMissing(GovreportError):
+    """A chart was asked for, but no font that draws Chinese is installed."""
+
+    code = "E203"
+
+    def __str__(self) -> str:
+        return self.message

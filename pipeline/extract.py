@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from .audit import audit_report
 from .errors import EmptyDocument
 from .indicators import extract_indicators
 from .ingest import read_document, sha256_bytes
@@ -46,19 +47,22 @@ def build_report(raw: RawDocument, rules: Rules) -> Report:
     sections = find_sections(text, rules)
     page_of = norm.page_of if norm.page_starts else None
     indicators = extract_indicators(text, sections, rules, page_of=page_of)
-    meta = read_metadata(text, rules, publisher=raw.publisher, published=raw.published)
-    warnings = []
-    if meta.region is not None and meta.region.code is None:
-        warnings.append(f"region {meta.region.name}: no division code (needs a division table)")
+    # read_metadata says why a region has no code (ambiguous name, township, not in the table)
+    warnings: list[str] = []
+    meta = read_metadata(text, rules, publisher=raw.publisher, published=raw.published, warnings=warnings)
     source = Source(path=raw.path, format=raw.format, sha256=raw.sha256, encoding=raw.encoding,
                     pages=raw.pages, ocr=raw.ocr)
+    ident = doc_id(raw.sha256)
+    # numbers that do not add up: a pure function of the text and its indicators
+    findings = audit_report(text, indicators, sections, rules, doc_id=ident)
     return Report(
-        doc_id=doc_id(raw.sha256),
+        doc_id=ident,
         source=source,
         meta=meta,
         text=text,
         sections=sections,
         indicators=indicators,
+        findings=findings,
         page_starts=norm.page_starts,
         warnings=tuple(warnings),
     )

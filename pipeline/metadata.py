@@ -4,37 +4,47 @@ The title names who reports and on which year: "南开区政府办公室2025年�
 政府建设情况报告" → region 南开区, agency 南开区人民政府办公室, year 2025. When there
 is no title (web copies often drop it), the first sentence's subject is used
 ("2020年，广州市深入践行…" → 广州市人民政府), and "我县"/"全省" are resolved
-from the region names the text mentions. Division codes need a dated
-division table: `code` stays null here rather than being guessed.
+from the region names the text mentions. The region's code, full name and
+level come from the dated division table (`regions.py`), for the year
+reported on; when the table cannot tell which of several same-named regions
+is meant, the code stays null and a warning says why.
+
+The year is the year reported on, never the publication date: the title's
+year, else the first year of the opening sentences; a title that says only
+上一年度 takes the publication year minus one.
 """
 from __future__ import annotations
 
+import functools
 import logging
 from collections import Counter
 
 import regex
 
-from .records import Meta, Region
+from .records import Meta
+from .regions import division_names_in, load_divisions, resolve_region
 from .rules import MetadataRules, Rules
 
 log = logging.getLogger(__name__)
 
 _YEAR = regex.compile(r"(?<!\d)(20\d\d|19\d\d)(?:\s*年|(?=[\p{Han}，,]))")
+# Years that are not the year reported on: a plan's period (2021—2025年) and
+# anything inside a document's title (《…2025年工作要点》).
+_NOT_THE_YEAR = regex.compile(r"《[^《》]*》|(?:19|20)\d\d\s*年?\s*[—–\-~～至到]\s*(?:19|20)\d\d\s*年?")
+_DATE_LINE = regex.compile(r"\s*(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*")
+_ANY_YEAR = regex.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _TERMINAL = "。；;：:"
-_ISSUER_END = regex.compile(r"关于|(?:19|20)\d\d|法治|推进|依法行政|年度")
+_ISSUER_END = r"关于|(?:19|20)\d\d|法治|推进|依法行政|年度"
 
 
-def read_metadata(text: str, rules: Rules, publisher: str | None = None, published: str | None = None) -> Meta:
+def read_metadata(text: str, rules: Rules, publisher: str | None = None, published: str | None = None,
+                  warnings: list[str] | None = None) -> Meta:
+    """The report's metadata; warnings about it (an ambiguous region) are appended to `warnings`."""
     mrules = rules.metadata
     lines = text.split("\n")
     title_idx, title = _find_title(lines, mrules)
-    year = _year(title) if title else None
     body_lines = [ln for i, ln in enumerate(lines[:40]) if i != title_idx and not _is_chrome(ln, mrules)]
-    if year is None:
-        for ln in body_lines[:6]:
-            year = _year(ln)
-            if year:
-                break
+    year = _report_year(title, body_lines, lines, published, mrules)
     report_type = None
     probe = title or "\n".join(body_lines[:3])
     for rtype, words in mrules.report_types.items():
@@ -46,7 +56,19 @@ def read_metadata(text: str, rules: Rules, publisher: str | None = None, publish
         region_parts, agency_rest = _issuer(title, mrules)
     if not region_parts and agency_rest is None:
         region_parts, agency_rest = _subject(body_lines, text, mrules)
-    region = _region(region_parts, mrules) if region_parts else None
+    if not region_parts and agency_rest:
+        level = _level_word(agency_rest, mrules)
+        if level:
+            # 区司法局, 区政府办公室: the district is the one the text names
+            resolved, _ = _resolve_self(level, text, mrules)
+            if resolved:
+                region_parts, agency_rest = resolved, agency_rest[len(level):]
+    region, warning = resolve_region(region_parts, text, year, levels=mrules.levels,
+                                     table=load_divisions(rules.directory))
+    if warning:
+        log.debug("region: %s", warning)
+        if warnings is not None:
+            warnings.append(warning)
     agency, kind = _agency(region_parts, agency_rest, mrules)
     return Meta(title=title, year=year, region=region, agency=agency, report_type=report_type,
                 agency_kind=kind, publisher=publisher, published=published)
@@ -73,13 +95,70 @@ def _find_title(lines: list[str], mrules: MetadataRules) -> tuple[int, str | Non
 
 
 def _year(line: str) -> int | None:
-    m = _YEAR.search(line)
+    if _DATE_LINE.fullmatch(line):
+        return None  # a date alone on its line is when it was written or published
+    m = _YEAR.search(_NOT_THE_YEAR.sub("", line))
     return int(m.group(1)) if m else None
 
 
+def _report_year(title: str | None, body_lines: list[str], lines: list[str], published: str | None,
+                 mrules: MetadataRules) -> int | None:
+    """The year reported on: the title's, else the opening sentences' (2023年，… / 2023年以来)."""
+    if title:
+        year = _year(title)
+        if year:
+            return year
+        if any(w in title for w in mrules.previous_year_words):
+            pub = _published_year(published, lines, mrules)
+            if pub:
+                return pub - 1
+    for ln in body_lines[:6]:
+        year = _year(ln)
+        if year:
+            return year
+    return None
+
+
+def _published_year(published: str | None, lines: list[str], mrules: MetadataRules) -> int | None:
+    """From the web page's date, else a 发布时间 line of the copied page."""
+    candidates = [published] if published else []
+    candidates += [ln for ln in lines[:15] if ln.startswith(mrules.published_prefixes)]
+    for c in candidates:
+        m = _ANY_YEAR.search(c)
+        if m:
+            return int(m.group())
+    return None
+
+
+def _level_word(rest: str, mrules: MetadataRules) -> str | None:
+    """区 of 区司法局; None for 市场监督管理局 (a department named without its region)."""
+    if rest.startswith(mrules.not_level_words):
+        return None
+    for word in mrules.level_words:
+        if rest.startswith(word) and len(rest) > len(word):
+            return word
+    return None
+
+
+@functools.lru_cache(maxsize=16)
+def _issuer_end(previous_year_words: tuple[str, ...]) -> regex.Pattern:
+    # 上一年度 ends the issuer as a year does (…人民政府关于上一年度…)
+    words = "|".join(regex.escape(w) for w in previous_year_words)
+    return regex.compile(_ISSUER_END + (f"|{words}" if words else ""))
+
+
+@functools.lru_cache(maxsize=16)
+def _region_re_of(region_suffixes: tuple[str, ...]) -> regex.Pattern:
+    suffixes = "|".join(regex.escape(s) for s in region_suffixes)
+    # The names of autonomous prefectures and counties run longer than others
+    # (克孜勒苏柯尔克孜自治州); only they get the longer reach.
+    autonomous = "|".join(regex.escape(s) for s in region_suffixes if s.startswith("自治"))
+    long_names = r"|\p{Han}{2,12}?(?:%s)" % autonomous if autonomous else ""
+    return regex.compile(r"\p{Han}{1,7}?(?:%s)%s" % (suffixes, long_names))
+
+
 def _region_re(mrules: MetadataRules) -> regex.Pattern:
-    suffixes = "|".join(regex.escape(s) for s in mrules.region_suffixes)
-    return regex.compile(r"\p{Han}{1,7}?(?:%s)" % suffixes)
+    return _region_re_of(mrules.region_suffixes)
 
 
 def _split_regions(s: str, mrules: MetadataRules) -> tuple[list[str], str]:
@@ -94,13 +173,15 @@ def _split_regions(s: str, mrules: MetadataRules) -> tuple[list[str], str]:
             break
         end = m.end()
         # 杭州 + 市: a suffix character inside a name (州) is followed by the real suffix.
-        while end < len(s) and s[end] in "省市县区" and s[end - 1] in suffix_chars and len(s[pos:end]) <= 4:
+        # (济南市市中区: a second 市 starts the next name)
+        while (end < len(s) and s[end] in "省市县区" and s[end - 1] in suffix_chars and s[end] != s[end - 1]
+               and len(s[pos:end]) <= 4):
             end += 1
         name = s[pos:end]
         if name in mrules.not_regions or name[0] in "我全本该各":
             break
-        # "人民政府"/"政府…" is the agency, not a region
-        if name.startswith(("人民", "政府")):
+        # "人民政府"/"政府…" is the agency, not a region (人民街街道 is one)
+        if name.startswith(("人民政府", "政府")):
             break
         parts.append(name)
         pos = end
@@ -108,12 +189,13 @@ def _split_regions(s: str, mrules: MetadataRules) -> tuple[list[str], str]:
 
 
 def _issuer(title: str, mrules: MetadataRules) -> tuple[list[str], str | None]:
-    m = _ISSUER_END.search(title)
+    issuer_end = _issuer_end(mrules.previous_year_words)
+    m = issuer_end.search(title)
     head = title[: m.start()] if m else title
     if not head:
         # "2020年静海区法治政府建设情况报告": the issuer follows the year
         tail = regex.sub(r"^(?:19|20)\d\d年度?", "", title)
-        m2 = _ISSUER_END.search(tail)
+        m2 = issuer_end.search(tail)
         head = tail[: m2.start()] if m2 else ""
     head = head.strip(" ，,")
     if not head:
@@ -161,8 +243,8 @@ def _subject(body_lines: list[str], text: str, mrules: MetadataRules) -> tuple[l
 
 
 def _resolve_self(ref: str, text: str, mrules: MetadataRules) -> tuple[list[str], str | None]:
-    """我县 → the county most named in the text; 全省 → the province named."""
-    level_char = ref[-1] if ref not in ("自治区",) else "自治区"
+    """我县 → the county most named in the text; 全省 → the province named. `ref` may be the level word alone (区)."""
+    level_char = "自治区" if ref.endswith("自治区") else ref[-1]
     if level_char in ("省", "自治区"):
         counts = Counter()
         for prov in mrules.provinces:
@@ -174,6 +256,11 @@ def _resolve_self(ref: str, text: str, mrules: MetadataRules) -> tuple[list[str]
         if counts:
             return [counts.most_common(1)[0][0]], ""
         return [], None
+    # Names the division table knows first: they are real regions, of any length.
+    known = Counter({name: n for name, n in division_names_in(text, load_divisions()).items()
+                     if name.endswith(level_char) and name not in mrules.not_regions})
+    if known:
+        return [known.most_common(1)[0][0]], ""
     counts = Counter()
     # "…杭州市上城区…": a name is two or three characters that are not
     # themselves function words or other administrative words.
@@ -188,34 +275,38 @@ def _resolve_self(ref: str, text: str, mrules: MetadataRules) -> tuple[list[str]
     return [], None
 
 
-def _region(parts: list[str], mrules: MetadataRules) -> Region | None:
-    if not parts:
-        return None
-    name = parts[-1]
-    level = None
-    for suffix in mrules.region_suffixes:
-        if name.endswith(suffix):
-            level = mrules.levels.get(suffix)
-            break
-    return Region(name=name, full_name="".join(parts) if len(parts) > 1 else None, code=None, level=level)
-
-
 def _agency(parts: list[str], rest: str | None, mrules: MetadataRules) -> tuple[str | None, str | None]:
     if rest is None and not parts:
         return None, None
     prefix = "".join(parts)
     rest = (rest or "").strip()
+    # the region's own government: 静海区 → 人民政府, 六村堡街道 → 办事处
+    gov = mrules.government_names.get(_suffix_of(parts[-1], mrules), mrules.government_names.get("default")) \
+        if parts else None
     if not rest:
         if not parts:
             return None, None
-        gov = mrules.government_names.get(_suffix_of(parts[-1], mrules), mrules.government_names.get("default"))
         return prefix + (gov or ""), "government"
-    for short, full in mrules.agency_expansions.items():
-        if rest == short or (rest.startswith(short) and not rest.startswith(full)):
-            rest = full + rest[len(short):]
-            break
-    kind = "government" if rest in ("人民政府", "办事处", "街道办事处") else "department"
-    return prefix + rest, kind
+    level = _level_word(rest, mrules) if not parts else None
+    if gov and gov.startswith(rest):
+        rest = gov  # 玉林街道办: 办 is short for the 街道's 办事处
+    elif level:  # 区政府办 whose district was not found: 区人民政府办公室
+        rest = level + _expand(rest[len(level):], mrules)
+    else:
+        rest = _expand(rest, mrules)
+    agency = prefix + rest
+    own = gov is not None and rest == gov
+    kind = "government" if own or agency.endswith(mrules.government_suffixes) else "department"
+    return agency, kind
+
+
+def _expand(rest: str, mrules: MetadataRules) -> str:
+    """政府办 → 人民政府办公室, 卫健委 → 卫生健康委员会: the official name."""
+    for short in sorted(mrules.agency_expansions, key=len, reverse=True):
+        full = mrules.agency_expansions[short]
+        if rest.startswith(short) and not rest.startswith(full):
+            return full + rest[len(short):]
+    return rest
 
 
 def _suffix_of(name: str, mrules: MetadataRules) -> str:

@@ -96,7 +96,6 @@ def normalise(raw: str, rules: Rules) -> Normalised:
     heading = rules.sections.line_start_re
     title_first, title_end = _title_lines(lines, rules)
 
-    paragraphs: list[tuple[str, int]] = []  # (text, page of its first char)
     # page index of each chunk appended, to rebuild page starts precisely
     chunks: list[list[tuple[str, int]]] = []
     for i, (line, page_no, blanks) in enumerate(lines):

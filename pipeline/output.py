@@ -26,6 +26,11 @@ INDICATOR_COLUMNS = ["doc_id", "source", "year", "region", "region_code", "agenc
                      "label", "value", "value_high", "unit", "unit_class", "qualifier", "measure", "modality",
                      "actor", "section_id", "part", "page", "start", "end", "text", "sentence", "rule"]
 ERROR_COLUMNS = ["source", "code", "reason"]
+# One row per finding (pipeline.audit). indicators: indexes into the document's
+# indicators, ";"-separated; quotes, values, spans: one per piece of evidence;
+# evidence: all of it as JSON (doc ids, quotes, spans, sentences).
+FINDING_COLUMNS = ["doc_id", "source", "year", "region", "region_code", "agency", "check", "severity", "message",
+                   "indicators", "doc_ids", "quotes", "values", "spans", "sentence", "evidence"]
 FILE_MODE = 0o644
 
 
@@ -96,6 +101,31 @@ def rows_for(doc: dict) -> tuple[dict, list[dict], list[dict]]:
         row["start"], row["end"] = ind["span"]
         indicators.append(row)
     return report, sections, indicators
+
+
+def finding_row(finding: dict, common: dict) -> dict:
+    """One findings-table row of a finding's JSON dict; `common` gives the document columns."""
+    evidence = finding.get("evidence") or []
+    return dict(
+        common,
+        check=finding.get("check"), severity=finding.get("severity"), message=finding.get("message"),
+        indicators=";".join(str(i) for i in finding.get("indicators") or []),
+        doc_ids=";".join(finding.get("doc_ids") or []),
+        quotes=" | ".join(str(e.get("text") or "") for e in evidence),
+        values=";".join(f"{csv_value(e.get('value'))}{e.get('unit') or ''}" for e in evidence),
+        spans=";".join(f"{e['span'][0]}-{e['span'][1]}" for e in evidence if e.get("span")),
+        sentence=evidence[0].get("sentence") if evidence else None,
+        evidence=json.dumps(evidence, ensure_ascii=False, separators=(",", ":")) if evidence else None,
+    )
+
+
+def finding_rows(doc: dict) -> list[dict]:
+    """The findings rows of one document's JSON dict."""
+    meta = doc["meta"]
+    region = meta.get("region") or {}
+    common = {"doc_id": doc["doc_id"], "source": doc["source"]["path"], "year": meta.get("year"),
+              "region": region.get("name"), "region_code": region.get("code"), "agency": meta.get("agency")}
+    return [finding_row(f, common) for f in doc.get("findings") or []]
 
 
 class CsvTable:

@@ -189,10 +189,22 @@ class Indicator:
 
 @dataclass(frozen=True)
 class Finding:
+    """A number that does not add up (pipeline.audit), with what shows it.
+
+    `indicators` are indexes into the report's indicators (within-report
+    checks; empty across reports). `evidence` holds one dict per number
+    involved: doc_id, index, indicator, label, value (Decimal), unit, measure,
+    text (the quote, == the document's text[span]), span, sentence,
+    section_id, page, and for cross-report findings the document's source,
+    year, region and agency. `doc_ids`: the documents involved.
+    """
+
     check: str
     severity: str  # error | warning | info
     message: str
     indicators: tuple[int, ...] = ()
+    evidence: tuple[dict[str, Any], ...] = ()
+    doc_ids: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -200,7 +212,20 @@ class Finding:
             "severity": self.severity,
             "message": self.message,
             "indicators": list(self.indicators),
+            "doc_ids": list(self.doc_ids),
+            "evidence": [_evidence_json(e) for e in self.evidence],
         }
+
+
+def _evidence_json(item: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in item.items():
+        if isinstance(value, Decimal):
+            value = json_number(value)
+        elif isinstance(value, tuple):
+            value = list(value)
+        out[key] = value
+    return out
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import functools
 import hashlib
 import logging
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from .errors import RulesError
 log = logging.getLogger(__name__)
 
 RULE_FILES = ("catalog.yaml", "units.yaml", "stopwords.yaml", "sections.yaml", "indicators.yaml",
-              "context.yaml", "metadata.yaml")
+              "context.yaml", "metadata.yaml", "audit.yaml")
 UNIT_CLASSES = {"count", "people", "percent", "points", "money", "duration"}
 PARTS = {"achievements", "shortcomings", "leadership_duties", "next_year_plans", "other"}
 
@@ -183,6 +184,70 @@ class MetadataRules:
     self_references: tuple[str, ...]
     levels: dict[str, str]
     government_names: dict[str, str]
+    level_words: tuple[str, ...]  # longest first: 区 of 区司法局
+    not_level_words: tuple[str, ...]
+    government_suffixes: tuple[str, ...]
+    previous_year_words: tuple[str, ...]
+    published_prefixes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AuditSelector:
+    """Which numbers of a sentence a rate or subset rule means (audit.yaml)."""
+
+    indicators: frozenset[str]  # empty: any id
+    roles: frozenset[str]  # empty: any role; "none": no role word
+    units: frozenset[str]  # empty: any measure word
+    sum: bool = False  # add every match instead of taking the nearest
+
+
+@dataclass(frozen=True)
+class AuditRate:
+    id: str
+    name: str
+    indicators: frozenset[str]  # the rate, by catalog id…
+    words: tuple[str, ...]  # …or by a word in its text
+    numerator: tuple[AuditSelector, ...]  # tried in order
+    denominator: tuple[AuditSelector, ...]
+    same_indicator: bool
+    repeat_units: frozenset[str]
+    severity: str
+
+
+@dataclass(frozen=True)
+class AuditSubset:
+    id: str
+    subset: AuditSelector
+    superset: AuditSelector
+    same_indicator: bool
+    unless: tuple[str, ...]
+    severity: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class AuditRules:
+    role_of: dict[str, str]  # role word -> role
+    role_re: regex.Pattern  # every role word, longest first
+    part_marker_re: regex.Pattern
+    part_max_gap: int
+    exhaustive_markers: frozenset[str]
+    remainder_roles: frozenset[str]
+    families: dict[str, frozenset[str]]
+    implicit_families: frozenset[str]
+    rates: tuple[AuditRate, ...]
+    rounding: Decimal
+    truncation: Decimal
+    max_100_indicators: frozenset[str]
+    max_100_words: tuple[str, ...]
+    nonnegative_classes: frozenset[str]
+    subsets: tuple[AuditSubset, ...]
+    repeat_rules: frozenset[str]
+    scope_re: regex.Pattern | None
+    cross_exclude: frozenset[str]
+    base_year_re: regex.Pattern
+    yoy_severity: str
+    conflict_severity: str
 
 
 @dataclass(frozen=True)
@@ -197,6 +262,7 @@ class Rules:
     indicators: IndicatorRules
     context: ContextRules
     metadata: MetadataRules
+    audit: AuditRules
 
 
 def load_rules(directory: str | Path | None = None) -> Rules:
@@ -212,8 +278,9 @@ def _load_rules_cached(directory: str) -> Rules:
         raise RulesError(directory, None, "rules folder does not exist")
     raw = {name: _read_yaml(base / name) for name in RULE_FILES}
     digest = hashlib.sha256()
-    for name in RULE_FILES:
-        digest.update((base / name).read_bytes())
+    # The division table is data the rules read too: a new table is a new version.
+    for path in [base / name for name in RULE_FILES] + sorted(base.glob("divisions.*")):
+        digest.update(path.read_bytes())
     catalog = _catalog(raw["catalog.yaml"], str(base / "catalog.yaml"))
     units, not_before = _units(raw["units.yaml"], str(base / "units.yaml"))
     rules = Rules(
@@ -227,6 +294,7 @@ def _load_rules_cached(directory: str) -> Rules:
         indicators=_indicators(raw["indicators.yaml"], str(base / "indicators.yaml"), catalog, units),
         context=_context(raw["context.yaml"], str(base / "context.yaml")),
         metadata=_metadata(raw["metadata.yaml"], str(base / "metadata.yaml")),
+        audit=_audit(raw["audit.yaml"], str(base / "audit.yaml"), catalog, units),
     )
     log.debug("loaded rules from %s (version %s)", directory, rules.version)
     return rules
@@ -256,7 +324,7 @@ def _units(data: dict, file: str) -> tuple[dict[str, str], tuple[str, ...]]:
     units: dict[str, str] = {}
     for cls, words in classes.items():
         if cls not in UNIT_CLASSES - {"percent", "points"}:
-            c.fail(cls, f"unknown unit class; expected one of count, people, money, duration")
+            c.fail(cls, "unknown unit class; expected one of count, people, money, duration")
         for word in c.strings(words, cls, "the measure words"):
             if word in units:
                 c.fail(cls, f"measure word {word!r} is already in class {units[word]!r}")
@@ -436,7 +504,8 @@ def _metadata(data: dict, file: str) -> MetadataRules:
     c = _Checker(file)
     keys = {"version", "title_keywords", "chrome_prefixes", "report_types", "provinces", "region_suffixes",
             "not_regions", "agency_suffixes", "agency_expansions", "self_references", "levels",
-            "government_names"}
+            "government_names", "level_words", "not_level_words", "government_suffixes", "previous_year_words",
+            "published_prefixes"}
     c.known_keys(data, keys, None)
     for key in keys - {"version"}:
         c.require(data, key, None)
@@ -444,6 +513,12 @@ def _metadata(data: dict, file: str) -> MetadataRules:
                     for k, v in c.mapping(data["report_types"], "report_types", "'report_types'").items()}
     expansions = c.mapping(data["agency_expansions"], "agency_expansions", "'agency_expansions'")
     levels = c.mapping(data["levels"], "levels", "'levels'")
+    for short, full in expansions.items():
+        if not (isinstance(short, str) and short and isinstance(full, str) and full):
+            c.fail(f"agency_expansions.{short}", "short form and expansion must be non-empty strings")
+    for suffix, level in levels.items():
+        if level not in ("province", "city", "district", "county", "township"):
+            c.fail(f"levels.{suffix}", f"unknown level {level!r}; expected province, city, district, county or township")
     return MetadataRules(
         title_keywords=tuple(c.strings(data["title_keywords"], "title_keywords", "title_keywords")),
         chrome_prefixes=tuple(c.strings(data["chrome_prefixes"], "chrome_prefixes", "chrome_prefixes")),
@@ -459,4 +534,188 @@ def _metadata(data: dict, file: str) -> MetadataRules:
         levels={str(k): str(v) for k, v in levels.items()},
         government_names={str(k): str(v) for k, v in
                           c.mapping(data["government_names"], "government_names", "'government_names'").items()},
+        level_words=tuple(sorted(c.strings(data["level_words"], "level_words", "level_words"), key=len, reverse=True)),
+        not_level_words=tuple(c.strings(data["not_level_words"], "not_level_words", "not_level_words",
+                                        allow_empty=True)),
+        government_suffixes=tuple(c.strings(data["government_suffixes"], "government_suffixes",
+                                            "government_suffixes")),
+        previous_year_words=tuple(c.strings(data["previous_year_words"], "previous_year_words",
+                                            "previous_year_words", allow_empty=True)),
+        published_prefixes=tuple(c.strings(data["published_prefixes"], "published_prefixes", "published_prefixes",
+                                           allow_empty=True)),
+    )
+
+
+SEVERITIES = ("error", "warning", "info")
+
+
+def _audit(data: dict, file: str, catalog: dict[str, dict], units: dict[str, str]) -> AuditRules:
+    c = _Checker(file)
+    c.known_keys(data, {"version", "roles", "parts", "rates", "tolerance", "impossible", "subsets", "repeats",
+                        "cross"}, None)
+    role_of: dict[str, str] = {}
+    for role, words in c.mapping(c.require(data, "roles", None), "roles", "'roles'").items():
+        if not isinstance(role, str) or not regex.fullmatch(r"[a-z_]+", role) or role == "none":
+            c.fail(f"roles.{role}", "a role name must be lower-case letters and _ (and not 'none')")
+        for w in c.strings(words, f"roles.{role}", "role words"):
+            if w in role_of:
+                c.fail(f"roles.{role}", f"word {w!r} is already a word of role {role_of[w]!r}")
+            role_of[w] = role
+    role_names = set(role_of.values()) | {"none"}
+    all_units = set(units) | {"%", "pp"}
+
+    def names(value: Any, rule: str, what: str, known: set[str], kind: str) -> frozenset[str]:
+        got = c.strings(value, rule, what)
+        for v in got:
+            if v not in known:
+                c.fail(rule, f"{what}: {v!r} is not {kind}")
+        return frozenset(got)
+
+    def severity(value: Any, rule: str) -> str:
+        if value not in SEVERITIES:
+            c.fail(rule, f"severity must be one of {', '.join(SEVERITIES)}, got {value!r}")
+        return value
+
+    def selector(value: Any, rule: str) -> AuditSelector:
+        item = c.mapping(value, rule, "a selector")
+        c.known_keys(item, {"indicators", "roles", "units", "sum"}, rule)
+        if not item:
+            c.fail(rule, "a selector needs at least one of indicators, roles, units")
+        return AuditSelector(
+            indicators=names(item["indicators"], rule, "indicators", set(catalog), "an id of catalog.yaml")
+            if "indicators" in item else frozenset(),
+            roles=names(item["roles"], rule, "roles", role_names, "a role of 'roles' (or none)")
+            if "roles" in item else frozenset(),
+            units=names(item["units"], rule, "units", all_units, "a measure word of units.yaml")
+            if "units" in item else frozenset(),
+            sum=bool(item.get("sum", False)),
+        )
+
+    parts = c.mapping(c.require(data, "parts", None), "parts", "'parts'")
+    c.known_keys(parts, {"markers", "max_gap", "exhaustive_markers", "remainder_roles", "families",
+                         "implicit_families"}, "parts")
+    markers = c.strings(c.require(parts, "markers", "parts"), "parts", "markers")
+    exhaustive = c.strings(parts.get("exhaustive_markers", []), "parts", "exhaustive_markers", allow_empty=True)
+    for m in exhaustive:
+        if m not in markers:
+            c.fail("parts", f"exhaustive marker {m!r} is not one of the markers")
+    families = {}
+    for name, roles in c.mapping(c.require(parts, "families", "parts"), "parts.families", "families").items():
+        families[str(name)] = names(roles, f"parts.families.{name}", "roles", role_names,
+                                    "a role of 'roles' (or none)")
+    implicit = names(parts["implicit_families"], "parts", "implicit_families", set(families),
+                     "a family of parts.families") if parts.get("implicit_families") else frozenset()
+
+    rates = []
+    seen: set[str] = set()
+    for i, item in enumerate(c.items(c.require(data, "rates", None), "rates", "'rates'")):
+        item = c.mapping(item, f"rates[{i}]", "a rate")
+        rule = str(item.get("id", f"rates[{i}]"))
+        c.known_keys(item, {"id", "name", "rate", "numerator", "denominator", "same_indicator", "repeat_units",
+                            "severity"}, rule)
+        for key in ("id", "name", "rate", "numerator", "denominator"):
+            c.require(item, key, rule)
+        if rule in seen:
+            c.fail(rule, "duplicate rate id")
+        seen.add(rule)
+        rate = c.mapping(item["rate"], rule, "rate")
+        c.known_keys(rate, {"indicators", "words"}, f"{rule}.rate")
+        if not rate:
+            c.fail(rule, "rate needs indicators or words")
+        rates.append(AuditRate(
+            id=rule,
+            name=str(item["name"]),
+            indicators=names(rate["indicators"], f"{rule}.rate", "indicators", set(catalog), "an id of catalog.yaml")
+            if "indicators" in rate else frozenset(),
+            words=tuple(c.strings(rate.get("words", []), f"{rule}.rate", "words", allow_empty=True)),
+            numerator=tuple(selector(s, f"{rule}.numerator[{j}]")
+                            for j, s in enumerate(c.items(item["numerator"], rule, "numerator"))),
+            denominator=tuple(selector(s, f"{rule}.denominator[{j}]")
+                              for j, s in enumerate(c.items(item["denominator"], rule, "denominator"))),
+            same_indicator=bool(item.get("same_indicator", False)),
+            repeat_units=names(item["repeat_units"], rule, "repeat_units", all_units, "a measure word of units.yaml")
+            if "repeat_units" in item else frozenset(),
+            severity=severity(item.get("severity", "error"), rule),
+        ))
+        if not rates[-1].numerator or not rates[-1].denominator:
+            c.fail(rule, "numerator and denominator need at least one selector")
+
+    tol = c.mapping(c.require(data, "tolerance", None), "tolerance", "'tolerance'")
+
+    def fraction(key: str) -> Decimal:
+        value = c.require(tol, key, "tolerance")
+        try:
+            out = Decimal(str(value))
+        except InvalidOperation:
+            out = Decimal(-1)
+        if isinstance(value, bool) or not out.is_finite() or out < 0:
+            c.fail(f"tolerance.{key}", f"must be a non-negative number, got {value!r}")
+        return out
+
+    rounding, truncation = fraction("rounding"), fraction("truncation")
+    if truncation < rounding:
+        c.fail("tolerance.truncation", "must be at least tolerance.rounding")
+
+    imp = c.mapping(c.require(data, "impossible", None), "impossible", "'impossible'")
+    c.known_keys(imp, {"max_100_indicators", "max_100_words", "nonnegative_classes"}, "impossible")
+
+    subsets = []
+    seen = set()
+    for i, item in enumerate(c.items(c.require(data, "subsets", None), "subsets", "'subsets'")):
+        item = c.mapping(item, f"subsets[{i}]", "a subset rule")
+        rule = str(item.get("id", f"subsets[{i}]"))
+        c.known_keys(item, {"id", "subset", "superset", "same_indicator", "unless", "severity", "note"}, rule)
+        if rule in seen:
+            c.fail(rule, "duplicate subset id")
+        seen.add(rule)
+        subsets.append(AuditSubset(
+            id=rule,
+            subset=selector(c.require(item, "subset", rule), f"{rule}.subset"),
+            superset=selector(c.require(item, "superset", rule), f"{rule}.superset"),
+            same_indicator=bool(item.get("same_indicator", False)),
+            unless=tuple(c.strings(item.get("unless", []), rule, "unless", allow_empty=True)),
+            severity=severity(c.require(item, "severity", rule), rule),
+            note=str(item["note"]) if item.get("note") else None,
+        ))
+
+    rep = c.mapping(data.get("repeats", {}) or {}, "repeats", "'repeats'")
+    c.known_keys(rep, {"rules", "scope_words"}, "repeats")
+    scope_words = sorted(c.strings(rep.get("scope_words", []), "repeats", "scope_words", allow_empty=True),
+                         key=len, reverse=True)
+    cross = c.mapping(data.get("cross", {}) or {}, "cross", "'cross'")
+    c.known_keys(cross, {"exclude_indicators", "base_year", "yoy_severity", "conflict_severity"}, "cross")
+    base_year = c.pattern(cross.get("base_year", r"(?:较|比)(?P<year>(?:19|20)\d\d)年"), "cross", "base_year")
+    if "year" not in base_year.groupindex:
+        c.fail("cross", "base_year must name a group 'year'")
+
+    def longest_first(words: list[str]) -> regex.Pattern:
+        return regex.compile("|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+    return AuditRules(
+        role_of=role_of,
+        role_re=longest_first(list(role_of)) if role_of else regex.compile(r"(?!)"),
+        part_marker_re=longest_first(markers),
+        part_max_gap=c.integer(parts.get("max_gap", 2), "parts", "max_gap"),
+        exhaustive_markers=frozenset(exhaustive),
+        remainder_roles=names(parts["remainder_roles"], "parts", "remainder_roles", role_names, "a role of 'roles'")
+        if parts.get("remainder_roles") else frozenset(),
+        families=families,
+        implicit_families=implicit,
+        rates=tuple(rates),
+        rounding=rounding,
+        truncation=truncation,
+        max_100_indicators=names(imp["max_100_indicators"], "impossible", "max_100_indicators", set(catalog),
+                                 "an id of catalog.yaml") if imp.get("max_100_indicators") else frozenset(),
+        max_100_words=tuple(c.strings(imp.get("max_100_words", []), "impossible", "max_100_words",
+                                      allow_empty=True)),
+        nonnegative_classes=names(imp["nonnegative_classes"], "impossible", "nonnegative_classes", UNIT_CLASSES,
+                                  "a unit class") if imp.get("nonnegative_classes") else frozenset(),
+        subsets=tuple(subsets),
+        repeat_rules=frozenset(c.strings(rep.get("rules", []), "repeats", "rules", allow_empty=True)),
+        scope_re=longest_first(scope_words) if scope_words else None,
+        cross_exclude=names(cross["exclude_indicators"], "cross", "exclude_indicators", set(catalog),
+                            "an id of catalog.yaml") if cross.get("exclude_indicators") else frozenset(),
+        base_year_re=base_year,
+        yoy_severity=severity(cross.get("yoy_severity", "warning"), "cross.yoy_severity"),
+        conflict_severity=severity(cross.get("conflict_severity", "info"), "cross.conflict_severity"),
     )

@@ -27,7 +27,13 @@ from pipeline.rules import default_rules_dir, load_rules
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "corpus" / "nankai-gov-office-2025.txt"
 BOM = b"\xef\xbb\xbf"
-TABLES = ("reports.csv", "sections.csv", "indicators.csv", "errors.csv")
+TABLES = ("reports.csv", "sections.csv", "indicators.csv", "findings.csv", "errors.csv")
+PARQUET = ("reports.parquet", "sections.parquet", "indicators.parquet", "findings.parquet", "errors.parquet")
+
+
+def outputs_in(out: Path) -> set[str]:
+    """The output files of a run: not the run's own state folder (.govreport/)."""
+    return {p.name for p in out.iterdir() if not p.name.startswith(".")}
 
 # A second, made-up report (not from any real one).
 SMALL_REPORT = (
@@ -73,7 +79,8 @@ def good_inputs(base: Path) -> list[Path]:
 
 
 def all_files(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)}
 
 
 def error_lines(stderr: str) -> list[str]:
@@ -254,7 +261,7 @@ def test_all_good_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "2 processed, 0 failed" in err and "Traceback" not in err
     assert read_csv(out / "errors.csv") == []
     assert (out / "errors.csv").read_bytes().startswith(BOM)
-    assert {p.name for p in out.iterdir()} == {f"{p.stem}.json" for p in good} | set(TABLES)
+    assert outputs_in(out) == {f"{p.stem}.json" for p in good} | set(TABLES) | set(PARQUET)
 
 
 def test_quiet_prints_only_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -306,7 +313,7 @@ def test_reruns_are_byte_identical(tmp_path: Path, capsys: pytest.CaptureFixture
         assert run(argv + ["-o", str(out), "--jobs", jobs, "-q"]) == 1
     capsys.readouterr()
     first = all_files(runs[0][1])
-    assert set(first) >= set(TABLES) and len(first) == len(TABLES) + 2
+    assert set(first) >= set(TABLES) and len(first) == len(TABLES) + len(PARQUET) + 2
     for _, out in runs[1:]:
         files = all_files(out)
         assert sorted(files) == sorted(first)
@@ -373,10 +380,12 @@ def test_outdir_is_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 
 FORMATS = [
     # --format, files expected in OUTDIR besides errors.csv
-    pytest.param("json,csv", {"report.json", "reports.csv", "sections.csv", "indicators.csv"}, id="json,csv"),
-    pytest.param("csv", {"reports.csv", "sections.csv", "indicators.csv"}, id="csv"),
+    pytest.param("json,csv", {"report.json", "reports.csv", "sections.csv", "indicators.csv", "findings.csv"},
+                 id="json,csv"),
+    pytest.param("csv", {"reports.csv", "sections.csv", "indicators.csv", "findings.csv"}, id="csv"),
     pytest.param("json", {"report.json"}, id="json"),
-    pytest.param(" csv , json ", {"report.json", "reports.csv", "sections.csv", "indicators.csv"}, id="spaces"),
+    pytest.param(" csv , json ", {"report.json", "reports.csv", "sections.csv", "indicators.csv", "findings.csv"},
+                 id="spaces"),
 ]
 
 
@@ -387,7 +396,7 @@ def test_format_selects_outputs(tmp_path: Path, capsys: pytest.CaptureFixture[st
     src.write_text(SMALL_REPORT, encoding="utf-8")
     out = tmp_path / "out"
     assert run(["extract", str(src), "-o", str(out), "--format", formats, "-q"]) == 0
-    assert {p.name for p in out.iterdir()} == expected | {"errors.csv"}
+    assert outputs_in(out) == expected | {"errors.csv"}
 
 
 def test_format_parquet_is_written_or_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
