@@ -20,10 +20,12 @@ from .extract import extract
 from .ingest import SUFFIX_FORMAT
 from .output import (
     ERROR_COLUMNS,
+    FINDING_COLUMNS,
     INDICATOR_COLUMNS,
     REPORT_COLUMNS,
     SECTION_COLUMNS,
     CsvTable,
+    finding_rows,
     rows_for,
     write_report_json,
 )
@@ -117,8 +119,8 @@ def run_batch(inputs: Iterable[str], outdir: str | Path, *, jobs: int | None = N
               formats: Iterable[str] = ("json", "csv")) -> BatchResult:
     """Extract every input and write OUTDIR/<stem>.json plus the combined tables.
 
-    `formats`: "json" writes one file per document, "csv" the combined tables;
-    errors.csv is always written.
+    `formats`: "json" writes one file per document, "csv" the combined tables,
+    "parquet" typed copies of them (`store.write_parquet`); errors.csv is always written.
     """
     formats = set(formats)
     load_rules(rules_dir)  # a broken rules folder fails here, once, before any work
@@ -133,10 +135,13 @@ def run_batch(inputs: Iterable[str], outdir: str | Path, *, jobs: int | None = N
     jobs = jobs or os.cpu_count() or 1
     result = BatchResult()
     tables = {"errors": CsvTable(out / "errors.csv", ERROR_COLUMNS)}
-    if "csv" in formats:
+    # the Parquet tables are converted from the CSV ones, so parquet needs them too
+    tabular = "csv" in formats or "parquet" in formats
+    if tabular:
         tables["reports"] = CsvTable(out / "reports.csv", REPORT_COLUMNS)
         tables["sections"] = CsvTable(out / "sections.csv", SECTION_COLUMNS)
         tables["indicators"] = CsvTable(out / "indicators.csv", INDICATOR_COLUMNS)
+        tables["findings"] = CsvTable(out / "findings.csv", FINDING_COLUMNS)
     try:
         for path, doc, error in _results(tasks, jobs, rules_dir):
             if error is not None:
@@ -146,11 +151,12 @@ def run_batch(inputs: Iterable[str], outdir: str | Path, *, jobs: int | None = N
                 if on_error:
                     on_error(path, code, reason)
                 continue
-            if "csv" in formats:
+            if tabular:
                 report_row, section_rows, indicator_rows = rows_for(doc)
                 tables["reports"].write(report_row)
                 tables["sections"].write_many(section_rows)
                 tables["indicators"].write_many(indicator_rows)
+                tables["findings"].write_many(finding_rows(doc))
             result.processed += 1
             if "json" in formats:
                 result.outputs.append(out / f"{stems[path]}.json")
@@ -160,4 +166,8 @@ def run_batch(inputs: Iterable[str], outdir: str | Path, *, jobs: int | None = N
         raise
     for t in tables.values():
         t.close()
+    if "parquet" in formats:
+        from .store import write_parquet
+
+        write_parquet(out, keep_csv="csv" in formats)
     return result
