@@ -40,7 +40,16 @@ def build_parser() -> argparse.ArgumentParser:
                     help="a folder of rules/*.yaml to use instead of the bundled rules")
     ex.add_argument("--stdout", action="store_true",
                     help="print one document's JSON on stdout instead of writing OUTDIR")
-    ex.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    ex.add_argument("-q", "--quiet", action="store_true",
+                    help="print nothing but errors: no progress bar, no summary line")
+    ex.add_argument("--progress", action="store_true",
+                    help="show the progress bar even when stderr is not a terminal (default: only on a terminal)")
+    ex.add_argument("--force", action="store_true",
+                    help="process every document again, even those done and unchanged since the last run")
+    ex.add_argument("--executor", choices=("local", "dask"), default="local",
+                    help="local: worker processes on this machine (default); dask: a dask.distributed cluster")
+    ex.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                    help="with --executor dask: the scheduler's address, e.g. tcp://10.0.0.5:8786")
     ex.set_defaults(func=cmd_extract)
 
     q = sub.add_parser("query", help="run DuckDB SQL over the output tables",
@@ -154,11 +163,15 @@ def cmd_extract(args: argparse.Namespace) -> int:
     def on_error(path: str, code: str, reason: str) -> None:
         print(f"govreport: {path}: {code} {reason}", file=sys.stderr)
 
+    if args.executor == "dask" and not args.scheduler:
+        raise _Usage("--executor dask needs --scheduler tcp://HOST:PORT")
+    progress = not args.quiet and (args.progress or sys.stderr.isatty())
     result = run_batch(args.inputs, args.output, jobs=args.jobs, rules_dir=args.rules, on_error=on_error,
-                       formats=formats)
+                       formats=formats, executor=args.executor, scheduler=args.scheduler, force=args.force,
+                       progress=progress)
     if not args.quiet:
-        print(f"govreport: {result.processed} processed, {len(result.failed)} failed -> {args.output}",
-              file=sys.stderr)
+        print(f"govreport: {result.processed} processed, {result.skipped} skipped, {len(result.failed)} failed "
+              f"in {result.elapsed:.1f}s -> {args.output}", file=sys.stderr)
     return 1 if result.failed else 0
 
 

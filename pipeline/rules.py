@@ -268,11 +268,24 @@ class Rules:
 def load_rules(directory: str | Path | None = None) -> Rules:
     """Load and validate every rules file of `directory` (default: bundled)."""
     path = Path(directory) if directory is not None else default_rules_dir()
-    return _load_rules_cached(str(path.resolve()))
+    return _load_rules_cached(str(path.resolve()), _fingerprint(path))
+
+
+def _fingerprint(base: Path) -> tuple:
+    """Sizes and times of the rule files: an edited file is loaded afresh,
+    an unchanged folder comes from the cache (rules compile once per process)."""
+    out = []
+    for path in [base / name for name in RULE_FILES] + sorted(base.glob("divisions.*")):
+        try:
+            st = path.stat()
+            out.append((path.name, st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append((path.name, None, None))
+    return tuple(out)
 
 
 @functools.lru_cache(maxsize=64)
-def _load_rules_cached(directory: str) -> Rules:
+def _load_rules_cached(directory: str, fingerprint: tuple = ()) -> Rules:
     base = Path(directory)
     if not base.is_dir():
         raise RulesError(directory, None, "rules folder does not exist")

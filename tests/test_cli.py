@@ -224,7 +224,7 @@ def test_batch_with_bad_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str
         mine = [ln for ln in lines if str(path) in ln]
         assert len(mine) == 1, (path, err)
         assert " E0" in mine[0]
-    assert "2 processed, 4 failed" in err
+    assert "2 processed, 0 skipped, 4 failed" in err
 
     # errors.csv: one row per bad file
     errors = read_csv(out / "errors.csv")
@@ -250,7 +250,7 @@ def test_batch_with_bad_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str
         assert int(r["n_sections"]) == len(doc["sections"]) == sum(s["doc_id"] == r["doc_id"] for s in sections)
         assert int(r["n_indicators"]) == len(doc["indicators"]) == sum(i["doc_id"] == r["doc_id"]
                                                                         for i in indicators)
-    assert not list(out.glob("*.tmp")) and not list(out.glob(".*"))
+    assert not list(out.rglob("*.tmp")) and [p.name for p in out.glob(".*")] == [".govreport"]
 
 
 def test_all_good_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -258,7 +258,7 @@ def test_all_good_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     out = tmp_path / "out"
     assert run(["extract", str(tmp_path / "in"), "-o", str(out)]) == 0
     err = capsys.readouterr().err
-    assert "2 processed, 0 failed" in err and "Traceback" not in err
+    assert "2 processed, 0 skipped, 0 failed" in err and "Traceback" not in err
     assert read_csv(out / "errors.csv") == []
     assert (out / "errors.csv").read_bytes().startswith(BOM)
     assert outputs_in(out) == {f"{p.stem}.json" for p in good} | set(TABLES) | set(PARQUET)
@@ -353,8 +353,10 @@ def test_no_tmp_files_left(tmp_path: Path, capsys: pytest.CaptureFixture[str], m
     out = tmp_path / "out"
     run(argv + ["-o", str(out), "--jobs", "2", "-q"])
     capsys.readouterr()
-    left = [p.name for p in out.iterdir() if p.name.endswith(".tmp") or p.name.startswith(".")]
+    # the run's state folder (.govreport/) stays; no temporary file anywhere
+    left = [p.name for p in out.rglob("*") if p.name.endswith(".tmp")]
     assert left == []
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == [".govreport"]
 
 
 def test_output_files_respect_umask(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -366,8 +368,9 @@ def test_output_files_respect_umask(tmp_path: Path, capsys: pytest.CaptureFixtur
         assert run(["extract", str(src), "-o", str(out), "-q"]) == 0
     finally:
         os.umask(old)
-    for p in out.iterdir():
-        assert p.stat().st_mode & 0o777 == 0o644, p.name
+    for p in out.rglob("*"):
+        if p.is_file():
+            assert p.stat().st_mode & 0o777 == 0o644, p.name
 
 
 def test_outdir_is_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

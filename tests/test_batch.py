@@ -1,0 +1,177 @@
+"""Batches: all cores, resumable and incremental runs, progress, a dask cluster."""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.batch import run_batch
+from pipeline.rules import default_rules_dir
+
+from conftest import SEED
+
+TEMPLATE = SEED.read_text(encoding="utf-8")
+
+
+def make_corpus(folder: Path, n: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(n):
+        p = folder / f"doc{i:04d}.txt"
+        # every document distinct: a different count in the first indicator
+        p.write_text(TEMPLATE.replace("专题学法14次", f"专题学法{i + 1}次"), encoding="utf-8")
+        paths.append(p)
+    return paths
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    """Every output file (not the run's own state) with its bytes."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@pytest.fixture()
+def corpus(tmp_path):
+    make_corpus(tmp_path / "in", 6)
+    return tmp_path / "in"
+
+
+def test_rerun_skips_unchanged_documents(tmp_path, corpus):
+    out = tmp_path / "out"
+    first = run_batch([str(corpus)], out, jobs=1)
+    assert (first.processed, first.skipped) == (6, 0)
+    before = files_of(out)
+    again = run_batch([str(corpus)], out, jobs=1)
+    assert (again.processed, again.skipped) == (0, 6)
+    assert not again.tables_rebuilt
+    assert files_of(out) == before
+
+
+def test_changed_content_is_reprocessed_and_tables_rebuilt(tmp_path, corpus):
+    out = tmp_path / "out"
+    run_batch([str(corpus)], out, jobs=1)
+    target = corpus / "doc0003.txt"
+    target.write_text(TEMPLATE.replace("专题学法14次", "专题学法99次"), encoding="utf-8")
+    again = run_batch([str(corpus)], out, jobs=1)
+    assert (again.processed, again.skipped) == (1, 5)
+    assert "99" in (out / "indicators.csv").read_text(encoding="utf-8-sig")
+    # the same as a run from scratch
+    fresh = tmp_path / "fresh"
+    run_batch([str(corpus)], fresh, jobs=1)
+    assert files_of(out) == files_of(fresh)
+
+
+def test_touched_but_unchanged_file_is_skipped(tmp_path, corpus):
+    out = tmp_path / "out"
+    run_batch([str(corpus)], out, jobs=1)
+    later = time.time() + 5
+    os.utime(corpus / "doc0001.txt", (later, later))
+    assert run_batch([str(corpus)], out, jobs=1).skipped == 6
+
+
+def test_changed_rules_reprocess_everything(tmp_path, corpus):
+    out = tmp_path / "out"
+    rules = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), rules)
+    run_batch([str(corpus)], out, jobs=1, rules_dir=str(rules))
+    with open(rules / "stopwords.yaml", "a", encoding="utf-8") as fh:
+        fh.write("# a comment changes the rules' version\n")
+    again = run_batch([str(corpus)], out, jobs=1, rules_dir=str(rules))
+    assert (again.processed, again.skipped) == (6, 0)
+
+
+def test_removed_document_leaves_the_tables(tmp_path, corpus):
+    out = tmp_path / "out"
+    run_batch([str(corpus)], out, jobs=1)
+    (corpus / "doc0002.txt").unlink()
+    again = run_batch([str(corpus)], out, jobs=1)
+    assert again.tables_rebuilt
+    reports = (out / "reports.csv").read_text(encoding="utf-8-sig")
+    assert "doc0002" not in reports and "doc0003" in reports
+
+
+def test_jobs_give_byte_identical_output(tmp_path, corpus):
+    one, two = tmp_path / "one", tmp_path / "two"
+    run_batch([str(corpus)], one, jobs=1)
+    run_batch([str(corpus)], two, jobs=2)
+    assert files_of(one) == files_of(two)
+
+
+def test_force_reprocesses(tmp_path, corpus):
+    out = tmp_path / "out"
+    run_batch([str(corpus)], out, jobs=1)
+    assert run_batch([str(corpus)], out, jobs=1, force=True).processed == 6
+
+
+def _lines(path: Path) -> int:
+    try:
+        return path.read_text(encoding="utf-8").count("\n")
+    except FileNotFoundError:
+        return 0
+
+
+def test_killed_run_resumes_to_complete_outputs(tmp_path):
+    corpus = tmp_path / "in"
+    make_corpus(corpus, 150)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "pipeline", "extract", str(corpus), "-o", str(out), "--jobs", "1", "-q"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    journal = out / ".govreport" / "journal.jsonl"
+    deadline = time.time() + 120
+    while _lines(journal) < 20 and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run ended before it could be killed: make the corpus larger"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done_before = _lines(journal)
+    assert 0 < done_before < 150
+
+    rerun = subprocess.run(cmd, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    assert not [p.name for p in out.rglob(".*.tmp")]
+    fresh = tmp_path / "fresh"
+    subprocess.run(cmd[:6] + [str(fresh)] + cmd[7:], check=True)
+    assert files_of(out) == files_of(fresh)
+    assert len([p for p in out.glob("doc*.json")]) == 150
+
+
+def test_cli_summary_and_quiet(tmp_path, corpus, capsys):
+    from pipeline.cli import main
+
+    assert main(["extract", str(corpus), "-o", str(tmp_path / "o"), "--jobs", "1"]) == 0
+    err = capsys.readouterr().err
+    assert "6 processed, 0 skipped, 0 failed" in err
+    assert main(["extract", str(corpus), "-o", str(tmp_path / "o"), "--jobs", "1"]) == 0
+    assert "0 processed, 6 skipped, 0 failed" in capsys.readouterr().err
+    assert main(["extract", str(corpus), "-o", str(tmp_path / "o"), "-q"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_progress_bar_on_stderr(tmp_path, corpus):
+    cmd = [sys.executable, "-m", "pipeline", "extract", str(corpus), "-o", str(tmp_path / "o"), "--jobs", "1",
+           "--progress"]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "6/6" in done.stderr and "doc/s" in done.stderr
+
+
+def test_dask_local_cluster_gives_the_same_outputs(tmp_path, corpus):
+    distributed = pytest.importorskip("distributed")
+    local = tmp_path / "local"
+    run_batch([str(corpus)], local, jobs=1)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        via_dask = tmp_path / "dask"
+        res = run_batch([str(corpus)], via_dask, executor="dask", scheduler=cluster.scheduler_address)
+        assert res.processed == 6
+    assert files_of(local) == files_of(via_dask)
+
+
+def test_dask_without_scheduler_is_a_usage_error(tmp_path, corpus, capsys):
+    from pipeline.cli import main
+
+    assert main(["extract", str(corpus), "-o", str(tmp_path / "o"), "--executor", "dask"]) == 2
+    assert "--scheduler" in capsys.readouterr().err
