@@ -22,6 +22,8 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import orjson
+
 from .output import atomic_write
 
 log = logging.getLogger(__name__)
@@ -120,15 +122,14 @@ class Manifest:
     def record(self, entry: Entry, rows: dict | None) -> None:
         """Record a finished document: its rows first, then its journal line."""
         if rows is not None:
-            atomic_write(self.rows_dir / f"{entry.stem}.json",
-                         json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+            atomic_write(self.rows_dir / f"{entry.stem}.json", orjson.dumps(rows))
         self.entries[entry.source] = entry
         assert self._journal is not None
         self._journal.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")
         self._journal.flush()
 
     def rows(self, stem: str) -> dict:
-        return json.loads((self.rows_dir / f"{stem}.json").read_text(encoding="utf-8"))
+        return orjson.loads((self.rows_dir / f"{stem}.json").read_bytes())
 
     def close(self, tables_inputs: list[str] | None, versions: tuple[str, str]) -> None:
         """Compact the journal into manifest.json (atomically), then drop the journal."""
