@@ -232,7 +232,15 @@ def _inherit(done: list[Indicator], q: Quantity, sentence_start: int, measure: s
     if last.span[0] < sentence_start or last.indicator == "other":
         return None
     if measure != "level":
-        return last if q.unit in ("%", "pp") or q.unit == last.unit else None
+        # a change is of the nearest level of the sentence it can be a change of:
+        # "受理120件，同比增长20%，较上年增加20件" — both changes are of the 120件
+        for prev in reversed(done):
+            if prev.span[0] < sentence_start:
+                break
+            if prev.indicator != "other" and prev.measure == "level" and (
+                    q.unit in ("%", "pp") or q.unit == prev.unit):
+                return prev
+        return None
     if last.measure != "level":
         return None
     if q.unit_class == "percent" and "率" in text[win_start:q.span[0]]:

@@ -100,6 +100,15 @@ def test_measure(text, measure, value, unit):
     assert [(i.measure, i.value, i.unit) for i in changes] == [(measure, value, unit)]
 
 
+def test_several_changes_of_one_level():
+    r = run("受理行政复议案件120件，同比增长20%，较上年增加20件。")
+    assert [(i.indicator, i.measure, i.value) for i in r.indicators] == [
+        ("admin_reconsideration_cases", "level", D(120)),
+        ("admin_reconsideration_cases", "change_pct", D(20)),
+        ("admin_reconsideration_cases", "change_abs", D(20)),
+    ]
+
+
 def test_change_of_a_rate_keeps_the_rate_id():
     r = run("行政诉讼败诉率为2.5%，同比下降3.2个百分点。")
     assert [i.indicator for i in r.indicators] == ["litigation_loss_rate", "litigation_loss_rate"]
