@@ -115,17 +115,25 @@ _BOMS = (
 )
 
 
-def decode_text(data: bytes, shown: str = "<bytes>") -> tuple[str, str]:
-    """Decode report text in any common Chinese encoding.
-
-    Returns (text, encoding name as recorded in source.encoding).
-    """
+def decode_bom(data: bytes) -> tuple[str, str] | None:
+    """(text, encoding name) when `data` starts with a byte-order mark that fits."""
     for bom, codec, name in _BOMS:
         if data.startswith(bom):
             try:
                 return data.decode(codec), name
             except UnicodeDecodeError:
-                break
+                return None
+    return None
+
+
+def decode_text(data: bytes, shown: str = "<bytes>") -> tuple[str, str]:
+    """Decode report text in any common Chinese encoding.
+
+    Returns (text, encoding name as recorded in source.encoding).
+    """
+    by_bom = decode_bom(data)
+    if by_bom is not None:
+        return by_bom
     if b"\x00" in data[:4096]:
         # UTF-16 without a BOM: every newline, digit or Latin letter has a NUL
         # byte. Take it when one byte order gives mostly Chinese and ASCII text.

@@ -6,6 +6,7 @@ real name. Output is deterministic: the same inputs give byte-identical files.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -13,7 +14,7 @@ import os
 import tempfile
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import orjson
 
@@ -36,19 +37,20 @@ FINDING_COLUMNS = ["doc_id", "source", "year", "region", "region_code", "agency"
 FILE_MODE = 0o644
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` via a temporary file in the same folder and a rename.
+@contextlib.contextmanager
+def atomic_target(path: Path) -> Iterator[str]:
+    """A temporary file beside `path`, renamed onto it when the block succeeds.
 
-    A killed process leaves the old file or the new one, never half of one.
-    (No fsync: it guards against power loss, not kills, and costs more than
-    extracting a report on some file systems.)
+    A killed process leaves the old file or the new one, never half of one;
+    a failed block leaves nothing. (No fsync: it guards against power loss,
+    not kills, and costs more than extracting a report on some file systems.)
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
     try:
         os.chmod(tmp, FILE_MODE)  # mkstemp makes 0600; outputs are meant to be shared
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        yield tmp
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -56,6 +58,12 @@ def atomic_write(path: Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through `atomic_target`."""
+    with atomic_target(path) as tmp, open(tmp, "wb") as fh:
+        fh.write(data)
 
 
 def _json_default(value: Any) -> Any:

@@ -17,14 +17,12 @@ from Parquet when present, else from the CSV files.
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import output
 from .errors import UsageError
-from .output import ERROR_COLUMNS, FILE_MODE, INDICATOR_COLUMNS, REPORT_COLUMNS, SECTION_COLUMNS
+from .output import ERROR_COLUMNS, INDICATOR_COLUMNS, REPORT_COLUMNS, SECTION_COLUMNS, atomic_target
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
@@ -121,27 +119,14 @@ def csv_to_parquet(csv_path: Path, parquet_path: Path) -> int:
 
     columns = csv_header(csv_path)
     schema = arrow_schema(columns)
-    parquet_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{parquet_path.name}.", suffix=".tmp", dir=parquet_path.parent)
-    os.close(fd)
     rows = 0
-    try:
-        os.chmod(tmp, FILE_MODE)  # mkstemp makes 0600; outputs are meant to be shared
+    with atomic_target(parquet_path) as tmp:
         with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
             if columns:
                 reader = _csv_reader(csv_path, columns)
                 for batch in reader:
                     writer.write_batch(batch)
                     rows += batch.num_rows
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, parquet_path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
     return rows
 
 

@@ -24,6 +24,7 @@ import trafilatura
 from lxml import etree
 
 from ..errors import EmptyDocument, UndecodableText
+from ..ingest import decode_bom
 from ..records import RawDocument
 from . import _rules, drop_cjk_spaces, render_table
 
@@ -31,7 +32,6 @@ log = logging.getLogger(__name__)
 
 __all__ = ["read", "decode_html"]
 
-_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig", "utf-8"), (b"\xff\xfe", "utf-16", "utf-16"), (b"\xfe\xff", "utf-16", "utf-16"))
 _DECLARED = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I
 )
@@ -71,12 +71,9 @@ def read(path: str, data: bytes) -> RawDocument:
 
 def decode_html(data: bytes, path: str = "<bytes>") -> tuple[str, str]:
     """(page text, codec used) for a web page in any common Chinese encoding."""
-    for bom, codec, name in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(codec), name
-            except UnicodeDecodeError:
-                break
+    by_bom = decode_bom(data)
+    if by_bom is not None:
+        return by_bom
     if not data[:1 << 16].isascii() or len(data) > 1 << 16:
         try:
             return data.decode("utf-8"), "utf-8"
