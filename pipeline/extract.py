@@ -48,7 +48,7 @@ def build_report(raw: RawDocument, rules: Rules) -> Report:
     page_of = norm.page_of if norm.page_starts else None
     indicators = extract_indicators(text, sections, rules, page_of=page_of)
     # read_metadata says why a region has no code (ambiguous name, township, not in the table)
-    warnings: list[str] = []
+    warnings: list[str] = list(raw.warnings)
     meta = read_metadata(text, rules, publisher=raw.publisher, published=raw.published, warnings=warnings)
     source = Source(path=raw.path, format=raw.format, sha256=raw.sha256, encoding=raw.encoding,
                     pages=raw.pages, ocr=raw.ocr)

@@ -44,6 +44,7 @@ class RawDocument:
     ocr: bool = False
     publisher: str | None = None  # from a web page's own metadata
     published: str | None = None
+    warnings: tuple[str, ...] = ()  # what the reader had to work around (OCR of a garbled page …)
 
 
 @dataclass(frozen=True)

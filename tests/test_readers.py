@@ -166,6 +166,8 @@ def test_garbled_text_layer_is_read_by_ocr_when_available(tmp_path):
     raw = read(pdf_reader, mf.write_garbled_pdf(tmp_path))
     assert raw.ocr is True
     assert "专题学法14次" in raw.text
+    # the report says what was worked around
+    assert any("garbled" in w and "OCR" in w for w in raw.warnings)
 
 
 # ------------------------------------------------------------------ DOCX

@@ -65,6 +65,7 @@ class _Page:
     base: float = 0.0  # y of the media box's bottom edge, as displayed
     height: float = 842.0
     ocr: bool = False
+    warning: str | None = None  # said in the report's warnings
 
 
 def read(path: str, data: bytes) -> RawDocument:
@@ -86,6 +87,7 @@ def read(path: str, data: bytes) -> RawDocument:
         sha256=hashlib.sha256(data).hexdigest(),
         pages=len(pages),
         ocr=any(p.ocr for p in pages),
+        warnings=tuple(p.warning for p in pages if p.warning),
     )
 
 
@@ -170,6 +172,7 @@ def _read_page(path: str, page: pypdfium2.PdfPage, index: int) -> tuple[_Page, b
                 )
             # The glyphs are fine, only their Unicode map is missing: OCR reads them.
             log.warning("%s: page %d text layer is garbled (%.0f%%); reading it by OCR", path, index + 1, share * 100)
+            out.warning = f"page {index + 1}: the text layer is garbled ({share:.0%} unmapped glyphs); read by OCR"
             out.lines, out.ocr = _ocr_lines(page, path, index, out), True
             if sum(len(ln.text) for ln in out.lines) < 10:
                 raise GarbledText(f"page {index + 1}: the text layer is garbled and OCR found no text either", path)
