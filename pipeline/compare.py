@@ -157,6 +157,10 @@ def compare(outdirs: Sequence[str | Path], indicator: str, *, by: str = "region"
     """The pivot of `indicator`'s achieved level by region or agency and year (see the module's rule)."""
     if by not in ("region", "agency"):
         raise UsageError(f"--by must be region or agency, got {by!r}")
+    if indicator == "other":
+        # "other" gathers unrelated facts (事项, 单位, 篇 …): a pivot of them compares nothing
+        raise UsageError("'other' is not one indicator: compare a catalog id, or use govreport query "
+                         "on indicators WHERE indicator = 'other' to look at those facts by label")
     con = connect(outdirs)
     try:
         return _compare(con, indicator, by, years)

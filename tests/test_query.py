@@ -483,3 +483,11 @@ def test_evaluate_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     (gold / "x.json").write_text('{"indicators": [{"value": 1}]}', encoding="utf-8")
     assert run(["evaluate", str(gold), str(tmp_path / "out")]) == 2
     assert "needs indicator, value and unit" in one_line(capsys.readouterr().err)
+
+
+def test_compare_refuses_other(outdir, capsys):
+    from pipeline.cli import main
+
+    assert main(["compare", str(outdir), "--indicator", "other"]) == 2
+    err = capsys.readouterr().err
+    assert "'other' is not one indicator" in err and "Traceback" not in err
