@@ -34,7 +34,6 @@ _NOT_THE_YEAR = regex.compile(r"《[^《》]*》|(?:19|20)\d\d\s*年?\s*[—–\
 _DATE_LINE = regex.compile(r"\s*(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*")
 _ANY_YEAR = regex.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _TERMINAL = "。；;：:"
-_ISSUER_END = r"关于|(?:19|20)\d\d|法治|推进|依法行政|年度"
 
 
 def read_metadata(text: str, rules: Rules, publisher: str | None = None, published: str | None = None,
@@ -87,7 +86,7 @@ def _find_title(lines: list[str], mrules: MetadataRules) -> tuple[int, str | Non
             continue
         if regex.match(r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]", line):
             continue
-        if regex.search(r"(?:报告|情况|总结)$", line):
+        if line.endswith(mrules.title_endings):
             return i, line
         if best is None:
             best = (i, line)
@@ -141,10 +140,10 @@ def _level_word(rest: str, mrules: MetadataRules) -> str | None:
 
 
 @functools.lru_cache(maxsize=16)
-def _issuer_end(previous_year_words: tuple[str, ...]) -> regex.Pattern:
-    # 上一年度 ends the issuer as a year does (…人民政府关于上一年度…)
-    words = "|".join(regex.escape(w) for w in previous_year_words)
-    return regex.compile(_ISSUER_END + (f"|{words}" if words else ""))
+def _issuer_end(stops: tuple[str, ...], previous_year_words: tuple[str, ...]) -> regex.Pattern:
+    # a year ends the issuer; so does 上一年度 (…人民政府关于上一年度…)
+    words = "|".join(regex.escape(w) for w in stops + previous_year_words)
+    return regex.compile(r"(?:19|20)\d\d" + (f"|{words}" if words else ""))
 
 
 @functools.lru_cache(maxsize=16)
@@ -189,7 +188,7 @@ def _split_regions(s: str, mrules: MetadataRules) -> tuple[list[str], str]:
 
 
 def _issuer(title: str, mrules: MetadataRules) -> tuple[list[str], str | None]:
-    issuer_end = _issuer_end(mrules.previous_year_words)
+    issuer_end = _issuer_end(mrules.issuer_stops, mrules.previous_year_words)
     m = issuer_end.search(title)
     head = title[: m.start()] if m else title
     if not head:

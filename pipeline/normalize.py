@@ -164,7 +164,6 @@ def _wrap_width(lines: list[str]) -> int | None:
     return None
 
 
-_TITLE_END = re.compile(r"(报告|情况|总结|工作报告|年度报告)$")
 
 
 def _title_lines(lines: list[tuple[str, int, int]], rules: Rules) -> tuple[int, int]:
@@ -176,13 +175,14 @@ def _title_lines(lines: list[tuple[str, int, int]], rules: Rules) -> tuple[int, 
     """
     keywords = rules.metadata.title_keywords
     chrome = rules.metadata.chrome_prefixes
+    endings = rules.metadata.title_endings
     for i in range(min(len(lines), 12)):
         line = lines[i][0]
         if len(line) > 60 or line[-1] in _TERMINAL or line.startswith(chrome) or ">" in line:
             continue
         if not any(k in line for k in keywords):
             continue
-        if _TITLE_END.search(line):
+        if line.endswith(endings):
             return 0, 0
         # Join the following short lines until one ends the title.
         j = i + 1
@@ -190,7 +190,7 @@ def _title_lines(lines: list[tuple[str, int, int]], rules: Rules) -> tuple[int, 
             nxt = lines[j][0]
             if len(nxt) > 30 or rules.sections.line_start_re.match(nxt):
                 return 0, 0
-            if _TITLE_END.search(nxt):
+            if nxt.endswith(endings):
                 return i, j + 1
             j += 1
         return 0, 0

@@ -174,6 +174,8 @@ class StopRules:
 @dataclass(frozen=True)
 class MetadataRules:
     title_keywords: tuple[str, ...]
+    title_endings: tuple[str, ...]
+    issuer_stops: tuple[str, ...]
     chrome_prefixes: tuple[str, ...]
     report_types: dict[str, tuple[str, ...]]
     provinces: tuple[str, ...]
@@ -515,7 +517,7 @@ def _context(data: dict, file: str) -> ContextRules:
 
 def _metadata(data: dict, file: str) -> MetadataRules:
     c = _Checker(file)
-    keys = {"version", "title_keywords", "chrome_prefixes", "report_types", "provinces", "region_suffixes",
+    keys = {"version", "title_keywords", "title_endings", "issuer_stops", "chrome_prefixes", "report_types", "provinces", "region_suffixes",
             "not_regions", "agency_suffixes", "agency_expansions", "self_references", "levels",
             "government_names", "level_words", "not_level_words", "government_suffixes", "previous_year_words",
             "published_prefixes"}
@@ -534,6 +536,8 @@ def _metadata(data: dict, file: str) -> MetadataRules:
             c.fail(f"levels.{suffix}", f"unknown level {level!r}; expected province, city, district, county or township")
     return MetadataRules(
         title_keywords=tuple(c.strings(data["title_keywords"], "title_keywords", "title_keywords")),
+        title_endings=tuple(c.strings(data["title_endings"], "title_endings", "title_endings")),
+        issuer_stops=tuple(c.strings(data["issuer_stops"], "issuer_stops", "issuer_stops")),
         chrome_prefixes=tuple(c.strings(data["chrome_prefixes"], "chrome_prefixes", "chrome_prefixes")),
         report_types=report_types,
         provinces=tuple(c.strings(data["provinces"], "provinces", "provinces")),
