@@ -33,6 +33,7 @@ _CLAUSE_END = regex.compile(r"[，,；;。！？!?\n]")
 _CN_NUMERAL = regex.compile(r"[零〇一二三四五六七八九十百千万亿两]")
 _AFTER_STOP = regex.compile(r"[、，,；;。！？!?\n（(：:]")
 _BOOK_TITLE = regex.compile(r"《[^》\n]{0,80}》")
+_LIST_SEPARATORS = "、，,；;：: "  # punctuation a label never starts with
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,9 @@ class _Cue:
 def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
                        page_of=None) -> tuple[Indicator, ...]:
     quantities = [q for q in find_quantities(text, rules.units, rules.not_before)]
-    blocked = _blocked_spans(text, rules)
+    stops = [(m.start(), m.end()) for m in rules.stop.stop_re.finditer(text)] \
+        if rules.stop.stop_re is not None else []
+    blocked = _blocked_spans(text, rules, stops)
     quantities = [q for q in quantities if not _overlaps(q, blocked, text)]
     sentence_bounds = [m.end() for m in _SENTENCE_END.finditer(text)]
     clause_bounds = [m.end() for m in _CLAUSE_END.finditer(text)]
@@ -68,19 +71,34 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
         section = section_at(sections, q.span[0])
         part = section.part if section else "other"
         measure, value, value_high = _measure(text, win_start, q, rules)
+        if measure == "level" and out and prev_q is not None and out[-1].measure != "level" \
+                and rules.context.connector_re.fullmatch(text, prev_q.span[1], q.span[0]) \
+                and (q.unit == prev_q.unit or {q.unit, prev_q.unit} <= {"%", "pp"}):
+            # "较2021年分别下降11.3%和6.8%": the second number of a list of
+            # changes is a change in the same direction.
+            sign = -1 if out[-1].value < 0 else 1
+            measure = "change_pct" if q.unit == "%" else "change_abs"
+            value = q.value * sign
+            value_high = q.value_high * sign if q.value_high is not None else None
         modality = "planned" if part == "next_year_plans" or rules.context.planned_re.search(
             text, c_start, q.span[0]) else "achieved"
         actor = _actor(text, c_start, q.span[0], rules)
 
         sentence_from = max(s_start, prev_q.span[1]) if prev_q is not None else s_start
-        chosen = _choose(text, q, win_start, after_end, measure, rules, sentence_from)
-        if chosen is not None:
+        chosen = _choose(text, q, win_start, after_end, measure, rules, sentence_from, stops)
+        ref_start, partitive = _reference_start(text, s_start, q, sentence_bounds, rules)
+        inherited = None
+        if chosen is None or (partitive and chosen[1].text in rules.indicators.weak_cues):
+            # A part after 其中 is of the total before it, whatever generic
+            # word names it ("其中予以公开29件" are requests, not publications).
+            inherited = _inherit(out, q, ref_start, measure, text, win_start, rules, partitive,
+                                 _respectively(text, quantities, idx, s_start, rules) if measure != "level" else None)
+        if chosen is not None and inherited is None:
             rule_obj, cue, how = chosen
             ident, label = rule_obj.id, rule_obj.name
             rule_id = f"{ident}/{how}"
             span = _span_with_cue(text, q, cue)
         else:
-            inherited = _inherit(out, q, s_start, measure, text, win_start, rules)
             if inherited is not None:
                 ident, label = inherited.indicator, inherited.label
                 rule_id = f"{ident}/inherit"
@@ -116,12 +134,12 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
 
 # --- what is not a fact -------------------------------------------------------------
 
-def _blocked_spans(text: str, rules: Rules) -> list[tuple[int, int, bool]]:
-    """Spans whose numbers are not facts: (start, end, only_chinese_numerals)."""
-    spans: list[tuple[int, int, bool]] = []
+def _blocked_spans(text: str, rules: Rules, stops: list[tuple[int, int]]) -> list[tuple[int, int, bool]]:
+    """Spans whose numbers are not facts: (start, end, only_chinese_numerals).
+
+    `stops`: the spans of the stop phrases, found once per document."""
+    spans: list[tuple[int, int, bool]] = [(a, b, False) for a, b in stops]
     stop = rules.stop
-    if stop.stop_re is not None:
-        spans.extend((m.start(), m.end(), False) for m in stop.stop_re.finditer(text))
     spans.extend((m.start(), m.end(), False) for m in stop.book_re.finditer(text))
     spans.extend((m.start(), m.end(), True) for m in stop.quoted_re.finditer(text))
     return spans
@@ -145,22 +163,28 @@ def _overlaps(q: Quantity, blocked: list[tuple[int, int, bool]], text: str) -> b
 # --- which indicator ------------------------------------------------------------------
 
 def _choose(text: str, q: Quantity, win_start: int, after_end: int, measure: str, rules: Rules,
-            sentence_from: int):
+            sentence_from: int, stops: list[tuple[int, int]] = ()):
     irules = rules.indicators
-    before = _cues(text, win_start, q.span[0], rules)
-    after = _cues(text, q.span[1], after_end, rules) if after_end > q.span[1] else []
+    before = _cues(text, win_start, q.span[0], rules, stops)
+    after = _cues(text, q.span[1], after_end, rules, stops) if after_end > q.span[1] else []
     nominal = q.unit in irules.nominal_units
     orders = [(after, "cue-after"), (list(reversed(before)), "cue-before")]
     if not (nominal and after):
         orders.reverse()
-    if not nominal and sentence_from < win_start:
-        # "…开展专题集中学习，全年累计开展20余次": an activity counted in the
-        # clause after the one that names it.
-        orders.append((list(reversed(_cues(text, sentence_from, win_start, rules))), "cue-sentence"))
     # A specific cue anywhere in the window beats a generic one next to the
     # number: 列席区政府常务会议1次 is public participation, not a meeting held.
-    for weak in (False, True):
-        for cues, how in orders:
+    passes = [(False, orders), (True, orders)]
+    if not nominal and sentence_from < win_start and not (
+            q.unit_class == "percent" and rules.context.ratio_re.search(text, win_start, q.span[0])):
+        # "…开展专题集中学习，全年累计开展20余次": an activity counted in the
+        # clause after the one that names it. Only when the number's own
+        # clause names nothing, not even generically (学习20余次 is study,
+        # whatever meeting an earlier clause names), and never for a rate
+        # that names its own ratio (…考试，通过率97%；…占比98%).
+        earlier = list(reversed(_cues(text, sentence_from, win_start, rules, stops)))
+        passes += [(False, [(earlier, "cue-sentence")]), (True, [(earlier, "cue-sentence")])]
+    for weak, pass_orders in passes:
+        for cues, how in pass_orders:
             for cue in cues:
                 if (cue.text in irules.weak_cues) != weak:
                     continue
@@ -168,10 +192,26 @@ def _choose(text: str, q: Quantity, win_start: int, after_end: int, measure: str
                     # "修订…考勤等制度20余个": the count is of what follows 等,
                     # which a generic verb before it does not name.
                     continue
-                for ident in cue.ids:
-                    rule = irules.by_id[ident]
-                    if _accepts(rule, cue.text, q, measure):
-                        return rule, cue, how
+                if any(_contains(other, cue) and _accepting(other, q, measure, irules) is not None
+                       for other in cues):
+                    # 清理卫生健康领域规范性文件16件: the longer cue (清理…规范性文件)
+                    # is more specific than the 规范性文件 inside it.
+                    continue
+                rule = _accepting(cue, q, measure, irules)
+                if rule is not None:
+                    return rule, cue, how
+    return None
+
+
+def _contains(outer: _Cue, inner: _Cue) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end and (outer.start, outer.end) != (inner.start, inner.end)
+
+
+def _accepting(cue: _Cue, q: Quantity, measure: str, irules) -> IndicatorRule | None:
+    for ident in cue.ids:
+        rule = irules.by_id[ident]
+        if _accepts(rule, cue.text, q, measure):
+            return rule
     return None
 
 
@@ -187,8 +227,11 @@ def _accepts(rule: IndicatorRule, cue_text: str, q: Quantity, measure: str) -> b
     return only is None or q.unit in only
 
 
-def _cues(text: str, start: int, end: int, rules: Rules) -> list[_Cue]:
-    """Cue words in text[start:end] that are whole jieba words, in order."""
+def _cues(text: str, start: int, end: int, rules: Rules, stops: list[tuple[int, int]] = ()) -> list[_Cue]:
+    """Cue words in text[start:end] that are whole jieba words, in order.
+
+    `stops`: the spans of the document's stop phrases (a cue inside one names
+    the slogan: “第一议题”, “四议两公开”)."""
     if end <= start:
         return []
     irules = rules.indicators
@@ -198,59 +241,134 @@ def _cues(text: str, start: int, end: int, rules: Rules) -> list[_Cue]:
     # overlapped: "负责人出庭应诉" holds both 负责人出庭 and 出庭应诉; jieba's
     # word boundaries then decide which of them is a whole word here.
     titles = [(b.start(), b.end()) for b in _BOOK_TITLE.finditer(window)] if "《" in window else []
-    for m in irules.cue_re.finditer(window, overlapped=True):
+    stops = [(a - start, b - start) for a, b in stops if a < end and start < b]
+    literal_re, any_pattern_re, pattern_res = irules.literal_re, irules.any_pattern_re, irules.patterns
+    # Literals and each pattern are searched on their own: one regex of them
+    # all reports a single match per start position, so 合同…审核 (a pattern)
+    # would be hidden by 合同 (a literal) starting at the same character.
+    matches = [(m, True) for m in literal_re.finditer(window, overlapped=True)]
+    seen: set[tuple[int, int]] | None = None
+    # every start where some pattern matches, then each pattern tried there
+    starts = sorted({m.start() for m in any_pattern_re.finditer(window, overlapped=True)})
+    if starts:
+        for pos in starts:
+            for pat in pattern_res:
+                m = pat.match(window, pos)
+                if m is not None:
+                    matches.append((m, False))
+        matches.sort(key=lambda x: (x[0].start(), -x[0].end()))
+        seen = set()  # the same span from two patterns, or a pattern and a literal
+    for m, literal in matches:
         word = m.group()
+        if seen is not None and (m.start(), m.end()) in seen:
+            continue
         if any(a <= m.start() < b for a, b in titles):
             continue  # a word inside 《…》 names a document, it is not what is counted
-        ids = irules.cue_ids.get(word)
-        if ids is None:
-            # A pattern cue ("法治…议题") spans several words by design.
-            ids = tuple(ident for pat, ident in irules.pattern_ids if pat.fullmatch(word))
-            if not ids:
-                continue
-        else:
+        if any(a <= m.start() and m.end() <= b for a, b in stops):
+            continue
+        if literal:
+            ids = irules.cue_ids[word]
             if bounds is None:  # segment only windows that hold a cue
                 bounds = word_boundaries(window, rules)
             if m.start() not in bounds or m.end() not in bounds:
                 continue
+        else:
+            # A pattern cue ("法治…议题") spans several words by design.
+            ids = tuple(ident for pat, ident in irules.pattern_ids if pat.fullmatch(word))
+            if not ids:
+                continue
+        if seen is not None:
+            seen.add((m.start(), m.end()))
         found.append(_Cue(start + m.start(), start + m.end(), word, ids))
     return found
 
 
+def _reference_start(text: str, s_start: int, q: Quantity, sentence_bounds: list[int],
+                     rules: Rules) -> tuple[int, bool]:
+    """Where the totals a number can be a part of begin, and whether it is a part.
+
+    Its own sentence; the sentence before too when its sentence opens with a
+    partitive (其中，…; 审结案件中，…)."""
+    if rules.context.partitive_opener_re.match(text, s_start, q.span[0]):
+        prev_start = s_start
+        while prev_start > 0:
+            prev_start, _ = _around(sentence_bounds, prev_start - 1, len(text))
+            if text[prev_start:s_start].strip("\n 。"):
+                break
+        return prev_start, True
+    return s_start, rules.context.partitive_re.search(text, s_start, q.span[0]) is not None
+
+
+def _respectively(text: str, quantities: list[Quantity], idx: int, s_start: int, rules: Rules):
+    """(k, n, at) when quantities[idx] is the k-th of n numbers listed right after
+    分别 (at its offset) in its sentence: "…486件，罚没款3862.5万元，较2021年分别
+    下降11.3%和6.8%"."""
+    q = quantities[idx]
+    at = max(text.rfind(word, s_start, q.span[0]) for word in rules.context.respectively)
+    if at < 0:
+        return None
+    first = idx
+    while first > 0 and quantities[first - 1].span[0] > at \
+            and rules.context.connector_re.fullmatch(text, quantities[first - 1].span[1], quantities[first].span[0]):
+        first -= 1
+    if first > 0 and quantities[first - 1].span[0] > at:
+        return None  # another number between 分别 and the list
+    last = idx
+    while last + 1 < len(quantities) \
+            and rules.context.connector_re.fullmatch(text, quantities[last].span[1], quantities[last + 1].span[0]):
+        last += 1
+    n = last - first + 1
+    return (idx - first, n, at) if n > 1 else None
+
+
 def _inherit(done: list[Indicator], q: Quantity, sentence_start: int, measure: str, text: str,
-             win_start: int, rules: Rules) -> Indicator | None:
-    """A cue-less number right after a typed one in the same sentence.
+             win_start: int, rules: Rules, partitive: bool = False, respectively=None) -> Indicator | None:
+    """A cue-less number after a typed one: a part of it, its change, or another measure of it.
 
     "行政复议案件4件，撤销1件，维持3件": 撤销 and 维持 are parts of the 4 cases.
+    "受理…2.36万件，同比增长31.5%，审结2.12万件": the part looks past the change.
+    "…1268件，罚没款2356.8万元。其中，食品安全案件412件": after 其中 it looks past
+    other measures too, to the last total in its own unit.
     "败诉率为1.26%，同比下降18.88个百分点": the change is of the same rate.
     "接待群众来访328批次1056人次": two measures of one thing, written together.
     A rate named in its own words ("办结率98%") is its own fact.
     """
-    if not done:
-        return None
-    last = done[-1]
-    if last.span[0] < sentence_start or last.indicator == "other":
+    if not partitive:
+        # a part does not reach across ；: "调解纠纷41件；指导企业申请商标1260件"
+        sentence_start = max(sentence_start, text.rfind(";", sentence_start, q.span[0]) + 1,
+                             text.rfind("；", sentence_start, q.span[0]) + 1)
+    scope = [d for d in done if d.span[0] >= sentence_start]
+    if not scope:
         return None
     if measure != "level":
         # a change is of the nearest level of the sentence it can be a change of:
-        # "受理120件，同比增长20%，较上年增加20件" — both changes are of the 120件
-        for prev in reversed(done):
-            if prev.span[0] < sentence_start:
-                break
-            if prev.indicator != "other" and prev.measure == "level" and (
-                    q.unit in ("%", "pp") or q.unit == prev.unit):
-                return prev
+        # "受理120件，同比增长20%，较上年增加20件" — both changes are of the 120件;
+        # "办理案件486件，罚没款3862.5万元，分别下降11.3%和6.8%" — in order
+        levels = [prev for prev in scope if prev.indicator != "other" and prev.measure == "level"
+                  and (q.unit in ("%", "pp") or q.unit == prev.unit)]
+        if respectively is not None:
+            k, n, at = respectively
+            listed = [prev for prev in levels if prev.span[1] <= at]
+            if len(listed) >= n:
+                return listed[len(listed) - n + k]
+        return levels[-1] if levels else None
+    if q.unit_class == "percent" and rules.context.ratio_re.search(text, win_start, q.span[0]):
         return None
-    if last.measure != "level":
+    rate = ("%", "pp")
+    for prev in reversed(scope):
+        if prev.measure != "level" or (prev.unit in rate and q.unit not in rate):
+            continue  # a change or a rate of the total before it: look past it
+        if partitive and prev.unit != q.unit:
+            continue
+        if prev.indicator == "other":
+            return None
+        if prev.unit == q.unit:
+            return prev
+        adjacent = prev is done[-1] and prev.quantity_span is not None and prev.quantity_span[1] == q.span[0]
+        rule = rules.indicators.by_id.get(prev.indicator)
+        if adjacent and rule is not None and q.unit_class in rule.unit_classes:
+            return prev
         return None
-    if q.unit_class == "percent" and "率" in text[win_start:q.span[0]]:
-        return None
-    if last.unit == q.unit:
-        return last
-    adjacent = last.quantity_span is not None and last.quantity_span[1] == q.span[0]
-    rule = rules.indicators.by_id.get(last.indicator)
-    if adjacent and rule is not None and q.unit_class in rule.unit_classes:
-        return last
     return None
 
 
@@ -272,11 +390,14 @@ def _label(text: str, q: Quantity, win_start: int, after_end: int, rules: Rules)
     noun after a nominal measure word (15家重点责任单位)."""
     irules = rules.indicators
     start = win_start
-    before = text[start:q.span[0]]
+    while start < q.span[0] and text[start] in _LIST_SEPARATORS:
+        start += 1  # "…听证会1场、专家论证会2次": the label starts after the 、
+    base = start
+    before = text[base:q.span[0]]
     for word in irules.label_cut_after:
         i = before.rfind(word)
         if i >= 0 and i + len(word) < len(before):
-            start = max(start, win_start + i + len(word))
+            start = max(start, base + i + len(word))
     phrase = text[start:q.span[0]]
     for suffix in irules.label_trim_suffixes:
         if phrase.endswith(suffix) and len(phrase) > len(suffix):

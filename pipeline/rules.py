@@ -141,7 +141,9 @@ class IndicatorRule:
 @dataclass(frozen=True)
 class IndicatorRules:
     by_id: dict[str, IndicatorRule]
-    cue_re: regex.Pattern  # every literal and pattern cue, longest first
+    literal_re: regex.Pattern  # every literal cue, longest first
+    any_pattern_re: regex.Pattern  # all cue patterns as one: a cheap test that a window holds any
+    patterns: tuple[regex.Pattern, ...]  # the distinct cue patterns, each searched on its own
     cue_ids: dict[str, tuple[str, ...]]  # literal cue -> indicator ids
     pattern_ids: tuple[tuple[regex.Pattern, str], ...]
     nominal_units: frozenset[str]
@@ -159,6 +161,11 @@ class ContextRules:
     increase_re: regex.Pattern
     decrease_re: regex.Pattern
     actor_res: tuple[regex.Pattern, ...]
+    partitive_re: regex.Pattern  # 其中: what follows are parts of a total before
+    partitive_opener_re: regex.Pattern  # a sentence opening "其中，" / "审结案件中，"
+    connector_re: regex.Pattern  # between two numbers of one list: 和, 、
+    respectively: tuple[str, ...]  # 分别
+    ratio_re: regex.Pattern  # a clause naming its own ratio: 率, 占比
 
 
 @dataclass(frozen=True)
@@ -471,11 +478,12 @@ def _indicators(data: dict, file: str, catalog: dict[str, dict], units: dict[str
         if w not in cue_ids:
             c.fail("weak_cues", f"{w!r} is not a cue of any indicator")
     literals = sorted(cue_ids, key=len, reverse=True)
-    alternatives = [regex.escape(x) for x in literals] + [p.pattern for p, _ in pattern_ids]
-    cue_re = regex.compile("|".join(f"(?:{a})" for a in alternatives))
+    patterns = tuple({p.pattern: p for p, _ in pattern_ids}.values())
     return IndicatorRules(
         by_id=by_id,
-        cue_re=cue_re,
+        literal_re=regex.compile("|".join(regex.escape(x) for x in literals) or "(?!)"),
+        any_pattern_re=regex.compile("|".join(f"(?:{p.pattern})" for p in patterns) or "(?!)"),
+        patterns=patterns,
         cue_ids={k: tuple(v) for k, v in cue_ids.items()},
         pattern_ids=tuple(pattern_ids),
         nominal_units=frozenset(nominal),
@@ -490,7 +498,7 @@ def _indicators(data: dict, file: str, catalog: dict[str, dict], units: dict[str
 
 def _context(data: dict, file: str) -> ContextRules:
     c = _Checker(file)
-    c.known_keys(data, {"version", "modality", "measure", "actor"}, None)
+    c.known_keys(data, {"version", "modality", "measure", "actor", "grammar"}, None)
     modality = c.mapping(c.require(data, "modality", None), "modality", "'modality'")
     measure = c.mapping(c.require(data, "measure", None), "measure", "'measure'")
     actor = c.mapping(c.require(data, "actor", None), "actor", "'actor'")
@@ -512,7 +520,29 @@ def _context(data: dict, file: str) -> ContextRules:
         increase_re=alt(c.strings(c.require(measure, "increase", "measure"), "measure", "increase"), "measure.increase"),
         decrease_re=alt(c.strings(c.require(measure, "decrease", "measure"), "measure", "decrease"), "measure.decrease"),
         actor_res=tuple(actor_res),
+        **_grammar(c, c.mapping(c.require(data, "grammar", None), "grammar", "'grammar'")),
     )
+
+
+def _grammar(c: _Checker, grammar: dict) -> dict:
+    """The few function words the indicator stage reads (context.yaml, grammar)."""
+    c.known_keys(grammar, {"partitive", "partitive_nouns", "connectors", "respectively", "ratio_words"},
+                 "grammar")
+    words = {k: c.strings(c.require(grammar, k, "grammar"), "grammar", k) for k in
+             ("partitive", "partitive_nouns", "connectors", "respectively", "ratio_words")}
+
+    def alt(values: list[str]) -> str:
+        return "|".join(regex.escape(v) for v in sorted(values, key=len, reverse=True))
+
+    return {
+        "partitive_re": regex.compile(alt(words["partitive"])),
+        # "其中，…" or "<up to 12 characters><a counted noun>中，…" at a sentence start
+        "partitive_opener_re": regex.compile(
+            rf"\s*(?:{alt(words['partitive'])}|[^,，;；。！？!?\n]{{0,12}}?(?:{alt(words['partitive_nouns'])})中[,，])"),
+        "connector_re": regex.compile(rf"\s*(?:{alt(words['connectors'])})\s*"),
+        "respectively": tuple(words["respectively"]),
+        "ratio_re": regex.compile(alt(words["ratio_words"])),
+    }
 
 
 def _metadata(data: dict, file: str) -> MetadataRules:

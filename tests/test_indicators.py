@@ -52,6 +52,53 @@ TYPED = [
     ("评查行政执法案卷150卷。", [("case_files_reviewed", D(150), "卷")]),
     # a cue inside a document's name is not what is counted
     ("组织学习《信访工作条例》等法规6次。", [("study_sessions", D(6), "次")]),
+    # enforcement vocabulary beyond 行政处罚: public-order cases, non-penalty decisions
+    ("受理治安案件860起，查处702起。",
+     [("enforcement_cases", D(860), "起"), ("enforcement_cases", D(702), "起")]),
+    ("对轻微违法行为依法不予处罚15件。", [("enforcement_cases", D(15), "件")]),
+    # a verb and its object together name more than either word alone
+    ("培训执法人员320人次。", [("legal_training_participants", D(320), "人次")]),
+    ("组织45名干部参加法治专题培训。", [("legal_training_participants", D(45), "名")]),
+    ("对拟出台的规范性文件进行合法性审核5件。", [("normative_documents_reviewed", D(5), "件")]),
+    ("清理交通运输领域规范性文件12件。", [("normative_documents_cleaned", D(12), "件")]),
+    ("处理合同、协议的起草、审核工作13件。", [("contracts_reviewed", D(13), "件")]),
+    # the measure word says what is counted: files (卷), certificates (张), documents (份)
+    ("抽查案卷60卷。", [("case_files_reviewed", D(60), "卷")]),
+    ("注销执法证件12张。", [("enforcement_personnel", D(12), "张")]),
+    ("公开行政处罚决定书300份。", [("documents_published", D(300), "份")]),
+    ("提出行政复议意见书4份。", [("other", D(4), "份")]),
+    ("组织矛盾纠纷集中排查12轮。", [("other", D(12), "轮")]),
+    # dispute kinds jieba keeps whole, 接访, the 进 campaigns of 普法
+    ("调解医疗纠纷56件。", [("disputes_mediated", D(56), "件")]),
+    ("带头接访群众18批次。", [("petitions_handled", D(18), "批次")]),
+    ("开展“法律进社区”活动20场。", [("legal_publicity_events", D(20), "场")]),
+    # generic words that name no indicator of the catalog on their own
+    ("指导企业申请注册商标300件。", [("other", D(300), "件")]),
+    ("接听群众咨询1.2万个。", [("other", D(12000), "个")]),
+    ("解答群众咨询100余人次。", [("legal_opinions_issued", D(100), "人次")]),
+    # a generic cue in the number's own clause beats a specific one in an earlier clause
+    ("将习近平法治思想作为党工委会议“第一议题”，全年学习12次。", [("study_sessions", D(12), "次")]),
+    # a share or rate named in its own words is not the rate before it
+    ("参加执法资格考试，通过率96%；持证民警占比98%。",
+     [("law_exam_pass_rate", D(96), "%"), ("other", D(98), "%")]),
+    # a cue inside a slogan names the slogan
+    ("推行“四议两公开”工作法，村级决策事项30项。", [("other", D(30), "项")]),
+    # parts after a total take its id across a change, and after 其中 across other measures
+    ("收到行政复议申请50件，同比增长10%，审结45件。",
+     [("admin_reconsideration_cases", D(50), "件"), ("admin_reconsideration_cases", D(10), "%"),
+      ("admin_reconsideration_cases", D(45), "件")]),
+    ("办理行政处罚案件200件，罚没款300万元。其中，食品安全案件80件、药品案件20件。",
+     [("enforcement_cases", D(200), "件"), ("enforcement_fines", D(3000000), "元"),
+      ("enforcement_cases", D(80), "件"), ("enforcement_cases", D(20), "件")]),
+    ("受理行政复议申请40件，审结36件。审结案件中，维持30件，撤销4件。",
+     [("admin_reconsideration_cases", D(40), "件"), ("admin_reconsideration_cases", D(36), "件"),
+      ("admin_reconsideration_cases", D(30), "件"), ("admin_reconsideration_cases", D(4), "件")]),
+    ("受理信息公开申请30件，其中予以公开20件、不予公开4件。",
+     [("info_disclosure_requests", D(30), "件"), ("info_disclosure_requests", D(20), "件"),
+      ("info_disclosure_requests", D(4), "件")]),
+    # …but not across ；, where a new statement begins
+    ("调解纠纷41件；指导企业申请商标1260件。",
+     [("disputes_mediated", D(41), "件"), ("other", D(1260), "件")]),
 ]
 
 
@@ -75,6 +122,10 @@ NOT_INDICATORS = [
     "坚持每周三组织集中学习。",
     "落实行政执法“三项制度”，推行“两张清单”。",
     "前三季度工作进展顺利，近三年持续推进。",
+    # a money threshold qualifies the cases, it is not an amount
+    "对罚没款超过50万元的案件实行集体讨论。",
+    "标的额100万元以上的合同须经合法性审查。",
+    "开通12345热线和110报警服务台，开展“4·15”全民国家安全教育日宣传。",
 ]
 
 
@@ -109,6 +160,16 @@ def test_several_changes_of_one_level():
     ]
 
 
+def test_a_list_of_changes_after_fenbie_maps_in_order():
+    r = run("办理案件120件，罚没款80万元，同比分别下降5%和3%。")
+    assert [(i.indicator, i.measure, i.value) for i in r.indicators] == [
+        ("enforcement_cases", "level", D(120)),
+        ("enforcement_fines", "level", D(800000)),
+        ("enforcement_cases", "change_pct", D(-5)),
+        ("enforcement_fines", "change_pct", D(-3)),
+    ]
+
+
 def test_change_of_a_rate_keeps_the_rate_id():
     r = run("行政诉讼败诉率为2.5%，同比下降3.2个百分点。")
     assert [i.indicator for i in r.indicators] == ["litigation_loss_rate", "litigation_loss_rate"]
@@ -118,6 +179,10 @@ def test_change_of_a_rate_keeps_the_rate_id():
     ("力争全年开展普法活动50场。", "planned"),
     ("计划组织法治培训6期。", "planned"),
     ("全年开展普法活动50场。", "achieved"),
+    ("拟于明年开展普法活动50场。", "planned"),
+    # 拟定 (drafted) and 拟出台的 (a document named by its plan) are not plans
+    ("对拟定的合同开展合法性审查39份。", "achieved"),
+    ("对拟出台的规范性文件审查2件。", "achieved"),
 ])
 def test_modality(text, modality):
     assert [i.modality for i in run(text).indicators] == [modality]
@@ -142,6 +207,12 @@ def test_qualifiers_and_ranges(text, qualifier, value, high):
 def test_other_label():
     [i] = run("梳理权责清单事项1280项。").indicators
     assert i.label == "梳理权责清单事项" or i.label.endswith("清单事项")
+
+
+def test_other_label_starts_after_a_list_separator():
+    r = run("召开听证会1场、专家论证会2次。")
+    other = [i for i in r.indicators if i.indicator == "other"]
+    assert [(i.label, i.text) for i in other] == [("专家论证会", "专家论证会2次")]
 
 
 @pytest.mark.xfail(reason="a generic activity noun between cue and number: 执法检查监测点 counts points, not inspections")
