@@ -7,6 +7,37 @@ CORPUS = ROOT / "corpus"
 SEED = CORPUS / "nankai-gov-office-2025.txt"
 
 
+# A short made-up report (not from any real one): title, headings, an
+# enumeration of counts, a rate, and a plan.
+SAMPLE_REPORT = (
+    "某区司法局2025年度法治政府建设情况报告\n"
+    "一、2025年推进法治政府建设的主要举措和成效\n"
+    "（一）深化政务公开。2025年，区司法局处理信息公开申请60件、行政复议12件，出庭应诉3次。\n"
+    "（二）加强学法用法。全年组织集中学法8次，法治培训考试合格率100%。\n"
+    "二、存在的不足和原因\n"
+    "部分工作人员法治意识有待提高。\n"
+)
+SAMPLE_PLAN = "三、2026年工作安排\n力争开展法治宣传活动20场。\n"
+
+
+def assert_no_negatives(report, phrases, fold=lambda phrase: phrase):
+    """No extracted number lies inside any occurrence of a negative phrase.
+
+    Every phrase must occur in the text (else the check proves nothing);
+    `fold` maps a phrase written as in the source to the normalised text."""
+    text = report.text
+    for phrase in phrases:
+        phrase = fold(phrase) if fold(phrase) in text else phrase
+        start = text.find(phrase)
+        assert start >= 0, f"negative {phrase!r} not in the text: the test would prove nothing"
+        while start >= 0:
+            end = start + len(phrase)
+            for ind in report.indicators:
+                q0, q1 = ind.quantity_span
+                assert not (q0 < end and start < q1), f"{phrase!r} gave {ind.indicator} {ind.value}{ind.unit}"
+            start = text.find(phrase, end)
+
+
 @pytest.fixture(scope="session")
 def rules():
     from pipeline.rules import load_rules

@@ -24,6 +24,8 @@ import pipeline
 from pipeline.cli import build_parser, main
 from pipeline.rules import default_rules_dir, load_rules
 
+from conftest import SAMPLE_PLAN, SAMPLE_REPORT
+
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "corpus" / "nankai-gov-office-2025.txt"
 BOM = b"\xef\xbb\xbf"
@@ -35,17 +37,7 @@ def outputs_in(out: Path) -> set[str]:
     """The output files of a run: not the run's own state folder (.govreport/)."""
     return {p.name for p in out.iterdir() if not p.name.startswith(".")}
 
-# A second, made-up report (not from any real one).
-SMALL_REPORT = (
-    "某区司法局2025年度法治政府建设情况报告\n"
-    "一、2025年推进法治政府建设的主要举措和成效\n"
-    "（一）深化政务公开。2025年，区司法局处理信息公开申请60件、行政复议12件，出庭应诉3次。\n"
-    "（二）加强学法用法。全年组织集中学法8次，法治培训考试合格率100%。\n"
-    "二、存在的不足和原因\n"
-    "部分工作人员法治意识有待提高。\n"
-    "三、2026年工作安排\n"
-    "力争开展法治宣传活动20场。\n"
-)
+SMALL_REPORT = SAMPLE_REPORT + SAMPLE_PLAN
 OTHER_REPORT = "某县2025年度法治政府建设情况报告\n一、主要举措和成效\n全年办理行政复议案件9件，出庭应诉5次。\n"
 
 

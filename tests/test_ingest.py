@@ -19,15 +19,9 @@ import pipeline
 from pipeline import errors
 from pipeline.ingest import DEFAULT_MAX_BYTES, decode_text, read_document
 
-# A short made-up report: title, headings, one enumeration of counts, a rate.
-REPORT = (
-    "某区司法局2025年度法治政府建设情况报告\n"
-    "一、2025年推进法治政府建设的主要举措和成效\n"
-    "（一）深化政务公开。2025年，区司法局处理信息公开申请60件、行政复议12件，出庭应诉3次。\n"
-    "（二）加强学法用法。全年组织集中学法8次，法治培训考试合格率100%。\n"
-    "二、存在的不足和原因\n"
-    "部分工作人员法治意识有待提高。\n"
-)
+from conftest import SAMPLE_REPORT
+
+REPORT = SAMPLE_REPORT
 
 EXPECTED_VALUES = {
     ("info_disclosure_requests", Decimal(60)),
