@@ -32,7 +32,6 @@ _SENTENCE_END = regex.compile(r"[。！？!?\n]")
 _CLAUSE_END = regex.compile(r"[，,；;。！？!?\n]")
 _CN_NUMERAL = regex.compile(r"[零〇一二三四五六七八九十百千万亿两]")
 _AFTER_STOP = regex.compile(r"[、，,；;。！？!?\n（(：:]")
-_BOOK_TITLE = regex.compile(r"《[^》\n]{0,80}》")
 _LIST_SEPARATORS = "、，,；;：: "  # punctuation a label never starts with
 
 
@@ -240,7 +239,8 @@ def _cues(text: str, start: int, end: int, rules: Rules, stops: list[tuple[int, 
     bounds: set[int] | None = None
     # overlapped: "负责人出庭应诉" holds both 负责人出庭 and 出庭应诉; jieba's
     # word boundaries then decide which of them is a whole word here.
-    titles = [(b.start(), b.end()) for b in _BOOK_TITLE.finditer(window)] if "《" in window else []
+    book = rules.stop.book_re  # 《…》 names a document
+    titles = [(b.start(), b.end()) for b in book.finditer(window)] if rules.stop.book_marks[0] in window else []
     stops = [(a - start, b - start) for a, b in stops if a < end and start < b]
     literal_re, any_pattern_re, pattern_res = irules.literal_re, irules.any_pattern_re, irules.patterns
     # Literals and each pattern are searched on their own: one regex of them
