@@ -160,12 +160,19 @@ def cmd_extract(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(report_json(report))
         return 0
 
+    progress = not args.quiet and (args.progress or sys.stderr.isatty())
+
     def on_error(path: str, code: str, reason: str) -> None:
-        print(f"govreport: {path}: {code} {reason}", file=sys.stderr)
+        line = f"govreport: {path}: {code} {reason}"
+        if progress:
+            from tqdm import tqdm
+
+            tqdm.write(line, file=sys.stderr)  # above the bar, which is redrawn below it
+        else:
+            print(line, file=sys.stderr)
 
     if args.executor == "dask" and not args.scheduler:
         raise _Usage("--executor dask needs --scheduler tcp://HOST:PORT")
-    progress = not args.quiet and (args.progress or sys.stderr.isatty())
     result = run_batch(args.inputs, args.output, jobs=args.jobs, rules_dir=args.rules, on_error=on_error,
                        formats=formats, executor=args.executor, scheduler=args.scheduler, force=args.force,
                        progress=progress)
