@@ -20,9 +20,9 @@ REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "corpus" / "nankai-gov-office-2025.txt"
 ZH_JIEBA = {"nlp": {"tokenizer": {"segmenter": "jieba"}}}
 
-# jieba reads 件次 and 共三 as single words: the first indicator ends inside 件次
-# (the measure word is 件), the third starts inside 共三 (the number is 三).
-GLUED = "全年审查规范性文件12件次，办理行政复议案件4件，共三人次。"
+# jieba reads 项目 and 共三 as single words: the first indicator ends inside 项目
+# (the measure word is 项, 目前 follows), the third starts inside 共三 (the number is 三).
+GLUED = "全年审查规范性文件12项目前均已备案，办理行政复议案件4件，共三人次。"
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def test_tokens_split_where_jieba_glues_a_number_to_its_neighbour(nlp) -> None:
     report = pipeline.extract(GLUED, is_text=True)
     want = expected(report)
     plain = nlp.make_doc(GLUED)  # the tokenizer alone
-    assert "件次" in [t.text for t in plain] and "共三" in [t.text for t in plain]
+    assert "项目" in [t.text for t in plain] and "共三" in [t.text for t in plain]
     inside = edges_inside_tokens(plain, want)
     assert len(inside) >= 2, "the example no longer has an indicator edge inside a jieba token"
 
@@ -78,13 +78,13 @@ def test_tokens_split_where_jieba_glues_a_number_to_its_neighbour(nlp) -> None:
     assert spans_of(doc) == want
     assert edges_inside_tokens(doc, want) == []
     words = [t.text for t in doc]
-    assert "件次" not in words and "共三" not in words
-    assert words[words.index("12"):words.index("12") + 3] == ["12", "件", "次"]
+    assert "项目" not in words and "共三" not in words
+    assert words[words.index("12"):words.index("12") + 3] == ["12", "项", "目"]
     assert words[words.index("三") - 1] == "共"
     assert doc.text == GLUED  # splitting changes tokens, never the text
     by_label = {s.label_: s for s in doc.spans["indicators"]}
     ndr = by_label["normative_documents_reviewed"]
-    assert (ndr.text, ndr._.value, ndr._.unit) == ("审查规范性文件12件", 12, "件")
+    assert (ndr.text, ndr._.value, ndr._.unit) == ("审查规范性文件12项", 12, "项")
     assert by_label["other"].text == "三人次" and by_label["other"]._.value == 3
     for start, end, _ in want:
         assert doc.char_span(start, end, alignment_mode="strict") is not None
@@ -125,9 +125,9 @@ def test_unnormalised_text_maps_offsets_back(nlp) -> None:
     by_norm = nlp(norm)
     doc = nlp(raw)
     assert [s.label_ for s in doc.spans["indicators"]] == [s.label_ for s in by_norm.spans["indicators"]]
-    assert [s.text for s in doc.spans["indicators"]] == ["审查规范性文件１２ 件", "行政复议案件 4 件"]
+    assert [s.text for s in doc.spans["indicators"]] == ["审查规范性文件１２ 件次", "行政复议案件 4 件"]
     assert [s._.value for s in doc.spans["indicators"]] == [12, 4]
-    assert doc._.indicators[0]["text"] == "审查规范性文件１２ 件"
+    assert doc._.indicators[0]["text"] == "审查规范性文件１２ 件次"
 
 
 def test_strict_text_refuses_unnormalised_text() -> None:
