@@ -84,7 +84,7 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
         actor = _actor(text, c_start, q.span[0], rules)
 
         sentence_from = max(s_start, prev_q.span[1]) if prev_q is not None else s_start
-        chosen = _choose(text, q, win_start, after_end, measure, rules, sentence_from, stops)
+        chosen = _choose(text, q, win_start, after_end, measure, rules, sentence_from, stops, s_start)
         ref_start, partitive = _reference_start(text, s_start, q, sentence_bounds, rules)
         inherited = None
         if chosen is None or (partitive and chosen[1].text in rules.indicators.weak_cues):
@@ -162,8 +162,10 @@ def _overlaps(q: Quantity, blocked: list[tuple[int, int, bool]], text: str) -> b
 # --- which indicator ------------------------------------------------------------------
 
 def _choose(text: str, q: Quantity, win_start: int, after_end: int, measure: str, rules: Rules,
-            sentence_from: int, stops: list[tuple[int, int]] = ()):
+            sentence_from: int, stops: list[tuple[int, int]] = (), sentence_start: int | None = None):
     irules = rules.indicators
+    # what the sentence says before the number, for rules' not_with words
+    context = text[sentence_from if sentence_start is None else sentence_start:q.span[0]]
     before = _cues(text, win_start, q.span[0], rules, stops)
     after = _cues(text, q.span[1], after_end, rules, stops) if after_end > q.span[1] else []
     nominal = q.unit in irules.nominal_units
@@ -191,12 +193,12 @@ def _choose(text: str, q: Quantity, win_start: int, after_end: int, measure: str
                     # "修订…考勤等制度20余个": the count is of what follows 等,
                     # which a generic verb before it does not name.
                     continue
-                if any(_contains(other, cue) and _accepting(other, q, measure, irules) is not None
+                if any(_contains(other, cue) and _accepting(other, q, measure, irules, context) is not None
                        for other in cues):
                     # 清理卫生健康领域规范性文件16件: the longer cue (清理…规范性文件)
                     # is more specific than the 规范性文件 inside it.
                     continue
-                rule = _accepting(cue, q, measure, irules)
+                rule = _accepting(cue, q, measure, irules, context)
                 if rule is not None:
                     return rule, cue, how
     return None
@@ -206,10 +208,10 @@ def _contains(outer: _Cue, inner: _Cue) -> bool:
     return outer.start <= inner.start and inner.end <= outer.end and (outer.start, outer.end) != (inner.start, inner.end)
 
 
-def _accepting(cue: _Cue, q: Quantity, measure: str, irules) -> IndicatorRule | None:
+def _accepting(cue: _Cue, q: Quantity, measure: str, irules, context: str = "") -> IndicatorRule | None:
     for ident in cue.ids:
         rule = irules.by_id[ident]
-        if _accepts(rule, cue.text, q, measure):
+        if _accepts(rule, cue.text, q, measure) and not any(w in context for w in rule.not_with):
             return rule
     return None
 

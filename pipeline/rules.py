@@ -136,6 +136,7 @@ class IndicatorRule:
     unit_classes: frozenset[str]
     units: frozenset[str] | None
     cue_units: dict[str, frozenset[str]]
+    not_with: tuple[str, ...] = ()  # words earlier in the sentence that show the number is about something else
 
 
 @dataclass(frozen=True)
@@ -439,7 +440,7 @@ def _indicators(data: dict, file: str, catalog: dict[str, dict], units: dict[str
         item = c.mapping(item, f"indicators[{i}]", "an indicator rule")
         ident = c.require(item, "id", f"indicators[{i}]")
         rule = str(ident)
-        c.known_keys(item, {"id", "unit_classes", "units", "cues", "patterns", "cue_units"}, rule)
+        c.known_keys(item, {"id", "unit_classes", "units", "cues", "patterns", "cue_units", "not_with"}, rule)
         if ident not in catalog or ident == "other":
             c.fail(rule, "id is not an indicator of the catalog (catalog.yaml)")
         if ident in by_id:
@@ -469,8 +470,9 @@ def _indicators(data: dict, file: str, catalog: dict[str, dict], units: dict[str
             ids.append(ident)
         for j, p in enumerate(item.get("patterns", []) or []):
             pattern_ids.append((c.pattern(p, f"{rule}.patterns[{j}]", "pattern"), ident))
+        not_with = tuple(c.strings(item.get("not_with", []), rule, "not_with", allow_empty=True))
         by_id[ident] = IndicatorRule(ident, str(catalog[ident].get("zh", ident)), frozenset(classes),
-                                     frozenset(only) if only else None, cue_units)
+                                     frozenset(only) if only else None, cue_units, not_with)
     label = c.mapping(data.get("label", {}) or {}, "label", "label")
     nominal = c.strings(data.get("nominal_units", []), "nominal_units", "nominal_units", allow_empty=True)
     weak = c.strings(data.get("weak_cues", []), "weak_cues", "weak_cues", allow_empty=True)

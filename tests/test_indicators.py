@@ -50,6 +50,10 @@ TYPED = [
     # a rate named in its own words is its own fact, not a part of the count before it
     ("受理信访事项300件，办结率97%。", [("petitions_handled", D(300), "件"), ("other", D(97), "%")]),
     ("评查行政执法案卷150卷。", [("case_files_reviewed", D(150), "卷")]),
+    # a bare 合格率 after case files is their pass rate, not an exam's
+    ("评查行政执法案卷80卷，合格率97%。", [("case_files_reviewed", D(80), "卷"), ("other", D(97), "%")]),
+    ("组织学法用法考试，参考人员300人，合格率99%。",
+     [("legal_training_participants", D(300), "人"), ("law_exam_pass_rate", D(99), "%")]),
     # a cue inside a document's name is not what is counted
     ("组织学习《信访工作条例》等法规6次。", [("study_sessions", D(6), "次")]),
     # enforcement vocabulary beyond 行政处罚: public-order cases, non-penalty decisions
