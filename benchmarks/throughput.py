@@ -5,9 +5,9 @@ its numbers varied, so no two documents are identical), then in one run:
   1. jieba.lcut over every document's text (jieba's own dictionary, loaded first);
   2. the pipeline (govreport's extract: normalise, sections, indicators, metadata);
 and prints documents/s, characters/s, the pipeline/jieba ratio and peak RSS.
-With --jobs N the pipeline part also runs as a batch over N processes.
+Batches over processes (files in and out, scaling, reruns): benchmarks/batch.py.
 
-    python benchmarks/throughput.py [--docs 1000] [--jobs 2]
+    python benchmarks/throughput.py [--docs 1000]
 Not a test: it prints figures, it asserts nothing.
 """
 from __future__ import annotations
@@ -15,9 +15,7 @@ from __future__ import annotations
 import argparse
 import random
 import resource
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -45,7 +43,6 @@ def peak_rss_mb() -> float:
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, default=1000)
-    ap.add_argument("--jobs", type=int, default=0, help="also run the batch CLI path with N processes")
     args = ap.parse_args(argv)
 
     docs = build_corpus(args.docs)
@@ -80,24 +77,6 @@ def main(argv=None) -> None:
           f"({n_ind:,} indicators)")
     print(f"ratio pipeline/jieba: {jieba_s / pipe_s:.2f}  (target >= 0.5 on one core)")
     print(f"peak RSS (this process): {peak_rss_mb():.0f} MB")
-
-    if args.jobs:
-        from pipeline.batch import run_batch
-
-        work = Path(tempfile.mkdtemp(prefix="govreport-bench-"))
-        try:
-            src = work / "in"
-            src.mkdir()
-            for i, d in enumerate(docs):
-                (src / f"doc{i:05d}.txt").write_text(d, encoding="utf-8")
-            for jobs in sorted({1, args.jobs}):
-                t = time.perf_counter()
-                res = run_batch([str(src)], work / f"out{jobs}", jobs=jobs)
-                s = time.perf_counter() - t
-                print(f"batch --jobs {jobs}: {res.processed / s:8.1f} docs/s {chars / s:12,.0f} chars/s "
-                      f"(files in and out included)")
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

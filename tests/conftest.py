@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -36,6 +37,19 @@ def assert_no_negatives(report, phrases, fold=lambda phrase: phrase):
                 q0, q1 = ind.quantity_span
                 assert not (q0 < end and start < q1), f"{phrase!r} gave {ind.indicator} {ind.value}{ind.unit}"
             start = text.find(phrase, end)
+
+
+def edit_yaml(folder: Path, name: str, change) -> None:
+    """Load folder/name, let `change` edit the data in place, write it back."""
+    path = folder / name
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def rule_of(data: dict, ident: str) -> dict:
+    """The rule of indicator `ident` in loaded indicators.yaml data."""
+    return next(item for item in data["indicators"] if item["id"] == ident)
 
 
 @pytest.fixture(scope="session")

@@ -18,13 +18,12 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 import pipeline
 from pipeline.cli import build_parser, main
 from pipeline.rules import default_rules_dir, load_rules
 
-from conftest import SAMPLE_PLAN, SAMPLE_REPORT
+from conftest import SAMPLE_PLAN, SAMPLE_REPORT, edit_yaml, rule_of
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "corpus" / "nankai-gov-office-2025.txt"
@@ -419,19 +418,8 @@ def test_rules_copy_gives_the_same_output(tmp_path: Path, capsys: pytest.Capture
     assert read_csv(tmp_path / "o2" / "indicators.csv")
 
 
-def _edit_yaml(folder: Path, name: str, change) -> None:
-    path = folder / name
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-
-
-def _rule(data: dict, ident: str) -> dict:
-    return next(item for item in data["indicators"] if item["id"] == ident)
-
-
 def _furlongs(d: Path) -> None:
-    _edit_yaml(d, "indicators.yaml", lambda x: _rule(x, "court_appearances").update(unit_classes=["furlongs"]))
+    edit_yaml(d, "indicators.yaml", lambda x: rule_of(x, "court_appearances").update(unit_classes=["furlongs"]))
 
 
 def _bad_yaml(d: Path) -> None:
@@ -439,7 +427,7 @@ def _bad_yaml(d: Path) -> None:
 
 
 def _max_chars_text(d: Path) -> None:
-    _edit_yaml(d, "indicators.yaml", lambda x: x["label"].update(max_chars="twelve"))
+    edit_yaml(d, "indicators.yaml", lambda x: x["label"].update(max_chars="twelve"))
 
 
 BROKEN_RULES = [

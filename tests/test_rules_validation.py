@@ -11,28 +11,18 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-import yaml
 
 import pipeline
 from pipeline.errors import GovreportError, RulesError
 from pipeline.rules import RULE_FILES, Rules, _load_rules_cached, default_rules_dir, load_rules
+
+from conftest import edit_yaml, rule_of
 
 
 def copy_rules(tmp_path: Path) -> Path:
     dest = tmp_path / "rules"
     shutil.copytree(default_rules_dir(), dest)
     return dest
-
-
-def edit_yaml(folder: Path, name: str, change: Callable[[dict], None]) -> None:
-    path = folder / name
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-
-
-def rule_of(data: dict, ident: str) -> dict:
-    return next(item for item in data["indicators"] if item["id"] == ident)
 
 
 def in_yaml(name: str, change: Callable[[dict], None]) -> Callable[[Path], None]:
