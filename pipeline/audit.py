@@ -49,7 +49,7 @@ from typing import Any, Iterable, Iterator, NamedTuple, Sequence
 import regex
 
 from .errors import UsageError
-from .records import Finding, Indicator, Section
+from .records import SEVERITIES, Finding, Indicator, Section
 from .rules import AuditRate, AuditRules, AuditSelector, Rules, load_rules
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,6 @@ CHECKS = ("parts_exceed_total", "rate_mismatch", "impossible_value", "subset_exc
           "conflicting_repeat", "yoy_mismatch", "cross_report_conflict")
 REPORT_CHECKS = CHECKS[:5]
 CROSS_CHECKS = CHECKS[5:]
-SEVERITIES = ("error", "warning", "info")
 
 _COUNTS = frozenset({"count", "people", "money"})  # classes whose numbers add up
 _BREAK = regex.compile(r"[。；;!?！？\n]")  # a list of parts never runs past these

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from . import __version__
+
 from .errors import GovreportError, UsageError
 from .extract import extract
 from .manifest import STATE_DIR, Entry, Manifest
@@ -40,7 +40,7 @@ from .output import (
     report_json,
     rows_for,
 )
-from .rules import load_rules
+from .rules import load_rules, program_version
 
 log = logging.getLogger(__name__)
 
@@ -215,7 +215,7 @@ def run_batch(inputs: Iterable[str], outdir: str | Path, *, jobs: int | None = N
     _remove_stale_temporaries(out)
     paths = collect_inputs(inputs)
     stems = output_stems(paths)
-    versions = (__version__, rules.version)
+    versions = (program_version(), rules.version)  # any change of the code or the rules reprocesses
     manifest = Manifest(out)
     todo = [p for p in paths
             if force or not manifest.is_current(p, stems[p], *versions, need_json="json" in formats)]

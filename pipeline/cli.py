@@ -13,6 +13,7 @@ from typing import Sequence
 
 from . import __version__
 from .errors import GovreportError, InputError
+from .records import SEVERITIES
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -121,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     au.add_argument("outdir", metavar="OUTDIR", help="output folder of govreport extract")
     au.add_argument("--json", action="store_true",
                     help="print the summary and the cross-report findings as JSON instead of a table")
-    au.add_argument("--fail-on", choices=["error", "warning", "info"], default=None, metavar="SEVERITY",
+    au.add_argument("--fail-on", choices=SEVERITIES, default=None, metavar="SEVERITY",
                     help="exit with status 1 when any finding is at least this severe: error, warning or info "
                          "(default: findings never change the exit status)")
     au.add_argument("--rules", default=None, metavar="DIR",
@@ -255,7 +256,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from .audit import SEVERITIES, audit_folder, format_summary, load_report_findings, summary
+    from .audit import audit_folder, format_summary, load_report_findings, summary
     from .output import FINDING_COLUMNS, CsvTable, finding_row
 
     out = Path(args.outdir)

@@ -81,12 +81,13 @@ class RulesError(GovreportError):
 
     code = "E101"
 
-    def __init__(self, file: str, rule: str | None, problem: str) -> None:
+    def __init__(self, file: str, rule: str | None, problem: str, line: int | None = None) -> None:
         self.file = file
         self.rule = rule
         self.problem = problem
+        self.line = line
         where = f"rule {rule!r}: " if rule else ""
-        super().__init__(f"{where}{problem}", path=file)
+        super().__init__(f"{where}{problem}", path=f"{file}:{line}" if line else file)
 
 
 class UsageError(GovreportError):

@@ -35,7 +35,7 @@ def extract(path_or_text: str | Path, rules: Rules | str | Path | None = None, *
         raw = RawDocument(path="<text>", format="txt", text=text, sha256=sha256_bytes(text.encode("utf-8")),
                           encoding="utf-8")
     else:
-        raw = read_document(path_or_text)
+        raw = read_document(path_or_text, rules=rules)
     return build_report(raw, rules)
 
 

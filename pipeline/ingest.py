@@ -21,6 +21,7 @@ from .errors import (
     UnsupportedFormat,
 )
 from .records import RawDocument
+from .rules import Rules, load_rules
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +56,8 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
-    """Read one input file of any supported format.
+def read_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, rules: Rules | None = None) -> RawDocument:
+    """Read one input file of any supported format, with the layout rules of `rules` (default: bundled).
 
     Raises an `InputError` subclass naming the file and the reason.
     """
@@ -84,7 +85,10 @@ def read_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDo
     if fmt == "txt":
         return read_text_bytes(shown, data)
     reader = _reader(fmt, shown)
-    return reader(shown, data)
+    from .readers import _rules
+
+    with _rules.using((rules or load_rules()).layout):
+        return reader(shown, data)
 
 
 def _reader(fmt: str, shown: str):

@@ -22,7 +22,7 @@ from collections import Counter
 import regex
 
 from .records import Meta
-from .regions import division_names_in, load_divisions, resolve_region
+from .regions import DivisionTable, division_names_in, resolve_region
 from .rules import MetadataRules, Rules
 
 log = logging.getLogger(__name__)
@@ -54,16 +54,16 @@ def read_metadata(text: str, rules: Rules, publisher: str | None = None, publish
     if title:
         region_parts, agency_rest = _issuer(title, mrules)
     if not region_parts and agency_rest is None:
-        region_parts, agency_rest = _subject(body_lines, text, mrules)
+        region_parts, agency_rest = _subject(body_lines, text, mrules, rules.divisions)
     if not region_parts and agency_rest:
         level = _level_word(agency_rest, mrules)
         if level:
             # 区司法局, 区政府办公室: the district is the one the text names
-            resolved, _ = _resolve_self(level, text, mrules)
+            resolved, _ = _resolve_self(level, text, mrules, rules.divisions)
             if resolved:
                 region_parts, agency_rest = resolved, agency_rest[len(level):]
     region, warning = resolve_region(region_parts, text, year, levels=mrules.levels,
-                                     table=load_divisions(rules.directory))
+                                     table=rules.divisions)
     if warning:
         log.debug("region: %s", warning)
         if warnings is not None:
@@ -205,7 +205,8 @@ def _issuer(title: str, mrules: MetadataRules) -> tuple[list[str], str | None]:
     return parts, rest
 
 
-def _subject(body_lines: list[str], text: str, mrules: MetadataRules) -> tuple[list[str], str | None]:
+def _subject(body_lines: list[str], text: str, mrules: MetadataRules,
+             table: DivisionTable) -> tuple[list[str], str | None]:
     """Who speaks in the first sentences: "广州市深入践行…", "我县坚持…"."""
     for line in body_lines[:4]:
         if regex.match(r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]", line):
@@ -218,7 +219,7 @@ def _subject(body_lines: list[str], text: str, mrules: MetadataRules) -> tuple[l
             clause = regex.sub(r"^(?:(?:19|20)\d\d年(?:度|以来)?|在.{0,30}下)", "", clause)
             for ref in mrules.self_references:
                 if clause.startswith(ref):
-                    return _resolve_self(ref, text, mrules)
+                    return _resolve_self(ref, text, mrules, table)
             # "人民街街道办事处坚持…", "宣城市公安局按照…"
             suffixes = "|".join(regex.escape(s) for s in mrules.agency_suffixes)
             m = regex.match(r"\p{Han}{1,14}?(?:%s)" % suffixes, clause)
@@ -230,7 +231,7 @@ def _subject(body_lines: list[str], text: str, mrules: MetadataRules) -> tuple[l
                     return parts, rest
                 if rest[:1] in ("区", "市", "县", "省"):
                     # 区教育局 / 省政府: the region is the one the text names most
-                    resolved, _ = _resolve_self("我" + rest[0], text, mrules)
+                    resolved, _ = _resolve_self("我" + rest[0], text, mrules, table)
                     if not resolved:
                         return [], None
                     return resolved, rest[1:]
@@ -241,7 +242,8 @@ def _subject(body_lines: list[str], text: str, mrules: MetadataRules) -> tuple[l
     return [], None
 
 
-def _resolve_self(ref: str, text: str, mrules: MetadataRules) -> tuple[list[str], str | None]:
+def _resolve_self(ref: str, text: str, mrules: MetadataRules,
+                  table: DivisionTable) -> tuple[list[str], str | None]:
     """我县 → the county most named in the text; 全省 → the province named. `ref` may be the level word alone (区)."""
     level_char = "自治区" if ref.endswith("自治区") else ref[-1]
     if level_char in ("省", "自治区"):
@@ -256,7 +258,7 @@ def _resolve_self(ref: str, text: str, mrules: MetadataRules) -> tuple[list[str]
             return [counts.most_common(1)[0][0]], ""
         return [], None
     # Names the division table knows first: they are real regions, of any length.
-    known = Counter({name: n for name, n in division_names_in(text, load_divisions()).items()
+    known = Counter({name: n for name, n in division_names_in(text, table).items()
                      if name.endswith(level_char) and name not in mrules.not_regions})
     if known:
         return [known.most_common(1)[0][0]], ""

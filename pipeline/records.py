@@ -12,6 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 SCHEMA_VERSION = "1"
+# Facts of the contract, defined here once and imported wherever used.
+UNIT_CLASSES = ("count", "people", "percent", "points", "money", "duration")
+SEVERITIES = ("error", "warning", "info")  # of a finding, worst first
 
 
 def json_number(value: Decimal | None) -> int | float | None:

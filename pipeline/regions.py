@@ -26,17 +26,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from .errors import RulesError
 from .records import Region
-from .rules import default_rules_dir
+from .rules import DIVISION_COLUMNS, DivisionSource
 
 log = logging.getLogger(__name__)
 
-MANIFEST = "divisions.yaml"
 LEVELS = ("province", "city", "district", "county")
-_COLUMNS = ["code", "name", "level", "province", "city", "short", "first", "last"]
 
 
 @dataclass(frozen=True)
@@ -84,35 +80,20 @@ class DivisionTable:
 
 
 def load_divisions(directory: str | Path | None = None) -> DivisionTable:
-    """The division table of a rules folder (default: the bundled rules), loaded once per process.
+    """The division table of a rules folder (default: the bundled rules): `load_rules(directory).divisions`.
 
     A rules folder without its own `divisions.yaml` uses the bundled table,
     so that a researcher's copy of the lexicons need not carry it.
     """
-    base = Path(directory) if directory is not None else default_rules_dir()
-    if not (base / MANIFEST).is_file():
-        base = default_rules_dir()
-    return _load_cached(str(base.resolve()))
+    from .rules import load_rules
+
+    return load_rules(directory).divisions
 
 
 @functools.lru_cache(maxsize=8)
-def _load_cached(directory: str) -> DivisionTable:
-    manifest_path = Path(directory) / MANIFEST
-    try:
-        manifest = yaml.safe_load(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise RulesError(str(manifest_path), None, f"cannot be read: {exc}") from None
-    if not isinstance(manifest, dict):
-        raise RulesError(str(manifest_path), None, "must be a YAML mapping at the top level")
-    for key in ("file", "source_version", "source_date", "first_year", "last_year", "columns"):
-        if key not in manifest:
-            raise RulesError(str(manifest_path), None, f"missing required key {key!r}")
-    if manifest["columns"] != _COLUMNS:
-        raise RulesError(str(manifest_path), "columns", f"must be {_COLUMNS}")
-    first_year, last_year = manifest["first_year"], manifest["last_year"]
-    if not (isinstance(first_year, int) and isinstance(last_year, int) and first_year <= last_year):
-        raise RulesError(str(manifest_path), "first_year", "first_year and last_year must be years, first <= last")
-    table_path = Path(directory) / str(manifest["file"])
+def load_table(source: DivisionSource) -> DivisionTable:
+    """The table `source` (validated divisions.yaml) names, parsed once per process."""
+    table_path = Path(source.table)
     try:
         raw = table_path.read_bytes()
         text = (gzip.decompress(raw) if table_path.suffix == ".gz" else raw).decode("utf-8")
@@ -122,8 +103,8 @@ def _load_cached(directory: str) -> DivisionTable:
     shorts: dict[str, str] = {}
     lines = (ln for ln in io.StringIO(text) if not ln.startswith("#"))
     reader = csv.DictReader(lines)
-    if reader.fieldnames != _COLUMNS:
-        raise RulesError(str(table_path), None, f"header must be {','.join(_COLUMNS)}")
+    if tuple(reader.fieldnames or ()) != DIVISION_COLUMNS:
+        raise RulesError(str(table_path), None, f"header must be {','.join(DIVISION_COLUMNS)}", line=1)
     for n, row in enumerate(reader, start=1):
         try:
             div = Division(code=row["code"], name=row["name"], level=row["level"], province=row["province"],
@@ -136,10 +117,10 @@ def _load_cached(directory: str) -> DivisionTable:
         # one-character short names (none today) would match almost any text
         if div.short and len(div.short) >= 2 and div.level in ("province", "city"):
             shorts[div.name] = div.short
-    source = f"{manifest['source_version']}, {manifest['source_date']}"
-    log.debug("loaded %d division spells from %s (%s)", sum(map(len, by_name.values())), table_path, source)
+    log.debug("loaded %d division spells from %s (%s)", sum(map(len, by_name.values())), table_path,
+              source.source)
     return DivisionTable(by_name={k: tuple(v) for k, v in by_name.items()}, shorts=shorts,
-                         first_year=first_year, last_year=last_year, source=source,
+                         first_year=source.first_year, last_year=source.last_year, source=source.source,
                          first_chars=frozenset(k[0] for k in by_name), longest=max(map(len, by_name)))
 
 

@@ -35,14 +35,13 @@ from urllib.parse import quote
 
 from .numbers import NUMERAL_RE, find_quantities
 from .output import atomic_write
+from .records import SEVERITIES, UNIT_CLASSES
 from .rules import Rules, load_rules
 
 log = logging.getLogger(__name__)
 
 __all__ = ["ReportFile", "SiteResult", "load_reports", "render_index", "render_report", "write_site"]
 
-UNIT_CLASSES = ("count", "people", "percent", "points", "money", "duration")
-SEVERITIES = ("error", "warning", "info")
 _PARTS_ZH = {"achievements": "成效", "shortcomings": "不足", "leadership_duties": "第一责任人",
              "next_year_plans": "下一年", "other": "其他"}
 

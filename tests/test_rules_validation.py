@@ -5,6 +5,7 @@ and expects `RulesError` naming the file, the rule and the problem (E101).
 """
 from __future__ import annotations
 
+import gzip
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -119,14 +120,14 @@ BROKEN = [
     pytest.param(in_yaml("sections.yaml", lambda d: d["parts"][0]["patterns"].append("第一(责任")),
         "sections.yaml", "parts[0].patterns", ["regex"], id="bad-part-pattern"),
     pytest.param(in_yaml("units.yaml", lambda d: d["units"]["people"].append("件")),
-        "units.yaml", "people", ["件", "count"], id="measure-word-in-two-classes"),
+        "units.yaml", "units.people", ["件", "count"], id="measure-word-in-two-classes"),
     pytest.param(in_yaml("units.yaml", lambda d: d["units"].update(weight=["斤"])),
-        "units.yaml", "weight", ["unit class"], id="unknown-class-in-units-yaml"),
+        "units.yaml", "units.weight", ["unit class"], id="unknown-class-in-units-yaml"),
     pytest.param(in_yaml("catalog.yaml", lambda d: d["indicators"].append(dict(d["indicators"][0]))),
         "catalog.yaml", "study_sessions", ["duplicate"], id="duplicate-catalog-id"),
     pytest.param(in_yaml("catalog.yaml", lambda d: d.update(indicators=[i for i in d["indicators"]
                                                                          if i["id"] != "other"])),
-        "catalog.yaml", None, ["other"], id="catalog-without-other"),
+        "catalog.yaml", "indicators", ["other"], id="catalog-without-other"),
     pytest.param(in_yaml("context.yaml", lambda d: d["modality"]["planned"].append("(力争")),
         "context.yaml", "modality.planned", ["regex"], id="bad-context-regex"),
     pytest.param(in_yaml("context.yaml", lambda d: d["actor"]["patterns"].append("(?:领导)带头")),
@@ -145,9 +146,9 @@ BROKEN = [
     pytest.param(in_yaml("indicators.yaml", lambda d: d["label"].update(max_chars="twelve")),
         "indicators.yaml", "label", ["max_chars"], id="label-max-chars-not-int"),
     pytest.param(in_yaml("indicators.yaml", lambda d: d.update(indicators=5)),
-        "indicators.yaml", None, ["indicators"], id="indicators-not-a-list"),
+        "indicators.yaml", "indicators", ["list"], id="indicators-not-a-list"),
     pytest.param(in_yaml("sections.yaml", lambda d: d.update(levels=3)),
-        "sections.yaml", None, ["levels"], id="levels-not-a-list"),
+        "sections.yaml", "levels", ["list"], id="levels-not-a-list"),
 ]
 
 
@@ -169,6 +170,8 @@ def test_broken_rules_raise_rules_error(tmp_path: Path, breaks: Callable[[Path],
     for word in words:
         assert word in exc.problem, exc.problem
     assert file in str(exc) and "E101" in str(exc) and exc.problem.splitlines()[0] in str(exc)
+    if (folder / file).is_file():  # every problem in a file names its line
+        assert exc.line is not None and f"{file}:{exc.line}" in str(exc), str(exc)
     # a failed load is not cached: the fixed folder loads
     shutil.rmtree(folder)
     shutil.copytree(default_rules_dir(), folder)
@@ -197,3 +200,93 @@ def test_new_indicator_from_rules_alone(tmp_path: Path) -> None:
 
     # the bundled rules do not know it
     assert "notarizations" not in {i.indicator for i in pipeline.extract(text).indicators}
+
+
+# --- errors name the line; every rules file is owned by Rules --------------------------------
+
+LINE_CASES = [
+    # file, text with one mistake, the line of the mistake, the rule named
+    ("units.yaml", "version: 1\nunits:\n  count: [次, 件]\n  people: [人, 件]\n", 4, "units.people[1]"),
+    ("units.yaml", "version: 1\nunits:\n  count: [次]\nnot_before: [性]\ncolor: red\n", 5, None),
+    ("sections.yaml", "version: 1\nlevels:\n  - level: 1\n    markers:\n      - '(?P<num>一)、'\n"
+                      "  - level: 9\n    markers: ['(?P<num>1)']\nparts: []\n", 6, "levels[1].level"),
+    ("layout.yaml", None, None, "pdf.ocr_dpi"),  # filled below: the bundled file with one value broken
+]
+
+
+@pytest.mark.parametrize("file, text, line, rule", LINE_CASES, ids=[c[0] + str(i) for i, c in enumerate(LINE_CASES)])
+def test_errors_name_file_rule_and_line(tmp_path: Path, file: str, text: str | None, line: int | None,
+                                        rule: str | None) -> None:
+    folder = copy_rules(tmp_path)
+    if text is None:  # layout.yaml: a string where a number belongs, on the line that says ocr_dpi
+        original = (folder / file).read_text(encoding="utf-8").splitlines(keepends=True)
+        line = next(i for i, ln in enumerate(original, 1) if ln.strip().startswith("ocr_dpi:"))
+        original[line - 1] = "  ocr_dpi: high\n"
+        (folder / file).write_text("".join(original), encoding="utf-8")
+    else:
+        (folder / file).write_text(text, encoding="utf-8")
+    with pytest.raises(RulesError) as info:
+        load_rules(folder)
+    assert info.value.file.endswith(file) and info.value.line == line, (info.value.file, info.value.line)
+    assert info.value.rule == rule
+    assert str(info.value).startswith(f"{folder.resolve() / file}:{line}: E101")
+
+
+def test_duplicate_yaml_key_is_an_error(tmp_path: Path) -> None:
+    folder = copy_rules(tmp_path)
+    with (folder / "units.yaml").open("a", encoding="utf-8") as f:
+        f.write("not_before: [性]\n")
+    with pytest.raises(RulesError, match="duplicate key 'not_before'"):
+        load_rules(folder)
+
+
+def test_every_rules_file_is_owned_and_versioned(tmp_path: Path) -> None:
+    """Each file of rules/ is read by load_rules from the folder given, and any change is a new version."""
+    bundled = default_rules_dir()
+    assert {p.name for p in bundled.iterdir() if p.suffix == ".yaml"} == set(RULE_FILES)
+    folder = copy_rules(tmp_path)
+    base = load_rules(folder)
+    assert Path(base.layout.setting("pdf", "ocr_lang")) and base.divisions.source
+    seen = {base.version}
+    for path in sorted(folder.iterdir()):
+        data = path.read_bytes()
+        if path.suffix == ".yaml":
+            path.write_bytes(data + b"\n# edited\n")
+        else:  # the division table: one line ending changed
+            path.write_bytes(gzip.compress(gzip.decompress(data).replace(b"\n", b"\r\n", 1)))
+        version = load_rules(folder).version
+        assert version not in seen, f"editing {path.name} did not change the rules version"
+        seen.add(version)
+        path.write_bytes(data)
+
+
+def test_layout_rules_follow_the_rules_folder(tmp_path: Path) -> None:
+    """--rules DIR replaces layout.yaml too: the readers use the folder's page-number patterns."""
+    from pipeline.readers import _rules
+
+    folder = copy_rules(tmp_path)
+    edit_yaml(folder, "layout.yaml", lambda d: d.update(page_number_patterns=["^页码\\d+$"]))
+    custom = load_rules(folder)
+    with _rules.using(custom.layout):
+        assert [p.pattern for p in _rules.patterns("page_number_patterns")] == ["^页码\\d+$"]
+    assert "^页码\\d+$" not in [p.pattern for p in _rules.patterns("page_number_patterns")]
+
+
+def test_program_version_covers_the_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rerun after an upgrade reprocesses: the version hashes the package's code, not a constant."""
+    from pipeline import rules as rules_module
+
+    first = rules_module.program_version()
+    assert first.startswith(pipeline.__version__ + "+") and len(first) > len(pipeline.__version__) + 8
+    fake = tmp_path / "pipeline"
+    shutil.copytree(Path(rules_module.__file__).parent, fake, ignore=shutil.ignore_patterns("__pycache__", "rules"))
+    monkeypatch.setattr(rules_module, "__file__", str(fake / "rules.py"))
+    rules_module.program_version.cache_clear()
+    try:
+        assert rules_module.program_version() == first  # same code, same version
+        (fake / "numbers.py").write_text((fake / "numbers.py").read_text(encoding="utf-8") + "\n# changed\n",
+                                         encoding="utf-8")
+        rules_module.program_version.cache_clear()
+        assert rules_module.program_version() != first
+    finally:
+        rules_module.program_version.cache_clear()

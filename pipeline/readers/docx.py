@@ -69,8 +69,8 @@ def _check_archive(path: str, data: bytes) -> None:
         raise BrokenDocument("not a .docx: the file is not a zip archive (damaged, or another format renamed)", path) from None
     with archive:
         infos = archive.infolist()
-        limit_mb = float(_rules.setting("docx", "max_unpacked_mb", 200))
-        ratio_max = float(_rules.setting("docx", "max_ratio", 200))
+        limit_mb = float(_rules.setting("docx", "max_unpacked_mb"))
+        ratio_max = float(_rules.setting("docx", "max_ratio"))
         # zipfile enforces each member's declared size when reading, so the
         # declared sizes are a safe bound on what opening the file would cost.
         total = sum(info.file_size for info in infos)

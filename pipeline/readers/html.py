@@ -229,9 +229,9 @@ def _page_meta(tree, full: str, body: list[str]) -> tuple[str | None, str | None
         key = (el.get("name") or el.get("property") or "").strip().lower()
         if key and el.get("content"):
             meta.setdefault(key, el.get("content").strip())
-    conf = _rules.layout().get("html_meta", {}) or {}
-    publisher = next((meta[n.lower()] for n in conf.get("publisher_meta_names", []) if meta.get(n.lower())), None)
-    published = next((meta[n.lower()] for n in conf.get("published_meta_names", []) if meta.get(n.lower())), None)
+    conf = _rules.section("html_meta")
+    publisher = next((meta[n.lower()] for n in conf["publisher_meta_names"] if meta.get(n.lower())), None)
+    published = next((meta[n.lower()] for n in conf["published_meta_names"] if meta.get(n.lower())), None)
 
     # Only the chrome counts, not the body: a report may well say "来源：".
     body_text = re.sub(r"\s+", "", "".join(body))

@@ -163,7 +163,7 @@ def _read_page(path: str, page: pypdfium2.PdfPage, index: int) -> tuple[_Page, b
         visible = sum(1 for ch in raw if not ch.isspace())
         share = garbled_share(raw)
         segments, image_share = _page_objects(page, rotation)
-        if visible >= 10 and share > float(_rules.setting("pdf", "garbled_share", 0.3)):
+        if visible >= 10 and share > float(_rules.setting("pdf", "garbled_share")):
             if not ocr_available():
                 raise GarbledText(
                     f"page {index + 1}: the text layer is garbled ({share:.0%} of characters are unmapped "
@@ -176,7 +176,7 @@ def _read_page(path: str, page: pypdfium2.PdfPage, index: int) -> tuple[_Page, b
             out.lines, out.ocr = _ocr_lines(page, path, index, out), True
             if sum(len(ln.text) for ln in out.lines) < 10:
                 raise GarbledText(f"page {index + 1}: the text layer is garbled and OCR found no text either", path)
-        elif visible < int(_rules.setting("pdf", "scan_max_chars", 20)) and image_share > 0.3:
+        elif visible < int(_rules.setting("pdf", "scan_max_chars")) and image_share > 0.3:
             if not ocr_available():
                 return out, True
             out.lines, out.ocr = _ocr_lines(page, path, index, out), True
@@ -478,10 +478,10 @@ _WS = re.compile(r"\s+")
 def _drop_running_lines(pages: list[_Page]) -> None:
     """Remove page numbers and headers/footers repeated on most pages."""
     numbers = _rules.patterns("page_number_patterns")
-    conf = _rules.layout().get("running_lines", {}) or {}
-    edge = int(conf.get("edge_lines", 2))
-    share = float(conf.get("min_share", 0.5))
-    tol = float(conf.get("y_tolerance", 8))
+    conf = _rules.section("running_lines")
+    edge = conf["edge_lines"]
+    share = float(conf["min_share"])
+    tol = float(conf["y_tolerance"])
 
     # (zone, text with digits as #) -> [(page index, line id, y)]
     seen: dict[tuple[str, str], list[tuple[int, int, float]]] = {}
@@ -599,7 +599,7 @@ def ocr_available() -> bool:
     exe = shutil.which("tesseract")
     if exe is None:
         return False
-    lang = str(_rules.setting("pdf", "ocr_lang", "chi_sim"))
+    lang = str(_rules.setting("pdf", "ocr_lang"))
     return all(part in _tesseract_languages(exe) for part in lang.split("+"))
 
 
@@ -615,9 +615,9 @@ def _tesseract_languages(exe: str) -> frozenset[str]:
 def _ocr_lines(page: pypdfium2.PdfPage, path: str, index: int, frame: _Page) -> list[_Line]:
     """OCR one page with Tesseract; lines with geometry like the text layer's,
     in the page's display frame (`frame`: PDFium renders pages turned by /Rotate)."""
-    dpi = int(_rules.setting("pdf", "ocr_dpi", 300))
-    lang = str(_rules.setting("pdf", "ocr_lang", "chi_sim"))
-    timeout = float(_rules.setting("pdf", "ocr_timeout", 120))
+    dpi = int(_rules.setting("pdf", "ocr_dpi"))
+    lang = str(_rules.setting("pdf", "ocr_lang"))
+    timeout = float(_rules.setting("pdf", "ocr_timeout"))
     scale = dpi / 72
     image = page.render(scale=scale).to_pil().convert("L")
     env = dict(os.environ)
