@@ -104,7 +104,7 @@ def main(argv=None) -> None:
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="govreport-bench-"))
     try:
         base = work / "base"
-        run_batch([str(ROOT / "corpus")], base, jobs=1, formats=("csv", "parquet"))
+        run_batch([str(ROOT / "corpus" / "nankai-gov-office-2025.txt")], base, jobs=1, formats=("csv", "parquet"))
         outs = [work / f"out{k:02d}" for k in range(args.folders)]
         for o in outs:
             o.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 SEED = CORPUS / "nankai-gov-office-2025.txt"
+# The sample archive written for the project: 4 districts x 3 years (corpus/README.md)
+SAMPLE_DISTRICTS = ("heping", "hexi", "nankai", "lixia")
+SAMPLE_YEARS = (2022, 2023, 2024)
 
 
 # A short made-up report (not from any real one): title, headings, an
@@ -64,3 +67,16 @@ def seed_report(rules):
     from pipeline import extract
 
     return extract(SEED, rules)
+
+
+@pytest.fixture(scope="session")
+def sample_archive(tmp_path_factory):
+    """The output folder of `govreport extract corpus/` (all 13 reports), made once per session.
+
+    Tests must not write into it: copy it first."""
+    from pipeline.batch import run_batch
+
+    out = tmp_path_factory.mktemp("sample-archive") / "outputs"
+    result = run_batch([str(CORPUS)], out, jobs=1, formats=("json", "csv", "parquet"))
+    assert not result.failed, result.failed
+    return out

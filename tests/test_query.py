@@ -27,7 +27,7 @@ from pipeline.output import INDICATOR_COLUMNS, REPORT_COLUMNS, CsvTable
 from pipeline.query import QueryError, display_width, format_table, query, truncate
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO / "corpus"
+SEED = REPO / "corpus" / "nankai-gov-office-2025.txt"  # the one real report; not the sample archive
 
 # Made-up reports (not from any real one).
 HEXI_2024 = (
@@ -60,7 +60,8 @@ def outdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One extract (JSON, CSV, Parquet) of the bundled corpus and the made-up reports."""
     base = tmp_path_factory.mktemp("query")
     src = base / "in"
-    shutil.copytree(CORPUS, src)
+    src.mkdir()
+    shutil.copy(SEED, src)
     for name, text in (("hexi-2024", HEXI_2024), ("hexi-2025", HEXI_2025), ("hedong-2024", HEDONG_2024)):
         (src / f"{name}.txt").write_text(text, encoding="utf-8")
     out = base / "out"

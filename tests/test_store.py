@@ -23,7 +23,7 @@ from pipeline.batch import run_batch
 from pipeline.errors import UsageError
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO / "corpus"
+SEED = REPO / "corpus" / "nankai-gov-office-2025.txt"  # the one real report; not the sample archive
 MAIN_TABLES = ("reports", "sections", "indicators", "errors")
 
 # A made-up report (not from any real one): a range, a percentage with decimals, and money.
@@ -38,7 +38,8 @@ SMALL = (
 def extracted(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("store")
     src = base / "in"
-    shutil.copytree(CORPUS, src)
+    src.mkdir()
+    shutil.copy(SEED, src)
     (src / "small.txt").write_text(SMALL, encoding="utf-8")
     (src / "empty.txt").write_bytes(b"")  # one error row
     out = base / "out"
