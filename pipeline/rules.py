@@ -461,7 +461,10 @@ DIVISIONS = Record({
 def _catalog(d: dict, ctx: Context, base: Path, got: dict) -> dict:
     if "other" not in ctx.names("indicator"):
         ctx.fail("indicators", "the catalog must define 'other'")
-    return {"catalog": {item["id"]: item for item in d["indicators"]}, "parts": MappingProxyType(d["parts"])}
+    # each entry says which report type it belongs to (`govreport indicators --type`)
+    return {"catalog": {item["id"]: {**item, "report_type": item.get("report_type", d["report_type"])}
+                        for item in d["indicators"]},
+            "parts": MappingProxyType(d["parts"])}
 
 
 def _units(d: dict, ctx: Context, base: Path, got: dict) -> dict:
