@@ -103,6 +103,13 @@ def _asset(name: str) -> str:
     return resources.files("pipeline").joinpath("templates", name).read_text(encoding="utf-8")
 
 
+def _css() -> str:
+    """The pages' CSS, with the CJK font stack of `fonts` (the one list of CJK families)."""
+    from .fonts import CSS_FONT_STACK
+
+    return f":root {{ --cjk-fonts: {CSS_FONT_STACK}; }}\n" + _asset("view.css")
+
+
 def _template(name: str) -> Template:
     return Template(_asset(name))
 
@@ -478,7 +485,7 @@ def render_report(doc: dict[str, Any], rules: Rules | None = None) -> str:
     }
     return _template("report.html").substitute(
         page_title=_e(m["title"]),
-        css=_asset("view.css"),
+        css=_css(),
         js=_asset("report.js"),
         title=_e(m["title"]),
         meta_line=meta_line,
@@ -533,7 +540,7 @@ def render_index(reports: Sequence[ReportFile], source: str | None = None) -> st
         rows.append("      <tr>" + "".join(cells) + "</tr>")
     return _template("index.html").substitute(
         n_reports=len(reports),
-        css=_asset("view.css"),
+        css=_css(),
         js=_asset("index.js"),
         source_line=_e(f"from {source}") if source else "",
         head="".join(head),
@@ -545,6 +552,12 @@ def write_site(outdir: str | Path, site: str | Path = "site", rules: Rules | str
     """Write `index.html` and one page per report JSON of `outdir` into `site`."""
     if not isinstance(rules, Rules):
         rules = load_rules(rules)
+    from .fonts import INSTALL_HINT, has_cjk_font
+
+    if has_cjk_font() is False:
+        # the pages name CJK fonts (fonts.CSS_FONT_STACK); a browser here without any shows boxes
+        log.warning("no CJK font installed: the pages will show empty boxes in a browser on this machine "
+                    "(%s; machines with a CJK font show them fine)", INSTALL_HINT)
     outdir, site = Path(outdir), Path(site)
     reports, skipped = load_reports(outdir)
     site.mkdir(parents=True, exist_ok=True)
