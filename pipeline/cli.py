@@ -83,6 +83,16 @@ def build_parser() -> argparse.ArgumentParser:
                     help="rows: region (full name where known) or agency (default: region)")
     cp.add_argument("--years", metavar="A-B", help="only these years, e.g. 2020-2025 or 2024; every year of "
                                                    "the range becomes a column")
+    cp.add_argument("--level", choices=["province", "city", "district", "county", "township", "all"],
+                    default=None, help="only regions of this division level (default: the level most rows "
+                                       "have; all: mix levels)")
+    cp.add_argument("--region", metavar="NAME", default=None,
+                    help="only this division and the divisions in it, by code prefix, e.g. 天津市 or 370100")
+    cp.add_argument("--sort", choices=["region", "value", "-value"], default=None,
+                    help="row order: region (name, the default), value or -value (by the value in the latest "
+                         "of the years most rows have a value in; rows without one last)")
+    cp.add_argument("--top", type=int, default=None, metavar="N",
+                    help="only the first N rows (by -value unless --sort says otherwise)")
     cp.add_argument("-o", "--output", metavar="FILE", help="also write the pivot to FILE.csv or FILE.xlsx")
     cp.add_argument("--chart", metavar="FILE.png",
                     help="also draw the pivot as a PNG chart (needs a CJK font, e.g. fonts-noto-cjk)")
@@ -112,6 +122,17 @@ def build_parser() -> argparse.ArgumentParser:
                     help="rules folder whose stop phrases explain the muted numbers (default: the bundled rules)")
     vw.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     vw.set_defaults(func=cmd_view)
+
+    il = sub.add_parser("indicators", help="list the indicator ids of the catalog",
+                        description="List every indicator id of the catalog (rules/catalog.yaml) with its Chinese "
+                                    "label, unit class, dimensions and report type: the ids that compare "
+                                    "--indicator and the indicators table use.")
+    il.add_argument("--type", default=None, metavar="TYPE", dest="report_type",
+                    help="only the indicators of this report type, e.g. rule_of_law_annual")
+    il.add_argument("--json", action="store_true", help="print a JSON array of objects")
+    il.add_argument("--rules", default=None, metavar="DIR",
+                    help="a folder of rules/*.yaml to use instead of the bundled rules")
+    il.set_defaults(func=cmd_indicators)
 
     au = sub.add_parser("audit", help="check which reported numbers do not add up, across reports too",
                         description="Run the cross-report checks (yoy_mismatch: a stated change against last "
@@ -196,27 +217,44 @@ def cmd_query(args: argparse.Namespace) -> int:
         sys.stdout.write(to_json(result.columns, result.rows))
     elif result.columns:
         sys.stdout.write(format_table(result.columns, result.rows, max_width=args.max_width, more=result.more))
+    from .catalog import entries, id_like_literals, mistyped_ids
+
+    if id_like_literals(args.sql):  # a mistyped indicator id gives no error, only fewer rows: say so
+        for literal, close in mistyped_ids(args.sql, [e.id for e in entries()]):
+            print(f"govreport: note: {literal!r} is not an indicator id (did you mean {', '.join(close)}?): "
+                  "`govreport indicators` lists them", file=sys.stderr)
     return 0
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from .compare import check_chart_font, check_paths, compare, draw_chart, parse_years, write_pivot
+    from .errors import FontMissing
     from .query import format_table
 
     years = parse_years(args.years)
     check_paths(args.output, args.chart)
-    font = check_chart_font() if args.chart else None  # refuse before any output, never draw empty boxes
-    pivot = compare(args.outdirs, args.indicator, by=args.by, years=years)
+    font, no_font = None, None
     if args.chart:
-        draw_chart(pivot, args.chart, font)
+        try:  # known before any work; the table and the file are still written, the chart never with boxes
+            font = check_chart_font()
+        except FontMissing as exc:
+            no_font = exc
+    sort = args.sort or ("-value" if args.top is not None else "region")
+    pivot = compare(args.outdirs, args.indicator, by=args.by, years=years, level=args.level, region=args.region,
+                    sort=sort, top=args.top)
     if args.output:
         write_pivot(pivot, args.output)
+    if args.chart and no_font is None:
+        draw_chart(pivot, args.chart, font)
     if not args.quiet:
         print(f"{pivot.label} ({pivot.indicator}), achieved level in {pivot.unit}, "
               f"{pivot.documents} report(s)")
         sys.stdout.write(format_table(pivot.header(), pivot.table()))
         for note in pivot.notes:
             print(f"govreport: note: {note}", file=sys.stderr)
+    if no_font is not None:
+        written = f"; {args.output} written" if args.output else ""
+        raise FontMissing(f"{no_font.message}: no chart drawn{written}")
     return 0
 
 
@@ -249,6 +287,25 @@ def cmd_view(args: argparse.Namespace) -> int:
     result = write_site(args.outdir, args.output, rules=args.rules)
     if not args.quiet:
         print(f"govreport: {len(result.pages)} report page(s) -> {result.index}", file=sys.stderr)
+    return 0
+
+
+def cmd_indicators(args: argparse.Namespace) -> int:
+    import json
+
+    from .catalog import entries, report_types
+    from .query import format_table
+    from .rules import load_rules
+
+    rules = load_rules(args.rules)
+    if args.report_type is not None and args.report_type not in report_types(rules):
+        raise _Usage(f"unknown report type {args.report_type!r} (known: {', '.join(report_types(rules))})")
+    found = entries(rules, args.report_type)
+    if args.json:
+        sys.stdout.write(json.dumps([e.to_dict() for e in found], ensure_ascii=False, indent=1) + "\n")
+    else:
+        rows = [(e.id, e.label, e.unit_class, ",".join(e.dims), e.report_type or "") for e in found]
+        sys.stdout.write(format_table(("id", "label", "unit_class", "dims", "report_type"), rows, max_width=72))
     return 0
 
 

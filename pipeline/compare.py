@@ -1,27 +1,11 @@
 """One indicator across regions (or agencies) and years: a pivot, a file, a chart.
 
-What is compared: the achieved levels of one indicator — rows of the
-`indicators` table with `modality = 'achieved'` and `measure = 'level'` (plans
-and year-on-year changes are left out). A range (3至5次) counts at its low end.
-
-One value per report. A report often names the same indicator several times;
-adding the mentions up would count a total and its parts twice
-("全年出庭应诉10次，其中区领导出庭3次" is 10 appearances, not 13), and taking only
-the largest would lose distinct actors ("区领导出庭应诉3次，区政府办主要负责人出庭应诉7次"
-is 10, not 7). The rule, per report:
-
-1. Parts are dropped: a mention whose rule ends in `/inherit` took its id from
-   the total just before it in the same sentence ("行政复议案件4件，撤销1件，维持3件"),
-   so it is a part of that total, never a figure of its own.
-2. For additive units (counts, people, money): per actor the largest mention
-   (a restatement or a subset never exceeds the figure it restates); the
-   named actors' figures are added (different people, different acts); and the
-   report's value is the larger of that sum and the largest mention without an
-   actor (an unattributed figure is the report-wide one, which already holds
-   the named actors' parts).
-3. For rates and durations (%, 个百分点, days), which cannot be added: the
-   first mention without an actor in reading order (the headline figure), else
-   the first mention.
+What is compared: the achieved levels of one indicator, one value per report
+by the rule of the `report_values` view (`query.REPORT_VALUES_SQL`, the one
+definition, also open to SQL): parts of a total dropped, the largest figure per
+actor, named actors added, never below the largest unattributed figure; rates
+and durations: the headline (first unattributed) figure. Plans and
+year-on-year changes are left out.
 
 One value per cell. Several reports can fall into one cell (a district
 government's report and its departments' reports share a region; the same
@@ -30,46 +14,53 @@ normally covers its departments' work, so adding them would count the same
 cases twice. The cell holds the largest report value; the same document read
 twice (same content, same `doc_id`) counts once.
 
+Cells a finding touches (a within-report finding whose evidence is a mention
+of this indicator in one of the cell's reports) keep their value and are
+flagged with the finding's check ids, never averaged or dropped: the user sees
+the doubt and decides.
+
+Rows of one division level. A province's report beside its districts' compares
+unlike things, so unless a level is asked for (`level`, or "all"), only the
+level most rows have is kept (rows whose level is unknown stay), and the rest
+is said in `Pivot.notes`. `region` keeps a division and everything below it,
+by the prefix of its GB/T 2260 code (天津市 120000 → 12…).
+
 An indicator seen in several unit classes (e.g. 次 and 人次) is compared in its
 most frequent class; the others are left out and said so in `Pivot.notes`.
 """
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Sequence
 
 from .errors import FontMissing, UsageError
+from .fonts import NO_FONT
 from .output import atomic_write, csv_value
 from .query import connect, run
 
 log = logging.getLogger(__name__)
 
-ADDITIVE_UNIT_CLASSES = ("count", "people", "money")
-CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
-             "Noto Sans CJK JP", "Noto Sans CJK TC", "Source Han Sans", "Source Han Sans CN", "Noto Sans SC",
-             "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC", "AR PL UMing CN", "AR PL UKai CN",
-             "Noto Serif CJK SC", "Source Han Serif SC")
-# file names of CJK fonts, for a font installed after matplotlib built its cache
-_CJK_FILE = re.compile(r"(wqy|notosanscjk|notoserifcjk|sourcehan|simhei|msyh|pingfang|uming|ukai|droidsansfallback)",
-                       re.I)
-NO_FONT = "no CJK font found: install fonts-noto-cjk or fonts-wqy-microhei"
 CHART_MAX_ROWS = 20  # lines beyond this are unreadable; the largest are drawn
-
-
+LEVELS = ("province", "city", "district", "county", "township")
+SORTS = ("region", "value", "-value")
+FLAG_COLUMN = "findings"  # the pivot's last column in files and tables: the check ids of flagged cells
+FLAG_COLOUR = "#b91c1c"
+FLAG_LABEL = "核查发现（govreport audit）"  # the chart's legend entry of a flagged value
 
 
 @dataclass(frozen=True)
 class Pivot:
     """Rows (regions or agencies) by columns (years) of one indicator's achieved level.
 
-    `cells[i][j]` is the value of `rows[i]` in `years[j]`, or None.
+    `cells[i][j]` is the value of `rows[i]` in `years[j]`, or None; `flags[i][j]`
+    the check ids of the findings that touch that cell (empty when none).
     """
 
     indicator: str
@@ -82,15 +73,37 @@ class Pivot:
     cells: tuple[tuple[Decimal | None, ...], ...]
     documents: int  # reports that gave a value
     notes: tuple[str, ...] = field(default=())
+    flags: tuple[tuple[tuple[str, ...], ...], ...] = field(default=())
 
     def header(self) -> list[str]:
-        return [self.by] + [str(y) for y in self.years]
+        return [self.by] + [str(y) for y in self.years] + ([FLAG_COLUMN] if self.flagged() else [])
 
     def table(self) -> list[list[Any]]:
-        return [[row, *cells] for row, cells in zip(self.rows, self.cells, strict=True)]
+        """Rows as lists; with a last column of flags ("2023:impossible_value; …") when any cell has one."""
+        out = []
+        for i, (row, cells) in enumerate(zip(self.rows, self.cells, strict=True)):
+            line: list[Any] = [row, *cells]
+            if self.flagged():
+                line.append(self.flag_text(i) or None)
+            out.append(line)
+        return out
 
     def value(self, row: str, year: int) -> Decimal | None:
         return self.cells[self.rows.index(row)][self.years.index(year)]
+
+    def flag(self, row: str, year: int) -> tuple[str, ...]:
+        if not self.flags:
+            return ()
+        return self.flags[self.rows.index(row)][self.years.index(year)]
+
+    def flagged(self) -> bool:
+        return any(f for row in self.flags for f in row)
+
+    def flag_text(self, i: int) -> str:
+        """Row i's flags: "2023:impossible_value,subset_exceeds_superset; 2024:…"."""
+        if not self.flags:
+            return ""
+        return "; ".join(f"{y}:{','.join(f)}" for y, f in zip(self.years, self.flags[i], strict=True) if f)
 
 
 def parse_years(text: str | None) -> tuple[int, int] | None:
@@ -106,121 +119,185 @@ def parse_years(text: str | None) -> tuple[int, int] | None:
     return first, last
 
 
-_MENTIONS = """
-WITH docs AS (
-    SELECT doc_id, any_value(region_full_name) AS region_full_name FROM reports GROUP BY doc_id
-), m AS (
-    -- DISTINCT: the same document reached through two folders or two paths counts once
-    SELECT DISTINCT i.doc_id, i.year, i.region, i.agency, i.actor, i.value, i.unit, i.unit_class, i.label,
-           i.start, i."end", i.rule
-    FROM indicators i
-    WHERE i.indicator = $indicator AND i.modality = 'achieved' AND i.measure = 'level' AND i.value IS NOT NULL
-)
-SELECT m.*, docs.region_full_name FROM m LEFT JOIN docs USING (doc_id)
-"""
+def region_prefix(name: str) -> tuple[str, str]:
+    """(code prefix, full name) of a division named or coded: 天津市 → ("12", "天津市"),
+    济南市 → ("3701", "山东省济南市"), 120104 → ("120104", "天津市南开区")."""
+    from .regions import load_divisions, resolve_region
 
-_PIVOT = """
-WITH mentions AS ({mentions}),
-sel AS (
-    SELECT doc_id, year, actor, value, start,
-           {label_expr} AS row_label
-    FROM mentions
-    WHERE unit_class = $unit_class AND NOT coalesce(rule LIKE '%/inherit', false)
-),
-per_actor AS (
-    SELECT doc_id, actor, max(value) AS top, arg_min(value, start) AS first_value, min(start) AS first_start
-    FROM sel GROUP BY doc_id, actor
-),
-per_doc AS (
-    SELECT doc_id,
-           {doc_value} AS value
-    FROM per_actor GROUP BY doc_id
-),
-doc_meta AS (
-    SELECT doc_id, any_value(year) AS year, any_value(row_label) AS row_label FROM sel GROUP BY doc_id
-)
-SELECT row_label, year, max(value) AS value, count(*) AS documents
-FROM per_doc JOIN doc_meta USING (doc_id)
-WHERE year IS NOT NULL AND row_label IS NOT NULL {year_filter}
-GROUP BY row_label, year
-ORDER BY row_label, year
-"""
+    text = name.strip()
+    table = load_divisions()
+    if re.fullmatch(r"\d{2}(\d{2}){0,2}", text):
+        code = text.ljust(6, "0")
+        full = next((d.full_name for divs in table.by_name.values() for d in divs if d.code == code), code)
+        return _prefix(code), full
+    names = [text]
+    if text not in table.by_name:  # 南京市鼓楼区: the last division name, the rest as context
+        for i in range(1, len(text) - 1):
+            if text[i:] in table.by_name:
+                names = [text[:i], text[i:]]
+                break
+    region, warning = resolve_region(names, "", None, table=table)
+    if region is None or region.code is None:
+        why = f": {warning}" if warning else ""
+        raise UsageError(f"--region {name}: not a division of the division table{why} "
+                         "(give a province, city or county name, e.g. 天津市, or its six-digit code)")
+    return _prefix(region.code), region.full_name or region.name
 
-_ADDITIVE = ("greatest(coalesce(max(top) FILTER (WHERE actor IS NULL), 0), "
-             "coalesce(sum(top) FILTER (WHERE actor IS NOT NULL), 0))")
-_FIRST = ("coalesce(arg_min(first_value, first_start) FILTER (WHERE actor IS NULL), "
-          "arg_min(first_value, first_start))")
+
+def _prefix(code: str) -> str:
+    """The code prefix of a division and everything below it: 120000 → 12, 370100 → 3701."""
+    if code.endswith("0000"):
+        return code[:2]
+    if code.endswith("00"):
+        return code[:4]
+    return code
 
 
 def compare(outdirs: Sequence[str | Path], indicator: str, *, by: str = "region",
-            years: tuple[int, int] | None = None) -> Pivot:
-    """The pivot of `indicator`'s achieved level by region or agency and year (see the module's rule)."""
+            years: tuple[int, int] | None = None, level: str | None = None, region: str | None = None,
+            sort: str = "region", top: int | None = None) -> Pivot:
+    """The pivot of `indicator`'s achieved level by region or agency and year (see the module's rule).
+
+    level: a division level, "all" (mix levels), or None (the level most rows have);
+    region: a division name or code, keeping it and everything below it;
+    sort: region (by name), value or -value (by the value in the latest of the years most rows have
+          a value in; rows without one last);
+    top: only the first N rows after sorting.
+    """
     if by not in ("region", "agency"):
         raise UsageError(f"--by must be region or agency, got {by!r}")
+    if level is not None and level not in (*LEVELS, "all"):
+        raise UsageError(f"--level must be one of {', '.join(LEVELS)} or all, got {level!r}")
+    if sort not in SORTS:
+        raise UsageError(f"--sort must be one of {', '.join(SORTS)}, got {sort!r}")
+    if top is not None and top < 1:
+        raise UsageError("--top must be at least 1")
     if indicator == "other":
         # "other" gathers unrelated facts (事项, 单位, 篇 …): a pivot of them compares nothing
         raise UsageError("'other' is not one indicator: compare a catalog id, or use govreport query "
                          "on indicators WHERE indicator = 'other' to look at those facts by label")
+    prefix = region_prefix(region) if region is not None else None
     con = connect(outdirs)
     try:
-        return _compare(con, indicator, by, years)
+        return _compare(con, indicator, by, years, level, prefix, sort, top)
     finally:
         con.close()
 
 
-def _compare(con, indicator: str, by: str, years: tuple[int, int] | None) -> Pivot:
-    params = {"indicator": indicator}
-    classes = run(con, f"SELECT unit_class, unit, label, count(*) AS n FROM ({_MENTIONS}) "
-                       "WHERE unit_class IS NOT NULL "
-                       "GROUP BY ALL ORDER BY n DESC, unit_class, unit, label", params=params).rows
+def _compare(con, indicator: str, by: str, years: tuple[int, int] | None, level: str | None,
+             prefix: tuple[str, str] | None, sort: str, top: int | None) -> Pivot:
+    params: dict[str, Any] = {"indicator": indicator}
+    classes = run(con, "SELECT unit_class, unit, label, sum(mentions) AS n FROM report_values "
+                       "WHERE indicator = $indicator GROUP BY ALL ORDER BY n DESC, unit_class, unit, label",
+                  params=params).rows
     if not classes:
         raise UsageError(_no_values(con, indicator))
-    by_class: dict[str, int] = {}
+    by_class: Counter = Counter()
     for unit_class, _, _, n in classes:
-        by_class[unit_class] = by_class.get(unit_class, 0) + n
+        by_class[unit_class] += n
     unit_class = max(by_class, key=lambda c: (by_class[c], c == classes[0][0]))
     unit = next(u for c, u, _, _ in classes if c == unit_class)
     label = next(lab for c, _, lab, _ in classes if c == unit_class) or indicator
     notes = [f"{n} mention(s) in {c} units left out (compared in {unit_class})"
              for c, n in sorted(by_class.items()) if c != unit_class]
+    params["unit_class"] = unit_class
 
     label_expr = "coalesce(region_full_name, region)" if by == "region" else "agency"
-    doc_value = _ADDITIVE if unit_class in ADDITIVE_UNIT_CLASSES else _FIRST
-    year_filter = ""
+    where = ["indicator = $indicator", "unit_class = $unit_class"]
     if years is not None:
-        year_filter = "AND year BETWEEN $first AND $last"
-    sql = _PIVOT.format(mentions=_MENTIONS, label_expr=label_expr, doc_value=doc_value, year_filter=year_filter)
-    params = dict(params, unit_class=unit_class)
-    if years is not None:
+        where.append("year BETWEEN $first AND $last")
         params.update(first=years[0], last=years[1])
-    cells_found = run(con, sql, params=params).rows
-    skipped = run(con, f"""SELECT count(DISTINCT doc_id) FROM ({_MENTIONS})
-                           WHERE unit_class = $unit_class AND (year IS NULL OR {label_expr} IS NULL)""",
-                  params={"indicator": indicator, "unit_class": unit_class}).rows[0][0]
+    if prefix is not None:
+        where.append("starts_with(region_code, $prefix)")
+        params["prefix"] = prefix[0]
+    sql = f"""SELECT {label_expr} AS row_label, year, value, doc_id, region_level
+              FROM report_values WHERE {' AND '.join(where)}"""
+    found = run(con, sql, params=params).rows
+    skipped = {d for r, y, _, d, _ in found if r is None or y is None}
     if skipped:
-        notes.append(f"{skipped} report(s) without a year or {by} left out")
+        notes.append(f"{len(skipped)} report(s) without a year or {by} left out")
+    found = [f for f in found if f[0] is not None and f[1] is not None]
+    if prefix is not None:
+        notes.append(f"only {prefix[1]} and the divisions in it (codes {prefix[0]}…)")
 
+    # one level: the one asked for, else the one most rows have (unknown levels stay)
+    row_levels: dict[str, Counter] = {}
+    for r, _, _, _, lv in found:
+        row_levels.setdefault(r, Counter())[lv] += 1
+    level_of = {r: c.most_common(1)[0][0] for r, c in row_levels.items()}
+    if level != "all":
+        chosen = level or _common_level(level_of.values())
+        if chosen is not None:
+            other = Counter(lv for r, lv in level_of.items() if lv != chosen and (level or lv is not None))
+            if other:
+                counts = ", ".join(f"{lv or 'unknown'}: {n}" for lv, n in sorted(other.items(), key=str))
+                notes.append(f"{sum(other.values())} row(s) of other levels left out ({counts}); "
+                             f"compared: {chosen} (--level to choose, --level all to mix)")
+            keep = {r for r, lv in level_of.items() if lv == chosen or (level is None and lv is None)}
+            found = [f for f in found if f[0] in keep]
+
+    grid: dict[tuple[str, int], Decimal] = {}
+    docs: dict[tuple[str, int], set[str]] = {}
+    for r, y, v, d, _ in found:
+        if (r, y) not in grid or v > grid[(r, y)]:
+            grid[(r, y)] = v
+        docs.setdefault((r, y), set()).add(d)
     if years is not None:
         year_cols = tuple(range(years[0], years[1] + 1))
     else:
-        year_cols = tuple(sorted({y for _, y, _, _ in cells_found}))
-    row_labels = tuple(sorted({r for r, _, _, _ in cells_found}))
-    grid = {(r, y): v for r, y, v, _ in cells_found}
+        year_cols = tuple(sorted({y for _, y in grid}))
+    row_labels = sorted({r for r, _ in grid})
+    if sort != "region" and row_labels:
+        # rows are ranked on one year: the latest of the years most rows have a value in
+        # (a lone later report does not decide the order of all the others)
+        filled = Counter(y for _, y in grid)
+        at = max(y for y in year_cols if filled[y] == max(filled.values()))
+        sign = 1 if sort == "value" else -1
+
+        def key(r: str) -> tuple:
+            v = grid.get((r, at))
+            return (v is None, sign * v if v is not None else 0, r)
+
+        row_labels.sort(key=key)
+        notes.append(f"rows sorted by their {at} value ({'largest' if sign < 0 else 'smallest'} first)")
+    if top is not None and len(row_labels) > top:
+        notes.append(f"the first {top} of {len(row_labels)} rows shown")
+        row_labels = row_labels[:top]
+
+    checks: dict[str, set[str]] = {}
+    for d, check in run(con, 'SELECT DISTINCT doc_id, "check" FROM finding_indicators '
+                             "WHERE indicator = $indicator", params={"indicator": indicator}).rows:
+        checks.setdefault(d, set()).add(check)
     cells = tuple(tuple(grid.get((r, y)) for y in year_cols) for r in row_labels)
-    documents = sum(n for _, _, _, n in cells_found)
+    flags = tuple(tuple(tuple(sorted(set().union(*(checks.get(d, set()) for d in docs.get((r, y), ())))))
+                        for y in year_cols) for r in row_labels)
+    documents = sum(len(docs[(r, y)]) for r in row_labels for y in year_cols if (r, y) in docs)
     if not row_labels and years is not None:
         notes.append(f"no values in {years[0]}-{years[1]}")
     for note in notes:
         log.info("%s: %s", indicator, note)
     return Pivot(indicator=indicator, label=label, by=by, unit=unit, unit_class=unit_class, years=year_cols,
-                 rows=row_labels, cells=cells, documents=documents, notes=tuple(notes))
+                 rows=tuple(row_labels), cells=cells, documents=documents, notes=tuple(notes), flags=flags)
+
+
+def _common_level(levels) -> str | None:
+    """The level most rows have (the lower one on a tie: districts outnumber their city)."""
+    counts = Counter(lv for lv in levels if lv is not None)
+    if not counts:
+        return None
+    rank = {lv: i for i, lv in enumerate(LEVELS)}
+    return max(counts, key=lambda lv: (counts[lv], rank.get(lv, -1)))
 
 
 def _no_values(con, indicator: str) -> str:
-    ids = [r[0] for r in run(con, "SELECT DISTINCT indicator FROM indicators WHERE indicator IS NOT NULL").rows]
-    close = difflib.get_close_matches(indicator, ids, n=3)
-    hint = f" (did you mean {', '.join(close)}?)" if close else ""
-    return f"no achieved level values of indicator {indicator!r} in these outputs{hint}"
+    from .catalog import did_you_mean, entries
+
+    ids = {r[0] for r in run(con, "SELECT DISTINCT indicator FROM indicators WHERE indicator IS NOT NULL").rows}
+    known = ids | {e.id for e in entries()}  # outputs made with --rules may hold ids of their own
+    if indicator not in known:
+        return (f"unknown indicator id {indicator!r}{did_you_mean(indicator, known - {'other'})}: "
+                "`govreport indicators` lists them")
+    return f"no achieved level values of indicator {indicator!r} in these outputs{did_you_mean(indicator, ids)}"
 
 
 # --- files -----------------------------------------------------------------------------------
@@ -267,20 +344,34 @@ def _xlsx_bytes(pivot: Pivot) -> bytes:
     except ImportError:
         raise UsageError("writing .xlsx needs openpyxl (pip install openpyxl); .csv works without it") from None
 
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
     wb = Workbook()
     ws = wb.active
     ws.title = pivot.indicator[:31]  # Excel's limit on sheet names
     ws.append(pivot.header())
-    for row in pivot.table():
-        ws.append([row[0], *(_excel_number(v) for v in row[1:])])
+    flag_fill = PatternFill("solid", fgColor="FDE68A")  # amber: look here before using the number
+    for i, row in enumerate(pivot.table()):
+        values = [_excel_number(v) for v in row[1:1 + len(pivot.years)]]
+        ws.append([row[0], *values, *row[1 + len(pivot.years):]])
+        for j, year in enumerate(pivot.years):
+            checks = pivot.flags[i][j] if pivot.flags else ()
+            if checks:
+                cell = ws.cell(row=i + 2, column=j + 2)
+                cell.fill = flag_fill
+                cell.comment = Comment(f"{pivot.rows[i]} {year}: audit finding(s) {', '.join(checks)} touch this "
+                                       "value (govreport query: SELECT * FROM finding_indicators)", "govreport")
     ws.column_dimensions["A"].width = max(12, min(40, max((len(r) * 2 for r in pivot.rows), default=12)))
     ws.freeze_panes = "B2"
     meta = wb.create_sheet("about")
     for key, value in (("indicator", pivot.indicator), ("label", pivot.label), ("unit", pivot.unit),
                        ("by", pivot.by), ("documents", pivot.documents),
-                       ("rule", "achieved level; per report: parts (inherit) dropped, largest per actor, "
-                                "named actors added, never below the largest unattributed figure; "
-                                "per cell: the largest report value"),
+                       ("rule", "achieved level; per report: the report_values view (parts (inherit) dropped, "
+                                "largest per actor, named actors added, never below the largest unattributed "
+                                "figure; rates: the headline); per cell: the largest report value"),
+                       ("flags", "cells that an audit finding touches are coloured and carry a comment; "
+                                 "the findings column lists their check ids"),
                        *(("note", n) for n in pivot.notes)):
         meta.append([key, value])
     buf = io.BytesIO()
@@ -291,25 +382,10 @@ def _xlsx_bytes(pivot: Pivot) -> bytes:
 # --- chart -----------------------------------------------------------------------------------
 
 def find_cjk_font() -> tuple[str, str] | None:
-    """(family name, file) of an installed font that draws Chinese, or None.
+    """(family name, file) of an installed regular-weight font that draws Chinese, or None."""
+    from .fonts import chart_font
 
-    Looks in matplotlib's font list first, then for CJK font files matplotlib
-    has not cached yet (installed after its cache was built).
-    """
-    from matplotlib import font_manager
-
-    by_name = {f.name: f.fname for f in font_manager.fontManager.ttflist}
-    for name in CJK_FONTS:
-        if name in by_name:
-            return name, by_name[name]
-    for fname in sorted(font_manager.findSystemFonts()):
-        if _CJK_FILE.search(Path(fname).name):
-            try:
-                font_manager.fontManager.addfont(fname)
-                return font_manager.FontProperties(fname=fname).get_name(), fname
-            except (OSError, RuntimeError, ValueError):  # an unreadable font file: try the next
-                continue
-    return None
+    return chart_font()
 
 
 def check_chart_font() -> tuple[str, str]:
@@ -333,32 +409,49 @@ def draw_chart(pivot: Pivot, path: str | Path, font: tuple[str, str] | None = No
     if p.suffix.lower() != ".png":
         raise UsageError("the chart file must end in .png", str(path))
     family, _ = font or check_chart_font()
-    rows = list(zip(pivot.rows, pivot.cells, strict=True))
+    flags = pivot.flags or tuple(tuple(() for _ in pivot.years) for _ in pivot.rows)
+    rows = list(zip(pivot.rows, pivot.cells, flags, strict=True))
     title = f"{pivot.label}（{pivot.indicator}，单位：{pivot.unit}）"
     if len(rows) > CHART_MAX_ROWS:
-        rows.sort(key=lambda rc: -sum(v for v in rc[1] if v is not None))
+        rows.sort(key=lambda rcf: -sum(v for v in rcf[1] if v is not None))
         rows = rows[:CHART_MAX_ROWS]
         title += f"\n数值最大的 {CHART_MAX_ROWS} 个（共 {len(pivot.rows)} 个）"
     by_zh = "地区" if pivot.by == "region" else "机关"
-    with matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": [family, "DejaVu Sans"],
-                                "axes.unicode_minus": False}):
+    # only the CJK face: no fallback family to resolve (and warn about), and its Latin glyphs draw the digits
+    with matplotlib.rc_context({"font.family": [family], "axes.unicode_minus": False}):
         fig = Figure(figsize=(9, max(4.5, 0.35 * len(rows) + 2)) if len(pivot.years) == 1 else (9, 5.5),
                      dpi=120)
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
         if len(pivot.years) == 1:
-            shown = [(r, float(c[0])) for r, c in rows if c[0] is not None][::-1]
-            labels, values = [r for r, _ in shown], [v for _, v in shown]
-            ax.barh(labels, values, color="#3b75af")
+            shown = [(r, float(c[0]), bool(f[0])) for r, c, f in rows if c[0] is not None][::-1]
+            labels, values = [r for r, _, _ in shown], [v for _, v, _ in shown]
+            bars = ax.barh(labels, values, color="#3b75af")
+            for bar, (_, _, flagged) in zip(bars, shown, strict=True):
+                if flagged:  # an audit finding touches this value: hatched, red edge
+                    bar.set_hatch("//")
+                    bar.set_edgecolor(FLAG_COLOUR)
+                    bar.set_label(FLAG_LABEL if FLAG_LABEL not in [b.get_label() for b in bars] else "_nolegend_")
+            if any(f for _, _, f in shown):
+                ax.legend(fontsize="small", loc="lower right")
             ax.set_xlabel(f"{pivot.years[0]} 年（{pivot.unit}）")
             ax.set_ylabel(by_zh)
         else:
             if len(rows) > 10:  # the default cycle repeats its colours after 10 lines
                 ax.set_prop_cycle(color=matplotlib.colormaps["tab20"].colors)
-            for label, cells in rows:
+            fx: list[int] = []
+            fy: list[float] = []
+            for label, cells, row_flags in rows:
                 # NaN for a year without a value: the line breaks there instead of bridging the gap
                 ys = [float(v) if v is not None else float("nan") for v in cells]
                 ax.plot(list(pivot.years), ys, marker="o", label=label)
+                for y, v, f in zip(pivot.years, cells, row_flags, strict=True):
+                    if f and v is not None:
+                        fx.append(y)
+                        fy.append(float(v))
+            if fx:  # an audit finding touches these values: a red ring around the point, never clipped
+                ax.scatter(fx, fy, s=220, facecolors="none", edgecolors=FLAG_COLOUR, linewidths=2, zorder=5,
+                           clip_on=False, label=FLAG_LABEL)
             ax.set_ylim(bottom=0)  # levels are counts, rates, amounts: a zero baseline does not exaggerate
             ax.set_xticks(list(pivot.years))
             ax.set_xticklabels([str(y) for y in pivot.years])

@@ -35,6 +35,72 @@ if TYPE_CHECKING:  # pragma: no cover
 
 VIEWS = tuple(TABLES)
 
+# Views made from the tables, beside them. `report_values` is THE rule of "one
+# value per report" (README, "Comparing regions and years"): `compare` reads
+# its pivot from this view, so the rule has one definition, usable from SQL.
+#
+# Per report, indicator and unit class (and dimensions, where a table has them),
+# over the achieved levels (modality achieved, measure level; ranges at their
+# low end; `other` left out — it gathers unrelated facts):
+#   1. parts are dropped: a mention whose rule ends in /inherit took its id from
+#      the total just before it in the sentence;
+#   2. counts, people, money: the largest mention per actor, the named actors'
+#      figures added, never below the largest mention without an actor;
+#   3. rates, points, durations: the first mention without an actor, else the first.
+# `mentions` counts the mentions the value was chosen from.
+ADDITIVE_UNIT_CLASSES = ("count", "people", "money")
+_ADDITIVE = ("greatest(coalesce(max(top) FILTER (WHERE actor IS NULL), 0), "
+             "coalesce(sum(top) FILTER (WHERE actor IS NOT NULL), 0))")
+_FIRST = ("coalesce(arg_min(first_value, first_start) FILTER (WHERE actor IS NULL), "
+          "arg_min(first_value, first_start))")
+REPORT_VALUES_SQL = f"""
+WITH m AS (
+    -- DISTINCT: the same document reached through two folders or two paths counts once
+    SELECT DISTINCT doc_id, year, region, region_code, agency, report_type, indicator, label, actor, value, unit,
+           unit_class, start, "end", rule{{dims}}
+    FROM indicators
+    WHERE modality = 'achieved' AND measure = 'level' AND value IS NOT NULL AND unit_class IS NOT NULL
+      AND indicator IS NOT NULL AND indicator <> 'other' AND NOT coalesce(rule LIKE '%/inherit', false)
+), per_actor AS (
+    SELECT doc_id, indicator, unit_class{{dims}}, actor, max(value) AS top, arg_min(value, start) AS first_value,
+           min(start) AS first_start, arg_min(unit, start) AS first_unit, any_value(label) AS label,
+           count(*) AS n, any_value(year) AS year, any_value(region) AS region,
+           any_value(region_code) AS region_code, any_value(agency) AS agency,
+           any_value(report_type) AS report_type
+    FROM m GROUP BY doc_id, indicator, unit_class{{dims}}, actor
+), per_doc AS (
+    SELECT doc_id, indicator, unit_class{{dims}},
+           CASE WHEN unit_class IN {ADDITIVE_UNIT_CLASSES!r} THEN {_ADDITIVE} ELSE {_FIRST} END AS value,
+           arg_min(first_unit, first_start) AS unit, any_value(label) AS label, sum(n)::INTEGER AS mentions,
+           any_value(year) AS year, any_value(region) AS region, any_value(region_code) AS region_code,
+           any_value(agency) AS agency, any_value(report_type) AS report_type
+    FROM per_actor GROUP BY doc_id, indicator, unit_class{{dims}}
+), docs AS (
+    SELECT doc_id, any_value(region_full_name) AS region_full_name, any_value(region_level) AS region_level
+    FROM reports GROUP BY doc_id
+)
+SELECT doc_id, year, region, region_full_name, region_code, region_level, agency, report_type,
+       indicator, label, unit_class, unit, value, mentions{{dims}}
+FROM per_doc LEFT JOIN docs USING (doc_id)
+"""
+
+# Every finding beside each indicator mention it names (its evidence spans), so
+# "which facts are in doubt" is a join away: one row per finding and mention.
+FINDING_INDICATORS_SQL = """
+WITH f AS (
+    SELECT DISTINCT doc_id, "check", severity, message, unnest(string_split(spans, ';')) AS span FROM findings
+    WHERE spans IS NOT NULL AND spans <> ''
+)
+SELECT DISTINCT f.doc_id, i.source, i.year, i.region, i.region_code, i.agency, f."check", f.severity, f.message,
+       i.indicator, i.label, i.value, i.unit, i.unit_class, i.measure, i.modality, i.actor, i.text, i.start,
+       i."end", i.sentence
+FROM f JOIN indicators i
+  ON i.doc_id = f.doc_id
+ AND i.start = TRY_CAST(split_part(f.span, '-', 1) AS INTEGER)
+ AND i."end" = TRY_CAST(split_part(f.span, '-', 2) AS INTEGER)
+"""
+DERIVED_VIEWS = ("report_values", "finding_indicators")
+
 
 
 
@@ -127,7 +193,17 @@ def connect(outdirs: Sequence[str | Path]) -> "duckdb.DuckDBPyConnection":
         except duckdb.Error as exc:  # an unreadable or foreign file in a folder
             raise UsageError(f"cannot read the {name} table: {one_line(str(exc))}",
                              ", ".join(map(str, dirs))) from None
+    dims = "".join(f", {_ident(d)}" for d in dimension_columns(con))
+    con.execute(f"CREATE VIEW report_values AS {REPORT_VALUES_SQL.format(dims=dims)}")
+    con.execute(f"CREATE VIEW finding_indicators AS {FINDING_INDICATORS_SQL}")
     return con
+
+
+def dimension_columns(con: "duckdb.DuckDBPyConnection") -> list[str]:
+    """Columns of `indicators` beyond this version's: the dimensions of table cells
+    (one column per dimension name), which `report_values` keeps apart."""
+    base = set(TABLES["indicators"])
+    return [r[0] for r in con.execute("DESCRIBE indicators").fetchall() if r[0] not in base]
 
 
 def one_line(message: str) -> str:
