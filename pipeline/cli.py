@@ -127,6 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
                         description="List every indicator id of the catalog (rules/catalog.yaml) with its Chinese "
                                     "label, unit class, dimensions and report type: the ids that compare "
                                     "--indicator and the indicators table use.")
+    il.add_argument("words", nargs="*", metavar="WORD",
+                    help="only ids whose id or Chinese label contains every WORD, e.g. 复议 or court")
     il.add_argument("--type", default=None, metavar="TYPE", dest="report_type",
                     help="only the indicators of this report type, e.g. rule_of_law_annual")
     il.add_argument("--json", action="store_true", help="print a JSON array of objects")
@@ -300,7 +302,8 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     rules = load_rules(args.rules)
     if args.report_type is not None and args.report_type not in report_types(rules):
         raise _Usage(f"unknown report type {args.report_type!r} (known: {', '.join(report_types(rules))})")
-    found = entries(rules, args.report_type)
+    found = [e for e in entries(rules, args.report_type)
+             if all(w.lower() in e.id or w in e.label for w in args.words)]
     if args.json:
         sys.stdout.write(json.dumps([e.to_dict() for e in found], ensure_ascii=False, indent=1) + "\n")
     else:
@@ -355,6 +358,12 @@ class _Usage(Exception):
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # `--sort -value` reads as two options to argparse: glue the value on (--sort=-value)
+    for i in range(len(argv) - 1):
+        if argv[i] == "--sort" and argv[i + 1].startswith("-"):
+            argv[i:i + 2] = [f"--sort={argv[i + 1]}"]
+            break
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help(sys.stderr)

@@ -76,7 +76,14 @@ def sample_archive(tmp_path_factory):
     Tests must not write into it: copy it first."""
     from pipeline.batch import run_batch
 
+    import os
+
     out = tmp_path_factory.mktemp("sample-archive") / "outputs"
-    result = run_batch([str(CORPUS)], out, jobs=1, formats=("json", "csv", "parquet"))
+    cwd = os.getcwd()
+    os.chdir(ROOT)  # sources recorded as corpus/<file>, as `govreport extract corpus/` from a clone does
+    try:
+        result = run_batch(["corpus"], out, jobs=1, formats=("json", "csv", "parquet"))
+    finally:
+        os.chdir(cwd)
     assert not result.failed, result.failed
     return out
