@@ -72,14 +72,20 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")
 # "1,2345" of a list); a decimal point only between digits. Atomic so a long
 # digit run is never re-split while the engine backtracks.
 _ARABIC = rf"(?>[{_D}]{{1,3}}(?:,[{_D}]{{3}}(?![{_D}]))+|[{_D}]+)(?:[.．][{_D}]+)?"
-# "1.2万", "16.4亿", "3千万", "3万4000".
-_MIXED = rf"{_ARABIC}(?:[{_MAG}]+{_ARABIC})*[{_MAG}]*"
+# "1.2万", "16.4亿", "3千万", "3万4000". The repeats are bounded: a real
+# numeral has at most a few magnitude groups (1亿2345万6789), and unbounded
+# ones made "1万1万1万…" quadratic (every "1" starts a match that runs to the
+# end of the run before failing: 48 KB took 503 s).
+_MAX_GROUPS = 6
+_MIXED = rf"{_ARABIC}(?:[{_MAG}]{{1,{_MAX_GROUPS}}}{_ARABIC}){{0,{_MAX_GROUPS}}}[{_MAG}]{{0,{_MAX_GROUPS}}}"
 # "一亿零五十万", "十四", "二〇二五", "十二点五".
 _CN = rf"[{_CN_START}][{_CN_ALL}]*(?:点[{_CN_PLAIN_DIGITS}]+[{_BIG_MAG}]*)?"
 
 # Never start inside another number: not after a digit, nor after "1." / "1,"
 # of a decimal or grouped number, nor after another Chinese numeral character.
-_ARABIC_LEFT = rf"(?<![{_D}])(?<![{_D}][.．,])"
+# Nor after "3万" (the 4000 of 3万4000): with the bounded repeats above, this
+# makes a run of "1万1万…" one failed start instead of one per "1".
+_ARABIC_LEFT = rf"(?<![{_D}])(?<![{_D}][.．,])(?<![{_D}][{_MAG}]{{1,{_MAX_GROUPS}}})"
 _CN_LEFT = rf"(?<![{_CN_ALL}])"
 
 NUMERAL = rf"(?:{_ARABIC_LEFT}{_MIXED}|{_CN_LEFT}{_CN})"
@@ -351,6 +357,9 @@ def _quantity_re(units: tuple[tuple[str, str], ...], not_before: tuple[str, ...]
     first_chars = regex.escape("超大将接逾约近百几数" + _CN_START) + _D
     pattern = (
         rf"(?=[{first_chars}])"  # cheap filter: most positions fail here
+        # no match starts at a digit right after a digit: said once here, so a
+        # long digit run costs one test per digit, not every branch's guards
+        rf"(?:(?<![{_D}])|(?![{_D}]))"
         rf"(?:{_PRE}{_SP})?(?:{percent}|{counted})(?:{_SP}{_SUF})?"
     )
     return regex.compile(pattern)

@@ -1,0 +1,69 @@
+"""Adversarial text runs in linear time (issue 10, point 3).
+
+Not a benchmark (benchmarks/linear_time.py prints the time per MB): each case
+only has to finish under a bound that a linear pipeline meets with a wide
+margin (about 1 s here) and a quadratic one misses by far (the "1万" run
+below took hours before). The bound is an alarm, so a regression fails the
+test instead of hanging the suite.
+"""
+from __future__ import annotations
+
+import signal
+from contextlib import contextmanager
+
+import pytest
+
+from pipeline.numbers import find_quantities
+
+KB = 1024
+BOUND_S = 60  # generous: a linear run takes about a second on a slow machine
+
+
+@contextmanager
+def deadline(seconds: int = BOUND_S):
+    def expire(signum, frame):
+        raise TimeoutError(f"did not finish in {seconds} s: super-linear?")
+
+    old = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def repeat(unit: str, size: int) -> str:
+    return unit * max(1, size // len(unit.encode("utf-8")))
+
+
+# (name, text of about 200 KB, quantities expected)
+QUANTITY_CASES = [
+    ("wan-run", repeat("1万", 200 * KB), 0),
+    ("wan-wan-run", repeat("1万万", 200 * KB), 0),
+    ("digit-run", repeat("1234567890", 200 * KB), 0),
+    ("cn-numeral-run", repeat("一二三四五六七八九十百千万亿", 200 * KB), 0),
+    ("range-run", repeat("1-", 200 * KB), 0),
+    ("dense-quantities", repeat("1次", 50 * KB), len(repeat("1次", 50 * KB)) // 2),
+]
+
+
+@pytest.mark.parametrize("name,text,expected", QUANTITY_CASES, ids=[c[0] for c in QUANTITY_CASES])
+def test_quantity_pattern_is_linear(rules, name, text, expected):
+    with deadline():
+        found = find_quantities(text, rules.units, rules.not_before)
+    assert len(found) == expected
+
+
+# A real numeral keeps its magnitude groups; a run of more than a numeral can
+# hold is no quantity (as before the repeats were bounded).
+NUMERAL_CASES = [
+    ("3万4000件", ["3万4000件"]),
+    ("1亿2345万6789元", ["1亿2345万6789元"]),
+    ("1万1万1万1万1万1万1万1万次", []),
+]
+
+
+@pytest.mark.parametrize("text,expected", NUMERAL_CASES)
+def test_bounded_numeral_groups(rules, text, expected):
+    assert [q.text for q in find_quantities(text, rules.units, rules.not_before)] == expected
