@@ -203,7 +203,13 @@ def dimension_columns(con: "duckdb.DuckDBPyConnection") -> list[str]:
     """Columns of `indicators` beyond this version's: the dimensions of table cells
     (one column per dimension name), which `report_values` keeps apart."""
     base = set(TABLES["indicators"])
-    return [r[0] for r in con.execute("DESCRIBE indicators").fetchall() if r[0] not in base]
+    extra = [r[0] for r in con.execute("DESCRIBE indicators").fetchall() if r[0] not in base]
+    if not extra:  # the usual case: no rules to load
+        return []
+    from .catalog import entries
+
+    dims = {d for e in entries() for d in e.dims}  # only the catalog's dimension names, not any new column
+    return [c for c in extra if c in dims]
 
 
 def one_line(message: str) -> str:

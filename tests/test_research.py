@@ -229,3 +229,21 @@ def test_site_names_the_cjk_stack_and_warns_without_fonts(sample_archive: Path, 
     monkeypatch.setattr(fonts, "has_cjk_font", lambda: True)
     view.write_site(sample_archive, tmp_path / "site2")
     assert not any("CJK" in r.getMessage() for r in caplog.records)
+
+
+def test_report_values_keeps_apart_only_catalog_dimensions(tmp_path: Path) -> None:
+    """A new column in the indicators table (here a float copy of the value) does not split the report's value."""
+    from pipeline.output import INDICATOR_COLUMNS, CsvTable
+    from test_query import _mention
+
+    out = tmp_path / "extra"
+    out.mkdir()
+    rows = [dict(_mention("A", 2024, "河西区", "河西区人民政府", "court_appearances", v, start=s), value_float=v)
+            for v, s in (("10", 10), ("3", 20))]
+    table = CsvTable(out / "indicators.csv", INDICATOR_COLUMNS + ["value_float"])
+    table.write_many(rows)
+    table.close()
+    res = query("SELECT * FROM report_values", [out])
+    assert "value_float" not in res.columns
+    assert [(r[res.columns.index("indicator")], r[res.columns.index("value")]) for r in res.rows] == [
+        ("court_appearances", Decimal(10))]
