@@ -7,52 +7,25 @@ prints: lines starting with `govreport: ` on stderr (in order), the others on
 stdout (exactly). Commands run in a folder holding the repository's corpus/,
 as on a fresh clone; `govreport extract corpus/ -o outputs/ -q` is the
 session's one extraction of the sample archive (the `sample_archive` fixture).
+`tools/readme_examples.py` parses and runs the blocks, and rewrites their
+outputs after an intended change (`--write`).
 """
 from __future__ import annotations
 
 import re
 import shlex
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 from conftest import CORPUS, ROOT
-from pipeline.cli import main
+
+sys.path.insert(0, str(ROOT / "tools"))
+from readme_examples import EXTRACT, console_blocks, run_command  # noqa: E402
 
 README = ROOT / "README.md"
-EXTRACT = ["extract", "corpus/", "-o", "outputs/", "-q"]
-
-
-def console_blocks(text: str) -> list[tuple[int, list[tuple[str, list[str]]]]]:
-    """[(line number, [(command, output lines)])] of every ```console block."""
-    blocks = []
-    for m in re.finditer(r"^```console\n(.*?)^```$", text, re.S | re.M):
-        line_no = text.count("\n", 0, m.start()) + 1
-        session: list[tuple[str, list[str]]] = []
-        pending = None
-        for line in m.group(1).splitlines():
-            if pending is not None:
-                pending += " " + line.strip()
-                if not pending.endswith("\\"):
-                    session.append((pending, []))
-                    pending = None
-                else:
-                    pending = pending[:-1].rstrip()
-                continue
-            if line.startswith("$ "):
-                cmd = line[2:].strip()
-                if cmd.endswith("\\"):
-                    pending = cmd[:-1].rstrip()
-                else:
-                    session.append((cmd, []))
-            else:
-                assert session, f"README.md:{line_no}: output before any command"
-                session[-1][1].append(line)
-        blocks.append((line_no, session))
-    return blocks
-
-
 BLOCKS = console_blocks(README.read_text(encoding="utf-8"))
 
 
@@ -72,26 +45,20 @@ def clone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.mark.parametrize("line_no, session", BLOCKS, ids=[f"README.md:{n}" for n, _ in BLOCKS])
-def test_readme_example(line_no: int, session, clone: Path, sample_archive: Path,
-                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_readme_example(line_no: int, session, clone: Path, sample_archive: Path) -> None:
     # every session starts from the extraction (shown in the first block, assumed by later ones)
     shutil.copytree(sample_archive, clone / "outputs")
     for cmd, shown in session:
-        argv = shlex.split(cmd)
-        assert argv[0] == "govreport", f"README.md:{line_no}: {cmd!r} is not a govreport command"
-        if argv[1:] == EXTRACT:
+        if shlex.split(cmd)[1:] == EXTRACT:
             assert shown == [], f"README.md:{line_no}: extract -q prints nothing"
             continue
-        capsys.readouterr()
-        status = main(argv[1:])
-        out, err = capsys.readouterr()
-        assert status == 0, f"README.md:{line_no}: {cmd} exited {status}: {err}"
-        want_err = [ln for ln in shown if ln.startswith("govreport: ")]
-        want_out = [ln for ln in shown if not ln.startswith("govreport: ")]
-        got_out = out.rstrip("\n").split("\n") if out else []
-        assert got_out == want_out, f"README.md:{line_no}: {cmd}"
-        got_err = [ln for ln in err.rstrip("\n").split("\n") if ln]
-        assert got_err == want_err, f"README.md:{line_no}: {cmd}"
+        status, got_out, got_err = run_command(cmd)
+        assert status == 0, f"README.md:{line_no}: {cmd} exited {status}: {got_err}"
+        fix = "(if the change is right: python tools/readme_examples.py --write)"
+        assert got_out == [ln for ln in shown if not ln.startswith("govreport: ")], \
+            f"README.md:{line_no}: {cmd}: stdout differs {fix}"
+        assert got_err == [ln for ln in shown if ln.startswith("govreport: ")], \
+            f"README.md:{line_no}: {cmd}: stderr differs {fix}"
 
 
 def test_readme_lists_the_columns_of_every_table() -> None:
