@@ -76,6 +76,12 @@ class ConverterMissing(InputError):
     code = "E014"
 
 
+class PatternTimeout(InputError):
+    """A rule pattern ran longer than its time limit on this document (pipeline.patterns)."""
+
+    code = "E020"
+
+
 class RulesError(GovreportError):
     """A rules file is malformed. Names the file, the rule and what is wrong."""
 

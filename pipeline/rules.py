@@ -34,6 +34,7 @@ from typing import Any
 
 import regex
 
+from .patterns import UnsafePattern, timed, vetted_pattern
 from .errors import RulesError
 from .records import SEVERITIES, UNIT_CLASSES
 from .schema import (Anything, Context, Flag, Integer, Number, Pattern, Record, Seq, Table, Text, opt, read_yaml,
@@ -54,8 +55,14 @@ def default_rules_dir() -> Path:
 
 
 def compile_pattern(source: str) -> regex.Pattern:
-    """Compile one pattern of a rules file (raises regex.error; RulesError when refused)."""
-    return regex.compile(source)
+    """Compile one pattern of a rules file (raises regex.error; RulesError when refused).
+
+    Vetted and time-limited by pipeline.patterns: a pattern that can backtrack
+    exponentially is refused, and every match call has a timeout."""
+    try:
+        return vetted_pattern(source)
+    except UnsafePattern as exc:
+        raise RulesError("", None, str(exc)) from None
 
 
 def _alternation(words_: list[str] | tuple[str, ...]) -> regex.Pattern:
@@ -481,7 +488,7 @@ def _stopwords(d: dict, ctx: Context, base: Path, got: dict) -> dict:
     open_b, close_b = regex.escape(book[0]), regex.escape(book[1])
     quoted_alts = [f"{regex.escape(a)}[^{regex.escape(b)}\\n]{{1,{quoted}}}{regex.escape(b)}" for a, b in pairs]
     return {"stop": StopRules(
-        stop_re=regex.compile("|".join(alts)) if alts else None,
+        stop_re=timed(regex.compile("|".join(alts))) if alts else None,
         quoted_max=quoted,
         quote_pairs=pairs,
         book_marks=(book[0], book[1]),
@@ -505,7 +512,7 @@ def _sections(d: dict, ctx: Context, base: Path, got: dict) -> dict:
         levels=tuple(levels),
         max_title_chars=d["max_title_chars"],
         parts=tuple((item["part"], p) for item in d["parts"] for p in item["patterns"]),
-        line_start_re=regex.compile("(?:" + ")|(?:".join(_strip_names(p) for p in starters) + ")"),
+        line_start_re=timed(regex.compile("(?:" + ")|(?:".join(_strip_names(p) for p in starters) + ")")),
     )}
 
 
@@ -532,7 +539,7 @@ def _indicators(d: dict, ctx: Context, base: Path, got: dict) -> dict:
     return {"indicators": IndicatorRules(
         by_id=by_id,
         literal_re=_alternation(literals),
-        any_pattern_re=regex.compile("|".join(f"(?:{p.pattern})" for p in patterns) or "(?!)"),
+        any_pattern_re=timed(regex.compile("|".join(f"(?:{p.pattern})" for p in patterns) or "(?!)")),
         patterns=patterns,
         cue_ids={k: tuple(v) for k, v in cue_ids.items()},
         pattern_ids=tuple(pattern_ids),
@@ -547,7 +554,7 @@ def _indicators(d: dict, ctx: Context, base: Path, got: dict) -> dict:
 
 def _context(d: dict, ctx: Context, base: Path, got: dict) -> dict:
     def either(patterns: list[regex.Pattern]) -> regex.Pattern:
-        return regex.compile("|".join(f"(?:{p.pattern})" for p in patterns))
+        return timed(regex.compile("|".join(f"(?:{p.pattern})" for p in patterns)))
 
     g = d["grammar"]
     partitive = _alternation(g["partitive"]).pattern

@@ -1,0 +1,152 @@
+"""User rule patterns cannot hang a run (issue 10, point 4).
+
+A rules folder is user input: patterns that backtrack exponentially are
+refused when the rules load (E101 naming the file, the rule and the line), and
+every match call of a rule pattern has a timeout, after which the document
+fails with E020 and the batch goes on.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import regex
+
+from conftest import edit_yaml, rule_of
+from pipeline import patterns
+from pipeline.errors import PatternTimeout, RulesError
+from pipeline.patterns import TimedPattern, UnsafePattern, vet, vetted_pattern
+from pipeline.rules import default_rules_dir, load_rules
+
+# Patterns that backtrack exponentially on a line that almost matches.
+UNSAFE = [
+    r"(a+)+$",
+    r"(?:案|案)+$",  # alternatives that start alike, under a repeat
+    r"(?:案|案件)*",
+    r"(\d*,?)*x",
+    r"(\w+\s?)+$",
+    r"((ab)*)+",
+    r"(?P<n>a*)*",
+    r"(?:[案件]|案)+",
+    r"(a{1,50})+$",  # a bounded inner repeat still splits a run many ways
+]
+
+# Patterns of the same look that cannot: atomic, possessive, alternatives
+# that start differently, fixed splits (each round of the repeat starts or ends
+# in a character its variable part cannot match).
+SAFE = [
+    r"(?>a+)+$",
+    r"(?:a++)+$",
+    r"(?:案|件)+",
+    r"(?:\d|年)+",
+    r"(?:\s|\p{Han})+",
+    r"(a+b)+",
+    r"(?:、\d+)+",
+    r"[一二三四五六七八九十]{1,3}届(?:[一二三四五六七八九十]{1,2}中、?)*全会",
+    r"^(微信|微博|QQ空间|QQ)([|｜、/ ]*(微信|微博|QQ空间|QQ))*$",
+    r"(?P<num>[一二三四五六七八九十]+)、",
+    r"(?P<pre>约)?(?(pre)\d+|[一二三]+)次",
+    r"(?:x(?:a+|b))*$",
+    r"(?i)abc+",
+    r"\d+(?:\.\d+)?",
+]
+
+
+@pytest.mark.parametrize("pattern", UNSAFE)
+def test_unsafe_patterns_are_refused(pattern):
+    with pytest.raises(UnsafePattern, match="exponential time"):
+        vet(pattern)
+
+
+@pytest.mark.parametrize("pattern", SAFE)
+def test_safe_patterns_pass(pattern):
+    vet(pattern)
+    assert vetted_pattern(pattern).pattern == pattern
+
+
+def test_every_bundled_pattern_is_vetted_and_timed():
+    rules = load_rules()
+    cue_patterns = rules.indicators.patterns
+    assert cue_patterns and all(isinstance(p, TimedPattern) for p in cue_patterns)
+    for p in cue_patterns:
+        vet(p.pattern)
+    assert isinstance(rules.context.planned_re, TimedPattern)
+    assert isinstance(rules.indicators.any_pattern_re, TimedPattern)
+    assert isinstance(rules.sections.line_start_re, TimedPattern)
+
+
+def _copy_rules(tmp_path: Path) -> Path:
+    folder = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), folder)
+    return folder
+
+
+# (file, how to put the pattern in, the rule the error names)
+PLACES = [
+    ("indicators.yaml", lambda d, p: rule_of(d, "court_appearances").update(patterns=[p]), "court_appearances"),
+    ("context.yaml", lambda d, p: d["modality"].update(planned=[p]), "modality.planned[0]"),
+    ("sections.yaml", lambda d, p: d["parts"][0].update(patterns=[p]), None),
+]
+
+
+@pytest.mark.parametrize("file,put,rule", PLACES, ids=[p[0] for p in PLACES])
+@pytest.mark.parametrize("pattern", [r"(a+)+$", r"(?:案|案)+$"])
+def test_unsafe_user_pattern_is_a_rules_error(tmp_path, file, put, rule, pattern):
+    folder = _copy_rules(tmp_path)
+    edit_yaml(folder, file, lambda d: put(d, pattern))
+    with pytest.raises(RulesError) as info:
+        load_rules(folder)
+    err = info.value
+    assert err.code == "E101" and err.file.endswith(file)
+    assert "exponential time" in err.problem and pattern in err.problem
+    assert err.line is not None  # the line of the pattern in the file
+    if rule is not None:
+        assert rule in (err.rule or "")
+    assert str(err).startswith(f"{folder.resolve() / file}:{err.line}: E101")
+
+
+# --- the timeout -----------------------------------------------------------------------------
+
+# A pattern the vetting lets through (no nesting) but that is polynomial of a
+# high degree: seven adjacent \d* over a run of digits that never ends in 局 or 办.
+SLOW_ACTOR = r"(?P<actor>\d*\d*\d*\d*\d*\d*\d*[局办])(?:作为|带头)"
+
+
+def test_slow_pattern_times_out():
+    rx = vetted_pattern(SLOW_ACTOR, timeout=0.05)
+    with pytest.raises(PatternTimeout) as info:
+        rx.search("1" * 400 + "x")
+    assert info.value.code == "E020" and "took longer than" in info.value.message
+    with pytest.raises(PatternTimeout):
+        list(rx.finditer("1" * 400 + "x"))
+
+
+def test_timed_pattern_behaves_as_the_pattern():
+    plain = regex.compile(r"(?P<n>\d+)次")
+    timed = patterns.timed(plain)
+    text = "开会3次，学习12次"
+    assert [m.span() for m in timed.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    assert timed.search(text).group("n") == "3"
+    assert timed.match(text, 2).group() == "3次"
+    assert timed.fullmatch("12次") and timed.groupindex == plain.groupindex
+    assert timed.sub("#", text) == plain.sub("#", text)
+    assert [m.span() for m in timed.finditer("1次2次", overlapped=True)] == \
+        [m.span() for m in plain.finditer("1次2次", overlapped=True)]
+
+
+def test_a_timeout_is_that_documents_error(tmp_path, monkeypatch):
+    """The batch goes on: the slow document is an E020 row, the good one is written."""
+    from pipeline.batch import process_one
+
+    folder = _copy_rules(tmp_path)
+    edit_yaml(folder, "context.yaml", lambda d: d["actor"].update(patterns=[SLOW_ACTOR]))
+    monkeypatch.setattr(patterns, "PATTERN_TIMEOUT_S", 0.05)
+    slow = tmp_path / "slow.txt"
+    slow.write_text("一、工作成效\n" + "1" * 400 + "x开展培训3次。\n", encoding="utf-8")
+    good = tmp_path / "good.txt"
+    good.write_text("一、工作成效\n开展培训3次。\n", encoding="utf-8")
+    bad = process_one(str(slow), str(folder))
+    assert bad.error is not None and bad.error[0] == "E020"
+    ok = process_one(str(good), str(folder))
+    assert ok.error is None
