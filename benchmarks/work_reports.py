@@ -83,7 +83,7 @@ def score_report(gold: dict, out: dict, scored_ids: set[str]) -> dict:
 
 def _fmt(f: dict) -> str:
     return (f"{f['indicator']} {f['value']}{f['unit']} {f.get('measure')} {f.get('modality')} "
-            f"{f.get('period')} {f.get('label') or f.get('text', '')}")
+            f"{f.get('period')} {f.get('label') if 'text' not in f else f['text']} | {f.get('sentence', '')[:80]}")
 
 
 def main(argv=None) -> int:

@@ -46,10 +46,12 @@ def build_report(raw: RawDocument, rules: Rules) -> Report:
     text = norm.text
     sections = find_sections(text, rules)
     page_of = norm.page_of if norm.page_starts else None
-    indicators = extract_indicators(text, sections, rules, page_of=page_of)
     # read_metadata says why a region has no code (ambiguous name, township, not in the table)
     warnings: list[str] = list(raw.warnings)
     meta = read_metadata(text, rules, publisher=raw.publisher, published=raw.published, warnings=warnings)
+    # the years reviewed and planned give the periods of figures that name none
+    indicators = extract_indicators(text, sections, rules, page_of=page_of, year=meta.year,
+                                    year_planned=meta.year_planned)
     source = Source(path=raw.path, format=raw.format, sha256=raw.sha256, encoding=raw.encoding,
                     pages=raw.pages, ocr=raw.ocr)
     ident = doc_id(raw.sha256)

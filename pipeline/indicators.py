@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import regex
@@ -44,8 +44,17 @@ class _Cue:
 
 
 def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
-                       page_of=None) -> tuple[Indicator, ...]:
+                       page_of=None, year: int | None = None,
+                       year_planned: int | None = None) -> tuple[Indicator, ...]:
+    """Every fact of the text. `year` is the year the report reviews (meta.year)
+    and `year_planned` the year its plans are for: the periods of the figures
+    that do not name their own years, and what makes a figure planned."""
     quantities = [q for q in find_quantities(text, rules.units, rules.not_before)]
+    if rules.conversions:
+        quantities = [_converted(q, rules.conversions) for q in quantities]
+    if year_planned is None and year is not None:
+        year_planned = year + 1
+    periods = _Periods(text, sections, rules, year, year_planned)
     stops = [(m.start(), m.end()) for m in rules.stop.stop_re.finditer(text)] \
         if rules.stop.stop_re is not None else []
     blocked = _blocked_spans(text, rules, stops)
@@ -79,19 +88,30 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
             measure = "change_pct" if q.unit == "%" else "change_abs"
             value = q.value * sign
             value_high = q.value_high * sign if q.value_high is not None else None
-        modality = "planned" if part == "next_year_plans" or rules.context.planned_re.search(
-            text, c_start, q.span[0]) else "achieved"
+        planned = part == "next_year_plans" or rules.context.planned_re.search(text, c_start, q.span[0]) is not None
+        period = periods.at(q.span[0], s_start, planned=part == "next_year_plans")
+        if period is not None and year is not None and period[0] > year:
+            planned = True  # a year after the one reviewed: 2026年…, “十五五”时期…
         actor = _actor(text, c_start, q.span[0], rules)
 
         sentence_from = max(s_start, prev_q.span[1]) if prev_q is not None else s_start
         chosen = _choose(text, q, win_start, after_end, measure, rules, sentence_from, stops, s_start)
         ref_start, partitive = _reference_start(text, s_start, q, sentence_bounds, rules)
         inherited = None
-        if chosen is None or (partitive and chosen[1].text in rules.indicators.weak_cues):
+        respectively = _respectively(text, quantities, idx, s_start, rules)
+        paired = _paired(text, s_start, respectively, rules)
+        if paired is not None:
+            # 城乡居民人均可支配收入分别增长4.4%、5.6%: one id per number of the list
+            chosen = paired
+        elif chosen is None and not partitive and _names_own(text, win_start, q, rules):
+            # 城镇新增就业22.89万人，农村劳动力转移就业294.21万人: the second
+            # figure names what it counts, though no cue knows the words
+            pass
+        elif chosen is None or (partitive and chosen[1].text in rules.indicators.weak_cues):
             # A part after 其中 is of the total before it, whatever generic
             # word names it ("其中予以公开29件" are requests, not publications).
             inherited = _inherit(out, q, ref_start, measure, text, win_start, rules, partitive,
-                                 _respectively(text, quantities, idx, s_start, rules) if measure != "level" else None)
+                                 respectively if measure != "level" else None)
         if chosen is not None and inherited is None:
             rule_obj, cue, how = chosen
             ident, label = rule_obj.id, rule_obj.name
@@ -106,6 +126,12 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
                 ident = "other"
                 label, span = _label(text, q, win_start, after_end, rules)
                 rule_id = "other/noun-phrase"
+        modality = "achieved"
+        if planned:
+            # a headline figure of the plans, or any figure of a sentence that sets targets
+            target_re = rules.context.target_re
+            modality = "target" if ident in rules.context.target_indicators or (
+                target_re is not None and target_re.search(text, s_start, s_end)) else "planned"
         out.append(Indicator(
             indicator=ident,
             label=label,
@@ -126,6 +152,7 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
             actor=actor,
             page=page_of(q.span[0]) if page_of else None,
             quantity_span=q.span,
+            period=_period_value(period),
         ))
         prev_q = q
     return tuple(out)
@@ -176,7 +203,8 @@ def _choose(text: str, q: Quantity, win_start: int, after_end: int, measure: str
     # number: 列席区政府常务会议1次 is public participation, not a meeting held.
     passes = [(False, orders), (True, orders)]
     if not nominal and sentence_from < win_start and not (
-            q.unit_class == "percent" and rules.context.ratio_re.search(text, win_start, q.span[0])):
+            q.unit_class == "percent" and rules.context.ratio_re.search(text, win_start, q.span[0])) \
+            and not _names_own(text, win_start, q, rules):
         # "…开展专题集中学习，全年累计开展20余次": an activity counted in the
         # clause after the one that names it. Only when the number's own
         # clause names nothing, not even generically (学习20余次 is study,
@@ -353,6 +381,12 @@ def _inherit(done: list[Indicator], q: Quantity, sentence_start: int, measure: s
             listed = [prev for prev in levels if prev.span[1] <= at]
             if len(listed) >= n:
                 return listed[len(listed) - n + k]
+        # the nearest level is what changed; an untyped one ("民间投资占比提高到48.5%、
+        # 提高1.1个百分点") gives no id, however far back a typed one is
+        nearest = [prev for prev in scope if prev.measure == "level"
+                   and (q.unit in ("%", "pp") or q.unit == prev.unit)]
+        if nearest and nearest[-1].indicator == "other":
+            return None
         return levels[-1] if levels else None
     if q.unit_class == "percent" and rules.context.ratio_re.search(text, win_start, q.span[0]):
         return None
@@ -371,6 +405,39 @@ def _inherit(done: list[Indicator], q: Quantity, sentence_start: int, measure: s
         if adjacent and rule is not None and q.unit_class in rule.unit_classes:
             return prev
         return None
+    return None
+
+
+def _names_own(text: str, win_start: int, q: Quantity, rules: Rules) -> bool:
+    """Whether the words of a number's own window name a thing of their own:
+    more Han characters than grammar.inherit_max_chars, once change words
+    (同比增长, 年均增长) are left out. 撤销1件 and 审结2.12万件 do not; a part
+    of a total is named by a short verb."""
+    limit = rules.context.inherit_max_chars
+    if limit is None:
+        return False
+    own = text[win_start:q.span[0]]
+    ctx = rules.context
+    for pat in (ctx.change_re, ctx.increase_re, ctx.decrease_re, ctx.change_qualifiers_re):
+        if pat is not None:
+            own = pat.sub("", own)
+    return len(regex.findall(r"\p{Han}", own)) > limit
+
+
+def _paired(text: str, s_start: int, respectively, rules: Rules):
+    """(rule, cue, how) of a number listed after 分别 whose noun names one
+    indicator per number (indicators.yaml, paired_cues), else None."""
+    if respectively is None or not rules.indicators.paired_cues:
+        return None
+    k, n, at = respectively
+    window = text[max(s_start, at - 40):at]
+    for pat, ids in rules.indicators.paired_cues:
+        for m in pat.finditer(window):
+            gap = window[m.end():]
+            if len(gap) <= 4 and not regex.search(r"[，,；;。、]", gap) and len(ids) == n:
+                start = max(s_start, at - 40) + m.start()
+                cue = _Cue(start, start + len(m.group()), m.group(), (ids[k],))
+                return rules.indicators.by_id[ids[k]], cue, "paired-cue"
     return None
 
 
@@ -428,9 +495,14 @@ def _measure(text: str, win_start: int, q: Quantity, rules: Rules) -> tuple[str,
     before = text[win_start:q.span[0]]
     change = ctx.change_re.search(before)
     is_points = q.unit == "pp"
-    if change is None and not is_points:
+    # 增长5.4%, 按可比价格计算增长4%: a direction word right before the number
+    direct = ctx.direct_re.search(before) if change is None and ctx.direct_re is not None else None
+    if change is None and not is_points and direct is None:
         return "level", q.value, q.value_high
-    tail = before[change.end():] if change is not None else before[-6:]
+    if change is not None:
+        tail = before[change.end():]
+    else:
+        tail = direct.group() if direct is not None else before[-6:]
     dec = ctx.decrease_re.search(tail)
     inc = ctx.increase_re.search(tail)
     if change is not None and dec is None and inc is None:
@@ -457,3 +529,117 @@ def _around(bounds: list[int], offset: int, length: int) -> tuple[int, int]:
     start = bounds[i - 1] if i > 0 else 0
     end = bounds[i] if i < len(bounds) else length
     return start, end
+
+
+# --- units and periods ----------------------------------------------------------------
+
+def _converted(q: Quantity, conversions: dict[str, tuple[str, Decimal]]) -> Quantity:
+    """840亿斤 → 42000000 吨: a measure word of units.yaml's `convert` in its class's base unit."""
+    conv = conversions.get(q.unit)
+    if conv is None:
+        return q
+    to, factor = conv
+
+    def scale(v: Decimal | None) -> Decimal | None:
+        if v is None:
+            return None
+        v = v * factor
+        return v.quantize(Decimal(1)) if v == v.to_integral_value() else v.normalize()
+
+    return replace(q, value=scale(q.value), value_high=scale(q.value_high), unit=to)
+
+
+def _period_value(period: tuple[int, int] | None) -> int | str | None:
+    if period is None:
+        return None
+    return period[0] if period[0] == period[1] else f"{period[0]}-{period[1]}"
+
+
+class _Periods:
+    """The years each figure is about (context.yaml, period).
+
+    In order of precedence: the last period word or year of the figure's own
+    sentence before it (2025年全省…, “十四五”时期年均增长…); the period set by
+    the nearest heading or paragraph opening before it that names one ("——这五年，",
+    "二、2026年工作安排"; a heading naming two periods, "2025年工作回顾和“十四五”…",
+    sets none); else the year reviewed, or the year planned in a plans part.
+    """
+
+    def __init__(self, text: str, sections: tuple[Section, ...], rules: Rules,
+                 year: int | None, year_planned: int | None) -> None:
+        self.ctx = rules.context
+        self.book_re = rules.stop.book_re
+        self.book_mark = rules.stop.book_marks[0]
+        self.text = text
+        self.year = year
+        self.year_planned = year_planned
+        self.enabled = bool(self.ctx.period_words or self.ctx.year_re is not None)
+        events: list[tuple[int, int, tuple[int, int] | None]] = []  # (offset, order, period)
+        if self.enabled:
+            max_title = rules.sections.max_title_chars
+            for sec in sections:
+                found = {p for _, p in self._cues(sec.title)}
+                if found:
+                    events.append((sec.span[0], 0, found.pop() if len(found) == 1 else None))
+            pos = 0
+            for line in text.split("\n"):
+                period = self._paragraph(line, max_title)
+                if period is not False:
+                    events.append((pos, 1, period))
+                pos += len(line) + 1
+        events.sort(key=lambda e: (e[0], e[1]))
+        self.offsets = [e[0] for e in events]
+        self.events = [e[2] for e in events]
+
+    def _resolve(self, word, first: int, last: int) -> tuple[int, int] | None:
+        if not word.relative:
+            return (word.first, word.last)
+        if self.year is None:
+            return None
+        return (self.year + word.first, self.year + word.last)
+
+    def _cues(self, s: str, paragraph: bool = False) -> list[tuple[int, tuple[int, int]]]:
+        """(offset, period) of every period word and year in `s`."""
+        ctx = self.ctx
+        out = []
+        if self.book_mark in s:
+            # a year inside 《…》 is part of a document's name (same length: offsets stay)
+            s = self.book_re.sub(lambda m: " " * len(m.group()), s)
+        words = ctx.period_words + (ctx.paragraph_period_words if paragraph else ())
+        for w in words:
+            for m in w.pattern.finditer(s):
+                p = self._resolve(w, w.first, w.last)
+                if p is not None:
+                    out.append((m.start(), p))
+        if ctx.year_re is not None:
+            for m in ctx.year_re.finditer(s):
+                y = int(m.group("year"))
+                out.append((m.start(), (y, y)))
+        out.sort(key=lambda c: c[0])
+        return out
+
+    def _paragraph(self, line: str, max_title: int):
+        """The period a paragraph opens with: a period, None (it names two: a
+        heading of both), or False (it sets nothing)."""
+        start = 0
+        if self.ctx.paragraph_lead_re is not None:
+            start = self.ctx.paragraph_lead_re.match(line).end()
+        cues = self._cues(line[start:], paragraph=True)
+        if not cues:
+            return False
+        if len(line) <= max_title and "。" not in line:
+            found = {p for _, p in cues}  # a heading-like line: all it names
+            return found.pop() if len(found) == 1 else None
+        # “十四五”时期…: the opening quote of a name is no lead
+        return cues[0][1] if cues[0][0] <= 1 else False
+
+    def at(self, offset: int, sentence_start: int, planned: bool) -> tuple[int, int] | None:
+        if self.enabled:
+            cues = self._cues(self.text[sentence_start:offset])
+            if cues:
+                return cues[-1][1]
+            i = bisect.bisect_right(self.offsets, offset)
+            if i > 0 and self.events[i - 1] is not None:
+                return self.events[i - 1]
+        y = self.year_planned if planned else self.year
+        return (y, y) if y is not None else None

@@ -62,6 +62,12 @@ def read_metadata(text: str, rules: Rules, publisher: str | None = None, publish
             resolved, _ = _resolve_self(level, text, mrules, rules.divisions)
             if resolved:
                 region_parts, agency_rest = resolved, agency_rest[len(level):]
+    delivered = mrules.delivered_re.search("\n".join(lines[:15])) if mrules.delivered_re is not None else None
+    if not region_parts and delivered is not None and delivered.groupdict().get("region"):
+        # a speech to a people's congress names the region of the congress
+        region_parts, _ = _split_regions(delivered.group("region"), mrules)
+        if region_parts and agency_rest is None:
+            agency_rest = "政府"
     region, warning = resolve_region(region_parts, text, year, levels=mrules.levels,
                                      table=rules.divisions)
     if warning:
@@ -69,8 +75,14 @@ def read_metadata(text: str, rules: Rules, publisher: str | None = None, publish
         if warnings is not None:
             warnings.append(warning)
     agency, kind = _agency(region_parts, agency_rest, mrules)
+    year_planned = year + 1 if year is not None else None
+    if report_type in mrules.title_year_planned and year is not None:
+        # 2026年政府工作报告: delivered early in 2026, it reviews 2025
+        year, year_planned = year - 1, year
+    if delivered is not None:  # the day it was delivered is the day it was made public
+        published = f"{delivered.group('y')}-{int(delivered.group('m')):02d}-{int(delivered.group('d')):02d}"
     return Meta(title=title, year=year, region=region, agency=agency, report_type=report_type,
-                agency_kind=kind, publisher=publisher, published=published)
+                agency_kind=kind, publisher=publisher, published=published, year_planned=year_planned)
 
 
 def _is_chrome(line: str, mrules: MetadataRules) -> bool:

@@ -282,12 +282,14 @@ _SP = r"[ \t]*"  # ASCII spaces in PDF text ("30 项")
 
 # Qualifiers before the number. Lookbehinds keep words that merely end in the
 # character: 节约/制约 (save/constrain) and 最近/附近 (recent/nearby).
-_PRE = (r"(?P<pre>超过|大约|将近|接近|逾|(?<!赶)超|(?<![节制公契预违履签邀合])约|"
+# 不少于/不低于 (at least) and 不超过 (at most) bound a target: 新增就业不少于28万人.
+_PRE = (r"(?P<pre>不少于|不低于|不超过|超过|大约|将近|接近|逾|(?<!赶)超|(?<![节制公契预违履签邀合])约|"
         r"(?<![最附临])近)")
 _PRE_QUALIFIER = {"超过": "over", "逾": "over", "超": "over", "大约": "about", "约": "about",
-                  "将近": "nearly", "接近": "nearly", "近": "nearly"}
-_SUF = r"(?P<suf>及以上|以上|左右)"
-_SUF_QUALIFIER = {"及以上": "over", "以上": "over", "左右": "about"}
+                  "将近": "nearly", "接近": "nearly", "近": "nearly",
+                  "不少于": "over", "不低于": "over", "不超过": "within"}
+_SUF = r"(?P<suf>及以上|以上|左右|以内|以下)"
+_SUF_QUALIFIER = {"及以上": "over", "以上": "over", "左右": "about", "以内": "within", "以下": "within"}
 
 # Characters that make a following Chinese numeral part of a word or an
 # ordinal: 第一, 统一(部署), 唯一, 逐一, 每一, 这一, 那一, 另一, (三分)之一;
@@ -354,7 +356,7 @@ def _quantity_re(units: tuple[tuple[str, str], ...], not_before: tuple[str, ...]
         rf"(?(u1)(?P<unit>(?P=u1))|(?P<unit>{unit}))"
         rf"|{_SP}(?P<unit>{unit}))"
     )
-    first_chars = regex.escape("超大将接逾约近百几数" + _CN_START) + _D
+    first_chars = regex.escape("不超大将接逾约近百几数" + _CN_START) + _D
     pattern = (
         rf"(?=[{first_chars}])"  # cheap filter: most positions fail here
         # no match starts at a digit right after a digit: said once here, so a

@@ -20,14 +20,15 @@ import orjson
 
 from .records import Report, json_number
 
-REPORT_COLUMNS = ["doc_id", "source", "format", "encoding", "pages", "ocr", "sha256", "title", "year", "region",
+REPORT_COLUMNS = ["doc_id", "source", "format", "encoding", "pages", "ocr", "sha256", "title", "year", "year_planned",
+                  "region",
                   "region_full_name", "region_code", "region_level", "agency", "agency_kind", "report_type",
                   "publisher", "published", "n_sections", "n_indicators"]
 SECTION_COLUMNS = ["doc_id", "source", "year", "region", "region_code", "agency", "section_id", "level", "marker",
                    "title", "part", "start", "end"]
 INDICATOR_COLUMNS = ["doc_id", "source", "year", "region", "region_code", "agency", "report_type", "indicator",
                      "label", "value", "value_high", "unit", "unit_class", "qualifier", "measure", "modality",
-                     "actor", "section_id", "part", "page", "start", "end", "text", "sentence", "rule"]
+                     "period", "actor", "section_id", "part", "page", "start", "end", "text", "sentence", "rule"]
 ERROR_COLUMNS = ["source", "code", "reason"]
 # One row per finding (pipeline.audit). indicators: indexes into the document's
 # indicators, ";"-separated; quotes, values, spans: one per piece of evidence;
@@ -105,7 +106,7 @@ def rows_for(doc: dict) -> tuple[dict, list[dict], list[dict]]:
     report = {
         "doc_id": doc["doc_id"], "source": src["path"], "format": src.get("format"), "encoding": src.get("encoding"),
         "pages": src.get("pages"), "ocr": src.get("ocr"), "sha256": src.get("sha256"), "title": meta.get("title"),
-        "year": meta.get("year"), "region": region.get("name"), "region_full_name": region.get("full_name"),
+        "year": meta.get("year"), "year_planned": meta.get("year_planned"), "region": region.get("name"), "region_full_name": region.get("full_name"),
         "region_code": region.get("code"), "region_level": region.get("level"), "agency": meta.get("agency"),
         "agency_kind": meta.get("agency_kind"), "report_type": meta.get("report_type"),
         "publisher": meta.get("publisher"), "published": meta.get("published"),
@@ -117,8 +118,8 @@ def rows_for(doc: dict) -> tuple[dict, list[dict], list[dict]]:
     for ind in doc["indicators"]:
         row = dict(common, report_type=meta.get("report_type"))
         row.update({k: ind.get(k) for k in ("indicator", "label", "value", "value_high", "unit", "unit_class",
-                                             "qualifier", "measure", "modality", "actor", "section_id", "part",
-                                             "page", "text", "sentence", "rule")})
+                                             "qualifier", "measure", "modality", "period", "actor", "section_id",
+                                             "part", "page", "text", "sentence", "rule")})
         row["start"], row["end"] = ind["span"]
         indicators.append(row)
     return report, sections, indicators

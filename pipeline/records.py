@@ -13,7 +13,7 @@ from typing import Any
 
 SCHEMA_VERSION = "1"
 # Facts of the contract, defined here once and imported wherever used.
-UNIT_CLASSES = ("count", "people", "percent", "points", "money", "duration")
+UNIT_CLASSES = ("count", "people", "percent", "points", "money", "duration", "weight")
 SEVERITIES = ("error", "warning", "info")  # of a finding, worst first
 
 
@@ -91,11 +91,13 @@ class Meta:
     agency_kind: str | None = None  # government | department
     publisher: str | None = None
     published: str | None = None
+    year_planned: int | None = None  # the year the report's targets and plans are for
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "title": self.title,
             "year": self.year,
+            "year_planned": self.year_planned,
             "region": self.region.to_dict() if self.region else None,
             "agency": self.agency,
             "agency_kind": self.agency_kind,
@@ -140,9 +142,9 @@ class Quantity:
     number_span: tuple[int, int]
     value: Decimal
     unit: str  # normalised: "%" for every percentage, "pp" for 个百分点, "元" for money
-    unit_class: str  # count | people | percent | points | money | duration
+    unit_class: str  # count | people | percent | points | money | duration | weight
     value_high: Decimal | None = None
-    qualifier: str | None = None  # over | about | nearly
+    qualifier: str | None = None  # over | about | nearly | within (以内, 不超过)
 
 
 @dataclass(frozen=True)
@@ -162,10 +164,13 @@ class Indicator:
     value_high: Decimal | None = None
     qualifier: str | None = None
     measure: str = "level"  # level | change_abs | change_pct
-    modality: str = "achieved"  # achieved | planned
+    modality: str = "achieved"  # achieved | target (预期目标, 左右 in a target list) | planned
     actor: str | None = None
     page: int | None = None
     quantity_span: tuple[int, int] | None = None
+    # The year the figure is about (2025), or a span of years ("2021-2025" for
+    # a five-year review); None when neither the text nor the metadata says.
+    period: int | str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -178,6 +183,7 @@ class Indicator:
             "qualifier": self.qualifier,
             "measure": self.measure,
             "modality": self.modality,
+            "period": self.period,
             "actor": self.actor,
             "section_id": self.section_id,
             "part": self.part,

@@ -111,6 +111,8 @@ class IndicatorRules:
     label_cut_after: tuple[str, ...]
     label_trim_suffixes: tuple[str, ...]
     domain_terms: tuple[str, ...]  # for jieba's user dictionary
+    # a noun naming one indicator per number of a 分别 list: (pattern, ids in order)
+    paired_cues: tuple[tuple[regex.Pattern, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,27 @@ class ContextRules:
     connector_re: regex.Pattern  # between two numbers of one list: 和, 、
     respectively: tuple[str, ...]  # 分别
     ratio_re: regex.Pattern  # a clause naming its own ratio: 率, 占比
+    # --- targets, direct changes and periods (work reports; all optional in context.yaml)
+    target_re: regex.Pattern | None = None  # a sentence that sets targets: 预期目标
+    target_indicators: frozenset[str] = frozenset()  # ids whose planned figures are targets
+    direct_re: regex.Pattern | None = None  # a direction word ending right before the number: 增长5%
+    period_words: tuple[PeriodWord, ...] = ()
+    paragraph_period_words: tuple[PeriodWord, ...] = ()  # only at a paragraph's start: 今年
+    year_re: regex.Pattern | None = None  # 2025年, with a group `year`
+    paragraph_lead_re: regex.Pattern | None = None  # what may come before a paragraph's period word
+    inherit_max_chars: int | None = None  # a cue-less number naming more than this is no part of a total
+    change_qualifiers_re: regex.Pattern | None = None  # 按可比价格计算, 年均: how a change is measured
+
+
+@dataclass(frozen=True)
+class PeriodWord:
+    """A word naming the years a figure is about: fixed (十四五 → 2021, 2025) or
+    relative to the year reviewed (这五年 → -4, 0)."""
+
+    pattern: regex.Pattern
+    first: int
+    last: int
+    relative: bool
 
 
 @dataclass(frozen=True)
@@ -157,6 +180,8 @@ class MetadataRules:
     government_suffixes: tuple[str, ...]
     previous_year_words: tuple[str, ...]
     published_prefixes: tuple[str, ...]
+    title_year_planned: tuple[str, ...] = ()  # report types whose title year is the year planned
+    delivered_re: regex.Pattern | None = None  # the delivery date line of a speech: meta.published
 
 
 @dataclass(frozen=True)
@@ -259,6 +284,7 @@ class Rules:
     audit: AuditRules
     layout: LayoutRules
     division_source: DivisionSource
+    conversions: Mapping[str, tuple[str, Decimal]] = field(default_factory=dict)  # 斤 -> (吨, 0.0005)
 
     @property
     def divisions(self):
@@ -297,6 +323,8 @@ UNITS = Record({
                         what="unit class"),
                    words(defines="unit", unique=True)),
     "not_before": opt(words(0)),
+    # a measure word whose value is stated in another unit of its class: 斤 → 吨 × 0.0005
+    "convert": opt(Table(Text(**_UNIT), Record({"to": Text(**_UNIT), "factor": Number()}), min_len=0)),
 })
 
 STOPWORDS = Record({
@@ -342,15 +370,30 @@ INDICATORS = Record({
         "cut_after": opt(words(0)),
         "trim_suffixes": opt(words(0)),
     })),
+    # a noun naming one indicator per number of a 分别 list (城乡居民收入分别增长…: urban, rural)
+    "paired_cues": opt(Seq(Record({"pattern": Pattern(), "ids": words(2, **_INDICATOR)}), min_len=0)),
 })
 
+_PERIOD_WORD = Record({"pattern": Pattern(),
+                       "years": opt(Text(match=r"\d{4}-\d{4}", match_what="a span of years like 2021-2025"), None),
+                       "from": opt(Integer(minimum=-50), None), "to": opt(Integer(minimum=-50), None)})
 CONTEXT = Record({
     "version": _VERSION,
-    "modality": Record({"planned": Seq(Pattern())}),
-    "measure": Record({"change": Seq(Pattern()), "increase": Seq(Pattern()), "decrease": Seq(Pattern())}),
+    "modality": Record({"planned": Seq(Pattern()), "target": opt(Seq(Pattern(), min_len=0)),
+                        "target_indicators": opt(words(0))}),
+    "measure": Record({"change": Seq(Pattern()), "increase": Seq(Pattern()), "decrease": Seq(Pattern()),
+                       "direct": opt(words(0))}),
     "actor": Record({"patterns": Seq(Pattern(groups=("actor",)))}),
-    "grammar": Record({key: words() for key in
-                       ("partitive", "partitive_nouns", "connectors", "respectively", "ratio_words")}),
+    "grammar": Record({**{key: words() for key in
+                          ("partitive", "partitive_nouns", "connectors", "respectively", "ratio_words")},
+                       "inherit_max_chars": opt(Integer(minimum=0), None),
+                       "change_qualifiers": opt(words(0))}),
+    "period": opt(Record({
+        "words": opt(Seq(_PERIOD_WORD, min_len=0)),
+        "paragraph_words": opt(Seq(_PERIOD_WORD, min_len=0)),
+        "year": opt(Pattern(groups=("year",)), None),
+        "paragraph_lead": opt(Seq(Pattern(), min_len=0)),
+    })),
 })
 
 _LEVELS = ("province", "city", "district", "county", "township")
@@ -364,6 +407,8 @@ METADATA = Record({
     "agency_expansions": Table(Text(), Text()),
     "levels": Table(Text(), Text(choices=_LEVELS, what="level")),
     "government_names": Table(Text(), Text()),
+    "title_year_planned": opt(words(0)),
+    "delivered": opt(Pattern(groups=("y", "m", "d")), None),
 })
 
 _SELECTOR = Record({
@@ -476,7 +521,12 @@ def _catalog(d: dict, ctx: Context, base: Path, got: dict) -> dict:
 
 def _units(d: dict, ctx: Context, base: Path, got: dict) -> dict:
     units = {word: cls for cls, ws in d["units"].items() for word in ws}
-    return {"units": units, "not_before": tuple(d["not_before"])}
+    conversions = {}
+    for word, conv in d["convert"].items():
+        if units.get(word) is None or units.get(conv["to"]) != units[word]:
+            ctx.fail(f"convert.{word}", f"{word!r} and {conv['to']!r} must be measure words of one class")
+        conversions[word] = (conv["to"], conv["factor"])
+    return {"units": units, "not_before": tuple(d["not_before"]), "conversions": MappingProxyType(conversions)}
 
 
 def _stopwords(d: dict, ctx: Context, base: Path, got: dict) -> dict:
@@ -549,7 +599,15 @@ def _indicators(d: dict, ctx: Context, base: Path, got: dict) -> dict:
         label_cut_after=tuple(label["cut_after"]),
         label_trim_suffixes=tuple(sorted(label["trim_suffixes"], key=len, reverse=True)),
         domain_terms=tuple(literals),
+        paired_cues=tuple((_paired(item, by_id, ctx, i)) for i, item in enumerate(d["paired_cues"])),
     )}
+
+
+def _paired(item: dict, by_id: dict, ctx: Context, i: int) -> tuple[regex.Pattern, tuple[str, ...]]:
+    for ident in item["ids"]:
+        if ident not in by_id:
+            ctx.fail(f"paired_cues[{i}].ids", f"{ident!r} has no rule in indicators")
+    return item["pattern"], tuple(item["ids"])
 
 
 def _context(d: dict, ctx: Context, base: Path, got: dict) -> dict:
@@ -571,7 +629,45 @@ def _context(d: dict, ctx: Context, base: Path, got: dict) -> dict:
         connector_re=regex.compile(rf"\s*(?:{_alternation(g['connectors']).pattern})\s*"),
         respectively=tuple(g["respectively"]),
         ratio_re=_alternation(g["ratio_words"]),
+        inherit_max_chars=g["inherit_max_chars"],
+        change_qualifiers_re=_alternation(g["change_qualifiers"]) if g["change_qualifiers"] else None,
+        **_targets_and_periods(d, ctx),
     )}
+
+
+def _targets_and_periods(d: dict, ctx: Context) -> dict:
+    """context.yaml's target words, direct change words and period words."""
+    modality, measure, period = d["modality"], d["measure"], d["period"]
+    out: dict[str, Any] = {
+        "target_re": regex.compile("|".join(f"(?:{p.pattern})" for p in modality["target"]))
+        if modality["target"] else None,
+        "target_indicators": frozenset(modality["target_indicators"]),
+        # the word must end right where the number starts: 增长5%, not 增长到5%
+        "direct_re": regex.compile(f"(?:{_alternation(measure['direct']).pattern})(?:了|为)?$")
+        if measure["direct"] else None,
+        "year_re": period["year"],
+        "paragraph_lead_re": regex.compile("(?:" + "|".join(f"(?:{p.pattern})" for p in period["paragraph_lead"])
+                                           + ")*") if period["paragraph_lead"] else None,
+    }
+
+    def words_(key: str) -> tuple[PeriodWord, ...]:
+        found = []
+        for j, item in enumerate(period[key]):
+            rule = f"period.{key}[{j}]"
+            if item["years"] is not None:
+                first, last = (int(y) for y in item["years"].split("-"))
+                if first > last:
+                    ctx.fail(rule, "years must be a span like 2021-2025, first year first")
+                found.append(PeriodWord(item["pattern"], first, last, False))
+            else:
+                if item["from"] is None or item["to"] is None or item["from"] > item["to"]:
+                    ctx.fail(rule, "a period word needs years (2021-2025) or from and to, from <= to")
+                found.append(PeriodWord(item["pattern"], item["from"], item["to"], True))
+        return tuple(found)
+
+    out["period_words"] = words_("words")
+    out["paragraph_period_words"] = words_("paragraph_words")
+    return out
 
 
 def _metadata(d: dict, ctx: Context, base: Path, got: dict) -> dict:
@@ -590,6 +686,8 @@ def _metadata(d: dict, ctx: Context, base: Path, got: dict) -> dict:
         levels=dict(d["levels"]),
         government_names=dict(d["government_names"]),
         level_words=longest_first("level_words"),
+        title_year_planned=tuple(d["title_year_planned"]),
+        delivered_re=d["delivered"],
     )}
 
 

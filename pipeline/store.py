@@ -51,7 +51,7 @@ TABLES: dict[str, list[str]] = {
 DECIMAL_PRECISION, DECIMAL_SCALE = 38, 10
 COLUMN_TYPES: dict[str, str] = {
     "value": "decimal", "value_high": "decimal",
-    "year": "int32", "level": "int32", "page": "int32", "pages": "int32", "start": "int32", "end": "int32",
+    "year": "int32", "year_planned": "int32", "level": "int32", "page": "int32", "pages": "int32", "start": "int32", "end": "int32",
     "n_sections": "int32", "n_indicators": "int32",
     "ocr": "bool",
 }

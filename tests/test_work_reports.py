@@ -1,0 +1,151 @@
+"""Government work reports (政府工作报告): growth as change, weight units,
+target qualifiers, period and modality of every figure, metadata.
+
+The texts are written for these tests (tests/data/work_report_sample.txt and
+the phrases below), with the phrasing and traps of real provincial reports;
+no real report is needed. The accuracy on real reports is measured by
+benchmarks/work_reports.py against tests/data/work_reports_gold/.
+"""
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from pipeline import extract
+from pipeline.rules import load_rules
+
+from conftest import SAMPLE_PLAN, SAMPLE_REPORT
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "tests" / "data" / "work_report_sample.txt"
+GOLD = ROOT / "tests" / "data" / "work_reports_gold"
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return extract(SAMPLE)
+
+
+def _one(report, text):
+    """The one indicator whose text is `text`, else the one whose text holds it."""
+    found = [i for i in report.indicators if text == i.text] or [i for i in report.indicators if text in i.text]
+    assert len(found) == 1, (text, [(i.text, i.indicator) for i in found])
+    return found[0]
+
+
+def test_metadata_of_a_work_report(sample):
+    m = sample.meta
+    assert (m.report_type, m.year, m.year_planned, m.published) == ("gov_work_report", 2025, 2026, "2026-01-20")
+    assert (m.region.code, m.agency) == ("410000", "河南省人民政府")
+
+
+def test_a_work_report_naming_no_region_in_its_title_is_placed_by_its_congress():
+    text = ("2026年政府工作报告\n——2026年1月22日在湖北省第十四届人民代表大会第五次会议上\n各位代表：\n"
+            "一、2025年工作回顾\n全省地区生产总值增长5.6%。\n")
+    m = extract(text).meta
+    assert (m.region.code, m.year, m.year_planned, m.published) == ("420000", 2025, 2026, "2026-01-22")
+
+
+# (quote in the sample, id, value, unit, qualifier, measure, modality, period, actor)
+FACTS = [
+    ("地区生产总值达到6.41万亿元", "gdp", "6410000000000", "元", None, "level", "achieved", 2025, None),
+    ("5.1%", "gdp", "5.1", "%", None, "change_pct", "achieved", 2025, None),  # 按可比价格计算增长
+    ("4.3%", "general_budget_revenue", "4.3", "%", None, "change_pct", "achieved", 2025, None),  # 同口径增长
+    ("居民消费价格下降0.2%", "cpi", "-0.2", "%", None, "change_pct", "achieved", 2025, None),
+    ("城镇调查失业率平均为5.1%", "urban_unemployment_rate", "5.1", "%", None, "level", "achieved", 2025, None),
+    ("城镇新增就业112万人", "urban_new_jobs", "1120000", "人", None, "level", "achieved", 2025, None),
+    # a figure that names its own thing takes no id from the one before it
+    ("农村劳动力转移就业36万人", "other", "360000", "人", None, "level", "achieved", 2025, None),
+    ("城乡居民人均可支配收入分别增长4.5%", "urban_disposable_income", "4.5", "%", None, "change_pct", "achieved",
+     2025, None),
+    ("6.1%", "rural_disposable_income", "6.1", "%", None, "change_pct", "achieved", 2025, None),
+    ("粮食总产量达到1342亿斤", "grain_output", "67100000", "吨", None, "level", "achieved", 2025, None),
+    ("固定资产投资下降1.2%", "fixed_asset_investment", "-1.2", "%", None, "change_pct", "achieved", 2025, None),
+    ("民间投资占比提高到48.5%", "other", "48.5", "%", None, "level", "achieved", 2025, None),
+    ("提高1.1个百分点", "other", "1.1", "pp", None, "change_abs", "achieved", 2025, None),
+    ("地区生产总值增长6%", "gdp", "6", "%", None, "change_pct", "achieved", 2025, "洛阳市"),
+    ("地区生产总值年均增长5.3%", "gdp", "5.3", "%", None, "change_pct", "achieved", "2021-2025", None),
+    ("城镇新增就业累计550万人", "urban_new_jobs", "5500000", "人", None, "level", "achieved", "2021-2025", None),
+    ("一般公共预算收入增加近900亿元", "general_budget_revenue", "90000000000", "元", "nearly", "change_abs",
+     "achieved", "2021-2025", None),
+    ("地区生产总值增长5%左右", "gdp", "5", "%", "about", "change_pct", "target", 2026, None),
+    ("城镇调查失业率5.5%以内", "urban_unemployment_rate", "5.5", "%", "within", "level", "target", 2026, None),
+    ("城镇新增就业不少于100万人", "urban_new_jobs", "1000000", "人", "over", "level", "target", 2026, None),
+    ("居民消费价格涨幅2%左右", "cpi", "2", "%", "about", "change_pct", "target", 2026, None),
+    ("粮食产量稳定在1300亿斤以上", "grain_output", "65000000", "吨", "over", "level", "target", 2026, None),
+    # among the tasks: a headline figure is a target, an action is planned
+    ("社会消费品零售总额增长6%左右", "retail_sales", "6", "%", "about", "change_pct", "target", 2026, None),
+    ("建设保障性住房3万套", "other", "30000", "套", None, "level", "planned", 2026, None),
+]
+
+
+@pytest.mark.parametrize("quote,ident,value,unit,qualifier,measure,modality,period,actor", FACTS,
+                         ids=[f[0] for f in FACTS])
+def test_fact_of_the_sample(sample, quote, ident, value, unit, qualifier, measure, modality, period, actor):
+    ind = _one(sample, quote)
+    got = (ind.indicator, ind.value, ind.unit, ind.qualifier, ind.measure, ind.modality, ind.period, ind.actor)
+    assert got == (ident, Decimal(value), unit, qualifier, measure, modality, period, actor)
+
+
+def test_unquantified_targets_are_not_figures(sample):
+    # 居民收入增长与经济增长同步: no number, no figure
+    assert not [i for i in sample.indicators if "同步" in i.text]
+
+
+def test_every_figure_has_a_period(sample):
+    assert all(i.period is not None for i in sample.indicators)
+    assert all(i.to_dict()["period"] == i.period for i in sample.indicators)
+
+
+# (text, value, unit, unit_class, measure) — growth words and weight units in prose
+PHRASES = [
+    ("全年粮食产量达到840亿斤。", "42000000", "吨", "weight", "level"),
+    ("年产钢材2000万吨。", "20000000", "吨", "weight", "level"),
+    ("人均消费蔬菜120公斤。", "0.12", "吨", "weight", "level"),
+    ("全区生产总值3.2万亿元。", "3200000000000", "元", "money", "level"),
+    ("地区生产总值按可比价格计算增长4%。", "4", "%", "percent", "change_pct"),
+    ("一般公共预算收入同口径增长5.5%。", "5.5", "%", "percent", "change_pct"),
+    ("固定资产投资下降3%。", "-3", "%", "percent", "change_pct"),
+    ("研发经费投入强度提高0.2个百分点。", "0.2", "pp", "points", "change_abs"),
+    ("城镇化率提高到68%。", "68", "%", "percent", "level"),
+    ("农民人均收入增加1207元。", "1207", "元", "money", "change_abs"),
+]
+
+
+@pytest.mark.parametrize("text,value,unit,unit_class,measure", PHRASES, ids=[p[0] for p in PHRASES])
+def test_growth_and_units(text, value, unit, unit_class, measure):
+    inds = extract(text).indicators
+    assert len(inds) == 1
+    i = inds[0]
+    assert (i.value, i.unit, i.unit_class, i.measure) == (Decimal(value), unit, unit_class, measure)
+
+
+def test_a_rule_of_law_report_plans_for_the_next_year():
+    report = extract(SAMPLE_REPORT + SAMPLE_PLAN)
+    assert report.meta.year == 2025 and report.meta.year_planned == 2026
+    periods = {(i.text, i.modality, i.period) for i in report.indicators}
+    assert ("出庭应诉3次", "achieved", 2025) in periods
+    plan = [i for i in report.indicators if i.part == "next_year_plans"]
+    assert plan and all(i.period == 2026 and i.modality == "planned" for i in plan)
+
+
+def test_a_year_inside_a_document_title_or_a_range_is_no_period():
+    text = ("某区教育局2024年法治政府建设年度报告\n一、2024年主要工作\n"
+            "将《某区学校布局规划（2024—2035年）》列入重大行政决策事项，开展听证会1场。\n")
+    ind = _one(extract(text), "听证会1场")
+    assert (ind.period, ind.modality) == (2024, "achieved")
+
+
+def test_gold_files_hold_values_and_short_labels_only():
+    """The benchmark's gold is the project's own: values and short labels, no sentences."""
+    catalog = load_rules().catalog
+    files = sorted(GOLD.glob("*.json"))
+    assert len(files) == 8
+    for path in files:
+        gold = json.loads(path.read_text(encoding="utf-8"))
+        assert set(gold["meta"]) >= {"report_type", "year", "year_planned", "region_code", "published"}
+        for fact in gold["facts"] + gold["optional"]:
+            assert fact["indicator"] in catalog
+            assert fact["modality"] in ("achieved", "target", "planned")
+            assert len(fact["label"]) <= 60 and not any("\u4e00" <= ch <= "\u9fff" for ch in fact["label"])
