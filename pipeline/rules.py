@@ -639,15 +639,16 @@ def _targets_and_periods(d: dict, ctx: Context) -> dict:
     """context.yaml's target words, direct change words and period words."""
     modality, measure, period = d["modality"], d["measure"], d["period"]
     out: dict[str, Any] = {
-        "target_re": regex.compile("|".join(f"(?:{p.pattern})" for p in modality["target"]))
+        "target_re": timed(regex.compile("|".join(f"(?:{p.pattern})" for p in modality["target"])))
         if modality["target"] else None,
         "target_indicators": frozenset(modality["target_indicators"]),
         # the word must end right where the number starts: 增长5%, not 增长到5%
         "direct_re": regex.compile(f"(?:{_alternation(measure['direct']).pattern})(?:了|为)?$")
         if measure["direct"] else None,
         "year_re": period["year"],
-        "paragraph_lead_re": regex.compile("(?:" + "|".join(f"(?:{p.pattern})" for p in period["paragraph_lead"])
-                                           + ")*") if period["paragraph_lead"] else None,
+        # leads are short literals in practice; timed like every rule pattern
+        "paragraph_lead_re": timed(regex.compile("(?:" + "|".join(f"(?:{p.pattern})" for p in period["paragraph_lead"])
+                                                 + ")*")) if period["paragraph_lead"] else None,
     }
 
     def words_(key: str) -> tuple[PeriodWord, ...]:
