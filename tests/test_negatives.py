@@ -1,0 +1,77 @@
+"""Numbers inside slogans, structure words and frequencies are not figures (rules/stopwords.yaml).
+
+Each shape of rules/stopwords.yaml's `patterns` has rows of its own: sentences
+(made up for this test) whose slogan number must not be extracted, and
+near-misses — sentences of the same look whose number IS a figure and must be.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from conftest import assert_no_negatives
+
+# (shape, sentence, the phrase no number may come from)
+NEGATIVES = [
+    ("parallel", "推行一窗受理、一网通办、一次办结，群众满意率提升。", "一窗受理、一网通办、一次办结"),
+    ("parallel", "压实一线、一岗、一责，执法规范化水平提高。", "一线、一岗、一责"),
+    ("parallel", "坚持一事一议、一企一策，帮扶企业渡过难关。", "一事一议、一企一策"),
+    ("paired", "建立一村一法律顾问制度，覆盖全部行政村。", "一村一法律顾问"),
+    ("paired", "落实一周一例会制度，及时研判风险。", "一周一例会"),
+    ("leading_bodies", "全县三套班子成员带头述法。", "三套班子"),
+    ("structure", "存在的问题主要体现在三个方面。", "三个方面"),
+    ("structure", "从五个方面明确工作要求，推动责任落实。", "五个方面"),
+    ("structure", "将年度工作分解为八项重点任务，逐项落实。", "八项重点任务"),
+    ("next", "在新一轮机构改革中，执法队伍得到整合。", "新一轮"),
+    ("n_in_one", "构建党委领导、政府负责、社会协同三位一体工作格局。", "三位一体"),
+    ("n_in_one", "推动多规合一改革落地见效。", "多规合一"),
+    ("fixed_one", "全县上下一盘棋，织密基层治理一张网。", "一盘棋"),
+    ("fixed_one", "全县上下一盘棋，织密基层治理一张网。", "一张网"),
+    ("fixed_one", "坚持一张蓝图绘到底，推动规划实施。", "一张蓝图"),
+    ("ordinal", "党政主要负责人切实履行第一责任人职责。", "第一责任人"),
+    ("ordinal", "引入第三方机构开展评估2次。", "第三方"),
+    ("frequency", "坚持每月开展一次执法检查，规范市场秩序。", "每月开展一次"),
+    ("frequency", "每季度至少召开一次法治工作分析会。", "每季度至少召开一次"),
+    ("frequency", "每半年组织一次村干部轮训。", "每半年组织一次"),
+    ("frequency", "每月编发一期法治工作简报。", "每月编发一期"),
+]
+
+# (shape it resembles, sentence, value, unit): a figure that must be extracted
+FIGURES = [
+    ("parallel", "全年开展执法检查12次、约谈企业一家。", 12, "次"),
+    ("structure", "组建6个工作专班，集中整治突出问题。", 6, "个"),
+    ("structure", "全年完成重点任务12项，完成率100%。", 12, "项"),
+    ("structure", "梳理服务事项860个，全部实现网上办理。", 860, "个"),
+    ("leading_bodies", "全年调整执法人员3名。", 3, "名"),
+    ("next", "开展法治培训一轮，覆盖全体干部。", 1, "轮"),
+    ("fixed_one", "发放普法宣传册3800册。", 3800, "册"),
+    ("frequency", "全年开展执法检查12次，检查企业460家次。", 12, "次"),
+    ("frequency", "每季度开展集中学法，全年共4次。", 4, "次"),
+    ("frequency", "法律顾问坐班每月不少于2次。", 2, "次"),
+    ("ordinal", "召开第一次全体会议后，又召开专题会议3次。", 3, "次"),
+    ("paired", "走访困难群众一户，发放资料一份。", 1, "份"),
+    ("n_in_one", "整合执法队伍3支，实现一体化运行。", 3, "支"),
+]
+
+
+def _report(sentence: str):
+    from pipeline import extract
+
+    return extract("某县司法局2024年法治政府建设情况报告\n一、主要工作\n" + sentence + "\n", is_text=True)
+
+
+@pytest.mark.parametrize("shape, sentence, phrase", NEGATIVES, ids=[f"{r[0]}:{r[2]}" for r in NEGATIVES])
+def test_slogan_numbers_are_not_figures(shape, sentence, phrase):
+    assert_no_negatives(_report(sentence), [phrase])
+
+
+@pytest.mark.parametrize("shape, sentence, value, unit", FIGURES, ids=[f"{r[0]}:{r[1][:12]}" for r in FIGURES])
+def test_near_misses_are_figures(shape, sentence, value, unit):
+    found = [(i.value, i.unit) for i in _report(sentence).indicators]
+    assert (Decimal(value), unit) in found, found
+
+
+def test_every_shape_has_a_negative_and_a_near_miss():
+    """A shape tested only one way could be too broad or do nothing unnoticed."""
+    assert {r[0] for r in NEGATIVES} == {r[0] for r in FIGURES}
