@@ -16,6 +16,7 @@ year, else the first year of the opening sentences; a title that says only
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 from collections import Counter
 
@@ -43,38 +44,59 @@ def read_metadata(text: str, rules: Rules, publisher: str | None = None, publish
     lines = text.split("\n")
     title_idx, title = _find_title(lines, mrules)
     body_lines = [ln for i, ln in enumerate(lines[:40]) if i != title_idx and not _is_chrome(ln, mrules)]
-    year = _report_year(title, body_lines, lines, published, mrules)
+    year = _report_year(title, body_lines, lines, published, mrules) or _heading_year(lines, mrules)
     report_type = None
     probe = title or "\n".join(body_lines[:3])
     for rtype, words in mrules.report_types.items():
         if any(w in probe for w in words):
             report_type = rtype
             break
-    region_parts, agency_rest = ([], None)
-    if title:
-        region_parts, agency_rest = _issuer(title, mrules)
-    if not region_parts and agency_rest is None:
-        region_parts, agency_rest = _subject(body_lines, text, mrules, rules.divisions)
-    if not region_parts and agency_rest:
-        level = _level_word(agency_rest, mrules)
-        if level:
-            # 区司法局, 区政府办公室: the district is the one the text names
-            resolved, _ = _resolve_self(level, text, mrules, rules.divisions)
-            if resolved:
-                region_parts, agency_rest = resolved, agency_rest[len(level):]
+    # The issuer: the title's, else an issuer line's or the opening sentence's
+    # subject; the first that makes a name by the agency grammar, else none.
+    table = rules.divisions
+    candidates = itertools.chain([_issuer(title, mrules, table)] if title else [],
+                                 _subjects(body_lines, text, mrules, table))
+    region_parts, agency, kind, rejected = [], None, None, []
+    for parts, rest, vertical in candidates:
+        if not parts and not rest:
+            continue
+        if not parts:
+            level = _level_word(rest, mrules)
+            if level:
+                # 区司法局, 区政府办公室: the district is the one the text names
+                resolved, _ = _resolve_self(level, text, mrules, table)
+                if not resolved:
+                    rejected.append(f"{vertical}{rest} names its region by the level word {level} only, "
+                                    f"and the text names no such region")
+                    continue
+                parts, rest = resolved, rest[len(level):]
+        name, name_kind = _agency(parts, rest, mrules)
+        if name is None:
+            continue
+        why = agency_problem(vertical + name, mrules)
+        if why:
+            rejected.append(f"{vertical + name!r} {why}")
+            continue
+        region_parts, agency, kind = parts, vertical + name, name_kind
+        break
     delivered = mrules.delivered_re.search("\n".join(lines[:15])) if mrules.delivered_re is not None else None
-    if not region_parts and delivered is not None and delivered.groupdict().get("region"):
+    if agency is None and delivered is not None and delivered.groupdict().get("region"):
         # a speech to a people's congress names the region of the congress
-        region_parts, _ = _split_regions(delivered.group("region"), mrules)
-        if region_parts and agency_rest is None:
-            agency_rest = "政府"
-    region, warning = resolve_region(region_parts, text, year, levels=mrules.levels,
-                                     table=rules.divisions)
-    if warning:
-        log.debug("region: %s", warning)
+        parts, _ = _split_regions(delivered.group("region"), mrules, table)
+        name, name_kind = _agency(parts, "政府", mrules) if parts else (None, None)
+        if name is not None and agency_problem(name, mrules) is None:
+            region_parts, agency, kind = parts, name, name_kind
+    region, warning = resolve_region(region_parts, text, year, levels=mrules.levels, table=table)
+    notes = [warning] if warning else []
+    if agency is None:
+        notes.append("agency: none found" + (f" ({'; '.join(rejected)})" if rejected else
+                                             " in the title, an issuer line or the opening sentences"))
+    if year is None:
+        notes.append("year: no year in the title, the opening sentences or the headings")
+    for note in notes:
+        log.debug("metadata: %s", note)
         if warnings is not None:
-            warnings.append(warning)
-    agency, kind = _agency(region_parts, agency_rest, mrules)
+            warnings.append(note)
     year_planned = year + 1 if year is not None else None
     if report_type in mrules.title_year_planned and year is not None:
         # 2026年政府工作报告: delivered early in 2026, it reviews 2025
@@ -92,7 +114,7 @@ def _is_chrome(line: str, mrules: MetadataRules) -> bool:
 def _find_title(lines: list[str], mrules: MetadataRules) -> tuple[int, str | None]:
     best: tuple[int, str] | None = None
     for i, line in enumerate(lines[:15]):
-        if len(line) > 80 or line[-1] in "。；;" or _is_chrome(line, mrules):
+        if not line or len(line) > 80 or line[-1] in "。；;" or _is_chrome(line, mrules):
             continue
         if not any(k in line for k in mrules.title_keywords):
             continue
@@ -124,10 +146,32 @@ def _report_year(title: str | None, body_lines: list[str], lines: list[str], pub
             if pub:
                 return pub - 1
     for ln in body_lines[:6]:
+        if _HEADING.match(ln) and any(w in ln for w in mrules.plan_words):
+            continue  # "二、2026年工作计划": next year's plans (see _heading_year)
         year = _year(ln)
         if year:
             return year
     return None
+
+
+_HEADING = regex.compile(r"\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
+
+
+def _heading_year(lines: list[str], mrules: MetadataRules) -> int | None:
+    """The year of the body's headings ("一、2025年推进法治政府建设…"); a plan's
+    heading ("四、2026年工作计划") is of the year after the one reported on."""
+    plans = []
+    for line in lines[:400]:
+        if not _HEADING.match(line):
+            continue
+        year = _year(line)
+        if year is None:
+            continue
+        if any(w in line for w in mrules.plan_words):
+            plans.append(year - 1)
+            continue
+        return year
+    return plans[0] if plans else None
 
 
 def _published_year(published: str | None, lines: list[str], mrules: MetadataRules) -> int | None:
@@ -172,25 +216,36 @@ def _region_re(mrules: MetadataRules) -> regex.Pattern:
     return _region_re_of(mrules.region_suffixes)
 
 
-def _split_regions(s: str, mrules: MetadataRules) -> tuple[list[str], str]:
+def _split_regions(s: str, mrules: MetadataRules, table: DivisionTable) -> tuple[list[str], str]:
     """Leading region names of `s` and the rest: 重庆市长寿区卫健委 → ([重庆市, 长寿区], 卫健委)."""
     pat = _region_re(mrules)
     suffix_chars = set("".join(mrules.region_suffixes))
     parts: list[str] = []
     pos = 0
     while pos < len(s):
+        known = _known_division_at(s, pos, table, mrules)
+        if known:
+            # the longest real division name wins: 南开区 + 市场监督管理局, not 南开区市
+            parts.append(known)
+            pos += len(known)
+            continue
         m = pat.match(s, pos)
         if m is None:
             break
         end = m.end()
         # 杭州 + 市: a suffix character inside a name (州) is followed by the real suffix.
-        # (济南市市中区: a second 市 starts the next name)
+        # (济南市市中区: a second 市 starts the next name; 城南区 + 市场监督管理局: a body)
         while (end < len(s) and s[end] in "省市县区" and s[end - 1] in suffix_chars and s[end] != s[end - 1]
-               and len(s[pos:end]) <= 4):
+               and len(s[pos:end]) <= 4 and not s.startswith(mrules.not_level_words, end)):
+            end += 1
+        # 新市 + 镇: a township whose name ends in a suffix character
+        if end < len(s) and s[end] in "镇乡" and len(s[pos:end]) == 2 and s[end - 1] in suffix_chars:
             end += 1
         name = s[pos:end]
         if name in mrules.not_regions or name[0] in "我全本该各":
             break
+        if name[0] in _level_chars(mrules):
+            break  # 市市场监管局: a bare level word, not a name (real ones, 市中区, are in the table)
         # "人民政府"/"政府…" is the agency, not a region (人民街街道 is one)
         if name.startswith(("人民政府", "政府")):
             break
@@ -199,7 +254,51 @@ def _split_regions(s: str, mrules: MetadataRules) -> tuple[list[str], str]:
     return parts, s[pos:]
 
 
-def _issuer(title: str, mrules: MetadataRules) -> tuple[list[str], str | None]:
+def _level_chars(mrules: MetadataRules) -> frozenset[str]:
+    return frozenset(w for w in mrules.level_words if len(w) == 1)
+
+
+def _known_division_at(s: str, pos: int, table: DivisionTable, mrules: MetadataRules) -> str | None:
+    """The longest name of the division table that starts `s` at `pos` and is followed by no longer name."""
+    if pos >= len(s) or s[pos] not in table.first_chars:
+        return None
+    for n in range(min(table.longest, len(s) - pos), 1, -1):
+        piece = s[pos:pos + n]
+        if piece in table.by_name and piece not in mrules.not_regions:
+            return piece
+    return None
+
+
+def _strip_vertical(s: str, mrules: MetadataRules) -> tuple[str, str]:
+    """国家税务总局河北省税务局 → (国家税务总局, 河北省税务局)."""
+    for prefix in mrules.vertical_prefixes:
+        if s.startswith(prefix):
+            return prefix, s[len(prefix):]
+    return "", s
+
+
+def agency_problem(agency: str, mrules: MetadataRules) -> str | None:
+    """Why `agency` is not an agency name by the grammar of rules/metadata.yaml, or None."""
+    if len(agency) > mrules.agency_max_chars:
+        return f"longer than {mrules.agency_max_chars} characters"
+    bad = regex.search(r"[^\p{Han}]", agency)
+    if bad:
+        return f"holds {bad.group()!r} (punctuation, a digit or a heading marker)"
+    for word in mrules.agency_forbidden_words:
+        if word in agency:
+            return f"holds {word!r}, which no agency name does"
+    gov = agency.find("人民政府")
+    if gov >= 0 and gov + 4 < len(agency) and not agency.startswith(("办公室", "办公厅"), gov + 4):
+        return "人民政府 is not at its end"
+    names = tuple(mrules.agency_suffixes) + tuple(mrules.government_names.values())
+    if not agency.endswith(names):
+        return "does not end in an agency suffix (局, 委员会, 人民政府, …)"
+    if agency in names or agency in mrules.level_words:
+        return "a suffix alone names no agency"
+    return None
+
+
+def _issuer(title: str, mrules: MetadataRules, table: DivisionTable) -> tuple[list[str], str | None, str]:
     issuer_end = _issuer_end(mrules.issuer_stops, mrules.previous_year_words)
     m = issuer_end.search(title)
     head = title[: m.start()] if m else title
@@ -209,19 +308,30 @@ def _issuer(title: str, mrules: MetadataRules) -> tuple[list[str], str | None]:
         m2 = issuer_end.search(tail)
         head = tail[: m2.start()] if m2 else ""
     head = head.strip(" ，,")
+    vertical, head = _strip_vertical(head, mrules)
     if not head:
-        return [], None
-    parts, rest = _split_regions(head, mrules)
+        return [], None, ""
+    parts, rest = _split_regions(head, mrules, table)
     if not parts:
-        return [], head or None
-    return parts, rest
+        return [], head or None, vertical
+    return parts, rest, vertical
 
 
-def _subject(body_lines: list[str], text: str, mrules: MetadataRules,
-             table: DivisionTable) -> tuple[list[str], str | None]:
-    """Who speaks in the first sentences: "广州市深入践行…", "我县坚持…"."""
+def _subjects(body_lines: list[str], text: str, mrules: MetadataRules, table: DivisionTable):
+    """Who may be speaking, in order: an issuer line alone ("杭州市临安区人民政府",
+    "国家税务总局河北省税务局"), then the subjects of the opening sentences
+    ("广州市深入践行…", "我县坚持…"). Yields (regions, rest, vertical prefix)."""
     for line in body_lines[:4]:
-        if regex.match(r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]", line):
+        if _HEADING.match(line):
+            break
+        if len(line) <= 30 and not regex.search(r"[^\p{Han}]", line):
+            vertical, rest_line = _strip_vertical(line, mrules)
+            if vertical:
+                parts, rest = _split_regions(rest_line, mrules, table)
+                if parts and rest:
+                    yield parts, rest, vertical
+    for line in body_lines[:4]:
+        if _HEADING.match(line):
             break  # the body's first heading: past the opening paragraph
         if line.endswith(("：", ":")) and len(line) < 30:
             continue  # an addressee line: "城中区委全面依法治区委员会："
@@ -229,29 +339,35 @@ def _subject(body_lines: list[str], text: str, mrules: MetadataRules,
         line = regex.sub(r"^(?:(?:19|20)\d\d年(?:度|以来)?[，,]?)?在[^，,。]{0,60}?下[，,]", "", line)
         for clause in regex.split(r"[，,。；;、]", line)[:5]:
             clause = regex.sub(r"^(?:(?:19|20)\d\d年(?:度|以来)?|在.{0,30}下)", "", clause)
-            for ref in mrules.self_references:
-                if clause.startswith(ref):
-                    return _resolve_self(ref, text, mrules, table)
+            for opener in mrules.subject_openers:
+                if clause.startswith(opener):
+                    clause = clause[len(opener):]  # 现将新市镇…: the subject follows
+                    break
+            vertical, clause = _strip_vertical(clause, mrules)
+            ref = next((r for r in mrules.self_references if clause.startswith(r)), None)
+            if ref:
+                yield (*_resolve_self(ref, text, mrules, table), "")
+                continue
             # "人民街街道办事处坚持…", "宣城市公安局按照…"
             suffixes = "|".join(regex.escape(s) for s in mrules.agency_suffixes)
             m = regex.match(r"\p{Han}{1,14}?(?:%s)" % suffixes, clause)
             if m:
-                parts, rest = _split_regions(m.group(), mrules)
+                parts, rest = _split_regions(m.group(), mrules, table)
                 if rest in ("委", "党委"):
                     continue  # 云南省委、省政府…: the party committee, not the government
                 if parts:
-                    return parts, rest
-                if rest[:1] in ("区", "市", "县", "省"):
+                    yield parts, rest, vertical
+                elif rest[:1] in ("区", "市", "县", "省"):
                     # 区教育局 / 省政府: the region is the one the text names most
                     resolved, _ = _resolve_self("我" + rest[0], text, mrules, table)
-                    if not resolved:
-                        return [], None
-                    return resolved, rest[1:]
-                return [], m.group()
-            parts, rest = _split_regions(clause, mrules)
+                    if resolved:
+                        yield resolved, rest[1:], vertical
+                else:
+                    yield [], m.group(), vertical
+                continue
+            parts, rest = _split_regions(clause, mrules, table)
             if parts and len(parts[-1]) >= 3:
-                return parts, ""
-    return [], None
+                yield parts, "", ""
 
 
 def _resolve_self(ref: str, text: str, mrules: MetadataRules,
@@ -278,6 +394,8 @@ def _resolve_self(ref: str, text: str, mrules: MetadataRules,
     # "…杭州市上城区…": a name is two or three characters that are not
     # themselves function words or other administrative words.
     stem = r"[^\P{Han}在的和与及对全我本该各委政府区市县省局办街乡镇]"
+    if level_char in ("镇", "乡"):
+        stem = r"[^\P{Han}在的和与及对全我本该各委政府区县省局办街乡镇]"  # 新市镇: a town may hold 市
     for m in regex.finditer(r"%s{2,3}%s" % (stem, regex.escape(level_char)), text):
         name = m.group()
         if name in mrules.not_regions:

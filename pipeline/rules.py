@@ -182,6 +182,11 @@ class MetadataRules:
     published_prefixes: tuple[str, ...]
     title_year_planned: tuple[str, ...] = ()  # report types whose title year is the year planned
     delivered_re: regex.Pattern | None = None  # the delivery date line of a speech: meta.published
+    vertical_prefixes: tuple[str, ...] = ()  # longest first: 国家税务总局 of 国家税务总局河北省税务局
+    subject_openers: tuple[str, ...] = ()  # longest first: 现将 of 现将新市镇…
+    agency_forbidden_words: tuple[str, ...] = ()  # words no agency name holds (the agency grammar)
+    agency_max_chars: int = 32
+    plan_words: tuple[str, ...] = ()  # a heading with one of these is next year's plans
 
 
 @dataclass(frozen=True)
@@ -403,6 +408,10 @@ METADATA = Record({
                                 "region_suffixes", "not_regions", "agency_suffixes", "self_references",
                                 "level_words", "government_suffixes")},
     **{key: words(0) for key in ("not_level_words", "previous_year_words", "published_prefixes")},
+    # the agency grammar and year of unusual reports (issue 14)
+    **{key: opt(words(0)) for key in ("vertical_prefixes", "subject_openers", "agency_forbidden_words",
+                                      "plan_words")},
+    "agency_max_chars": opt(Integer(minimum=4), 32),
     "report_types": Table(Text(match=_ID), words()),
     "agency_expansions": Table(Text(), Text()),
     "levels": Table(Text(), Text(choices=_LEVELS, what="level")),
@@ -676,9 +685,13 @@ def _metadata(d: dict, ctx: Context, base: Path, got: dict) -> dict:
         return tuple(sorted(d[key], key=len, reverse=True))
 
     plain = ("title_keywords", "title_endings", "issuer_stops", "chrome_prefixes", "provinces", "self_references",
-             "not_level_words", "government_suffixes", "previous_year_words", "published_prefixes")
+             "not_level_words", "government_suffixes", "previous_year_words", "published_prefixes",
+             "agency_forbidden_words", "plan_words")
     return {"metadata": MetadataRules(
         **{key: tuple(d[key]) for key in plain},
+        vertical_prefixes=longest_first("vertical_prefixes"),
+        subject_openers=longest_first("subject_openers"),
+        agency_max_chars=d["agency_max_chars"],
         report_types={k: tuple(v) for k, v in d["report_types"].items()},
         region_suffixes=longest_first("region_suffixes"),
         not_regions=frozenset(d["not_regions"]),

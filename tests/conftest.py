@@ -87,3 +87,32 @@ def sample_archive(tmp_path_factory):
         os.chdir(cwd)
     assert not result.failed, result.failed
     return out
+
+
+@pytest.fixture(scope="session", autouse=True)
+def every_agency_is_a_name():
+    """The agency of every report any test builds (in this process) obeys the agency
+    grammar of rules/metadata.yaml: never a fragment (issue 14). Fails at the session's end."""
+    import importlib
+
+    from pipeline.metadata import agency_problem
+
+    # the module, not the function pipeline.extract that shadows its name
+    extract_module = importlib.import_module("pipeline.extract")
+
+    built: list[tuple[str, object]] = []
+    real = extract_module.build_report
+
+    def recording(raw, rules):
+        report = real(raw, rules)
+        if report.meta.agency is not None:
+            built.append((report.meta.agency, rules))
+        return report
+
+    extract_module.build_report = recording
+    yield built
+    extract_module.build_report = real
+    bad = sorted({f"{agency}: {why}" for agency, rules in built
+                  if (why := agency_problem(agency, rules.metadata))})
+    assert built, "no report was built: the check proved nothing"
+    assert not bad, bad
