@@ -14,7 +14,13 @@ and an extracted indicator match on value and unit, greedily one to one in
 gold order, preferring pairs whose ids agree; typed also needs the id.
 Extracted facts matching an optional one count neither way.
 
-Run `python tests/test_generalise.py [-v]` for the figures and every miss.
+A gold file with "set": "held-out" is a report written and coded before the
+rules of its shapes were changed and never looked at while changing them
+(issue 14: unusual titles, issuer lines, tax bureaus, autonomous counties …);
+its misses are in the ledger like any other, but no rule was tuned on them.
+Gold files with a "region" in their meta also check the region's code.
+
+Run `python tests/test_generalise.py [-v]` for the figures and every miss, per set.
 """
 from __future__ import annotations
 
@@ -46,8 +52,6 @@ _LATER_CLAUSE = ("a nominal count in the clause after its cue (清理…规范�
                  "measure words never borrow a cue from an earlier clause, or 15家单位的… would be typed too")
 _PRESS = ("召开 (a generic meeting cue) takes any …会; a press conference is no governance meeting, "
           "and no catalog id fits it")
-_HEAD_NOUN = ("a generic verb with a head noun between it and the number (发放排污许可证, 调解示范点, "
-              "修订…基准事项): the count is of the head noun; the rules schema has no list of such nouns")
 _ARTIFACT = ("scorer artifact, the extraction is right: the shared scorer matches optional facts first on "
              "value and unit, and an optional fact with the same value takes this correctly typed mention")
 KNOWN_FAILURES: list[tuple[str, str, str]] = [
@@ -56,9 +60,6 @@ KNOWN_FAILURES: list[tuple[str, str, str]] = [
     ("city-gov-2023", "召开新闻发布会28场", _PRESS),
     ("city-gov-2023", "专题发布会3场", _PRESS),
     ("district-gov-office-2024", "召开新闻发布会12场", _PRESS),
-    ("ecology-environment-bureau-2022", "排污许可证156张", _HEAD_NOUN),
-    ("township-gov-2023", "调解示范点三个", _HEAD_NOUN),
-    ("emergency-management-bureau-2024", "裁量基准事项126项", _HEAD_NOUN),
     ("education-bureau-2024", "法治工作推进会2次", _ARTIFACT),
     ("hr-social-security-bureau-2024", "等规范性文件3件", _ARTIFACT),
     ("county-gov-2022", "县政府文件共计155件",
@@ -88,6 +89,11 @@ KNOWN_FAILURES: list[tuple[str, str, str]] = [
      "安全生产进企业、进社区: a 进 campaign without 法律/法治/普法 in its name is not recognised"),
     ("transport-bureau-2023", "检测货运车辆18.6万辆次",
      "检测 (weighing vehicles for overload) is no inspection cue"),
+    # held-out reports (issue 14), coded before the rules changed; not tuned on
+    ("changyang-county-justice-bureau-2022", "法律进山寨活动96场",
+     "an unquoted 进 campaign to a place the campaign pattern does not list (山寨)"),
+    ("wuzhong-tax-bureau-2023", "对1430户纳税人",
+     "免予处罚 names enforcement; the taxpayers spared a penalty are not enforcement cases"),
 ]
 
 # Whole-document checks that fail because of a module these rules do not cover
@@ -233,6 +239,8 @@ def test_sections_and_meta(doc_id):
         assert found[0].part == g["part"], (g, found[0].part)
     assert report.meta.year == gold["meta"]["year"]
     assert report.meta.agency == gold["meta"]["agency"]
+    if "region" in gold["meta"]:
+        assert (report.meta.region.code if report.meta.region else None) == gold["meta"]["region"]["code"]
 
 
 def _known_cases():
@@ -283,20 +291,41 @@ def details(doc_id):
     return lines
 
 
+def meta_checks(doc_id):
+    """(right, checked) of year, agency and (when the gold has it) region code."""
+    gold, report = load(doc_id)
+    meta = report.meta
+    checks = [meta.year == gold["meta"]["year"], meta.agency == gold["meta"]["agency"]]
+    if "region" in gold["meta"]:
+        checks.append((meta.region.code if meta.region else None) == gold["meta"]["region"]["code"])
+    return sum(checks), len(checks)
+
+
 def main(argv):
     verbose = "-v" in argv
+    sets: dict[str, list[str]] = {}
     for d in DOCS:
-        s = score_doc(d)
-        _, _, mf = prf(len(s["mention"]), s["n_pred"], s["n_gold"])
-        _, _, tf = prf(len(s["typed"]), s["n_pred"], s["n_gold"])
-        print(f"{d:36s} gold {s['n_gold']:3d} pred {s['n_pred']:3d} mentionF1={mf:.3f} typedF1={tf:.3f}")
-        if verbose:
-            for line in details(d):
-                print("    " + line)
-    (mp, mr, mf), (tp, tr, tf), tot = figures(DOCS)
-    print(f"mentions  P={mp:.3f} R={mr:.3f} F1={mf:.3f}  (gold {tot['gold']}, predicted {tot['pred']}, "
-          f"matched {tot['tp']})")
-    print(f"typed     P={tp:.3f} R={tr:.3f} F1={tf:.3f}")
+        sets.setdefault(load(d)[0].get("set", "tuned"), []).append(d)
+    for name, docs in sets.items():
+        right = checked = 0
+        for d in docs:
+            s = score_doc(d)
+            _, _, mf = prf(len(s["mention"]), s["n_pred"], s["n_gold"])
+            _, _, tf = prf(len(s["typed"]), s["n_pred"], s["n_gold"])
+            r, n = meta_checks(d)
+            right, checked = right + r, checked + n
+            meta = load(d)[1].meta
+            code = meta.region.code if meta.region else None
+            print(f"{d:38s} gold {s['n_gold']:3d} pred {s['n_pred']:3d} mentionF1={mf:.3f} typedF1={tf:.3f} "
+                  f"meta {r}/{n} ({meta.year}, {code}, {meta.agency})")
+            if verbose:
+                for line in details(d):
+                    print("    " + line)
+        (mp, mr, mf), (tp, tr, tf), tot = figures(docs)
+        print(f"[{name}] mentions  P={mp:.3f} R={mr:.3f} F1={mf:.3f}  (gold {tot['gold']}, predicted {tot['pred']}, "
+              f"matched {tot['tp']})")
+        print(f"[{name}] typed     P={tp:.3f} R={tr:.3f} F1={tf:.3f}   meta {right / checked:.3f}")
+        print(f"[{name}] summary mentionF1={mf:.3f} typedF1={tf:.3f} meta={right / checked:.3f}\n")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,60 @@
+"""Typing by the number's own clause and head noun, and labels of `other` by the counted noun (issue 14).
+
+Sentences made up for this test, in the shapes that mistyped on unseen reports.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+# (sentence, value, unit, indicator)
+TYPES = [
+    # a reach word counts the people of the activity its sentence names
+    ("组织执法人员业务培训5期，覆盖320余人次。", 320, "人次", "legal_training_participants"),
+    ("开展普法宣传活动22场，覆盖群众1.2万人次。", 12000, "人次", "legal_publicity_reach"),
+    ("开展宪法宣传活动12场，惠及群众3000人次。", 3000, "人次", "legal_publicity_reach"),
+    # the cases of a reconsideration paragraph are reconsideration cases
+    ("全年收到行政复议申请和应诉案件共计46件。其中，行政复议案件共计31件，维持25件。", 31, "件",
+     "admin_reconsideration_cases"),
+    ("局领导班子组织集体学法活动9次。", 9, "次", "study_sessions"),
+    # the number closes a noun of its own: the cue after it names something else
+    ("重大行政决策事项5项全部履行公众参与、专家论证程序。", 5, "项", "major_decisions"),
+    # a generic verb counts its object: only the objects its rule counts
+    ("设立税费争议调解室172个。", 172, "个", "other"),
+    ("修订村规民约23份。", 23, "份", "other"),
+    ("依法发放排污许可证156张。", 156, "张", "other"),
+    ("修订完善管理办法12件。", 12, "件", "normative_documents_cleaned"),
+    ("发放普法宣传手册5000余册。", 5000, "册", "legal_publicity_materials"),
+    ("调解矛盾纠纷386件。", 386, "件", "disputes_mediated"),
+    # a campaign named after the law, in quotes, goes anywhere
+    ("组织“法律进文化礼堂”活动42场。", 42, "场", "legal_publicity_events"),
+]
+
+# (sentence, value, unit, label)
+LABELS = [
+    ("组建6个工作专班，集中整治突出问题。", 6, "个", "工作专班"),
+    ("梳理公布860个服务事项。", 860, "个", "服务事项"),
+    ("辖区12个社区全部完成居民公约修订。", 12, "个", "社区"),
+    ("学习重点内容18项。", 18, "项", "学习重点内容"),
+]
+
+
+def _indicator(sentence: str, value, unit: str):
+    from pipeline import extract
+
+    report = extract("某区司法局2024年法治政府建设情况报告\n一、主要工作\n" + sentence + "\n", is_text=True)
+    found = [i for i in report.indicators if i.value == Decimal(str(value)) and i.unit == unit]
+    assert len(found) == 1, [(i.value, i.unit, i.indicator) for i in report.indicators]
+    return found[0]
+
+
+@pytest.mark.parametrize("sentence, value, unit, indicator", TYPES, ids=[t[0][:14] for t in TYPES])
+def test_type_by_own_clause_and_head_noun(sentence, value, unit, indicator):
+    assert _indicator(sentence, value, unit).indicator == indicator
+
+
+@pytest.mark.parametrize("sentence, value, unit, label", LABELS, ids=[t[0][:12] for t in LABELS])
+def test_label_of_other_is_the_counted_noun(sentence, value, unit, label):
+    ind = _indicator(sentence, value, unit)
+    assert (ind.indicator, ind.label) == ("other", label)
