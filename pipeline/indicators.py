@@ -197,7 +197,9 @@ def _choose(text: str, q: Quantity, win_start: int, after_end: int, measure: str
     after = _cues(text, q.span[1], after_end, rules, stops) if after_end > q.span[1] else []
     nominal = q.unit in irules.nominal_units
     orders = [(after, "cue-after"), (list(reversed(before)), "cue-before")]
-    if not (nominal and after):
+    if not (nominal and after) or (before and _heads_number(text, before[-1], q) and q.span[1] < after[0].start):
+        # N项X: the noun after a nominal measure word is what is counted, unless the
+        # number closes a noun of its own (重大行政决策事项5项全部履行公众参与…)
         orders.reverse()
     # A specific cue anywhere in the window beats a generic one next to the
     # number: 列席区政府常务会议1次 is public participation, not a meeting held.
@@ -217,6 +219,10 @@ def _choose(text: str, q: Quantity, win_start: int, after_end: int, measure: str
             for cue in cues:
                 if (cue.text in irules.weak_cues) != weak:
                     continue
+                if weak and how == "cue-after" and not _in_counted_noun(text, q, cue, after_end, irules):
+                    # 12个社区全部完成居民公约修订: a generic word after the counted noun
+                    # (社区) and its verb names what was done, not what is counted
+                    continue
                 if weak and nominal and how == "cue-before" and "等" in text[cue.end:q.span[0]]:
                     # "修订…考勤等制度20余个": the count is of what follows 等,
                     # which a generic verb before it does not name.
@@ -227,9 +233,55 @@ def _choose(text: str, q: Quantity, win_start: int, after_end: int, measure: str
                     # is more specific than the 规范性文件 inside it.
                     continue
                 rule = _accepting(cue, q, measure, irules, context)
+                if rule is not None and weak and nominal and how != "cue-after" \
+                        and not _counts_its_object(rule, text, cue, q, irules):
+                    continue  # 调解室172个, 发放排污许可证156张: the verb's object is what is counted
                 if rule is not None:
+                    if cue.text in irules.reach_cues:
+                        rule = _reach_of(rule, text, cue, q, measure, rules, sentence_start
+                                         if sentence_start is not None else sentence_from, stops)
                     return rule, cue, how
     return None
+
+
+def _in_counted_noun(text: str, q: Quantity, cue: _Cue, after_end: int, irules) -> bool:
+    noun = _noun_after(text[q.span[1]:after_end], irules) or ""
+    return cue.start < q.span[1] + len(noun)
+
+
+def _heads_number(text: str, cue: _Cue, q: Quantity) -> bool:
+    """The cue before the number ends a noun phrase the number closes: 决策事项5项, 议题15个."""
+    gap = text[cue.end:q.span[0]]
+    return len(gap) <= 4 and regex.fullmatch(r"\p{Han}*", gap) is not None
+
+
+def _counts_its_object(rule: IndicatorRule, text: str, cue: _Cue, q: Quantity, irules) -> bool:
+    """A generic verb cue with a noun between it and a nominal count counts that noun:
+    it types the number only when the noun is one the rule counts (its `heads`)."""
+    if not rule.heads:
+        return True
+    gap = text[cue.end:q.span[0]]
+    for suffix in irules.label_trim_suffixes:
+        if gap.endswith(suffix):
+            gap = gap[: -len(suffix)]
+            break
+    if not regex.search(r"\p{Han}", gap):
+        return True  # 调解120件: the verb names the count itself
+    return any(h in gap for h in rule.heads)
+
+
+def _reach_of(rule: IndicatorRule, text: str, cue: _Cue, q: Quantity, measure: str, rules: Rules,
+              sentence_start: int, stops) -> IndicatorRule:
+    """覆盖320余人次 after a training: the people reached are the trainees. A bare reach
+    word takes the people-indicator of the activity its sentence names before it."""
+    irules = rules.indicators
+    for earlier in reversed(_cues(text, sentence_start, cue.start, rules, stops)):
+        for ident in earlier.ids:
+            target = irules.people_of.get(ident) if irules.people_of else None
+            if target is not None:
+                other = irules.by_id[target]
+                return other if _accepts(other, cue.text, q, measure) else rule
+    return rule
 
 
 def _contains(outer: _Cue, inner: _Cue) -> bool:
@@ -458,6 +510,10 @@ def _label(text: str, q: Quantity, win_start: int, after_end: int, rules: Rules)
     """For `other`: the noun phrase before the number (学习重点内容18项), or the
     noun after a nominal measure word (15家重点责任单位)."""
     irules = rules.indicators
+    if q.unit in irules.nominal_units and after_end > q.span[1]:
+        noun = _noun_after(text[q.span[1]:after_end], irules)
+        if noun:  # 组建6个工作专班 → 工作专班; 860个服务事项 → 服务事项
+            return noun, (q.span[0], q.span[1] + len(noun))
     start = win_start
     while start < q.span[0] and text[start] in _LIST_SEPARATORS:
         start += 1  # "…听证会1场、专家论证会2次": the label starts after the 、
@@ -478,14 +534,20 @@ def _label(text: str, q: Quantity, win_start: int, after_end: int, rules: Rules)
     if len(phrase) >= 2:
         span_start = q.span[0] - len(text[start:q.span[0]])
         return phrase, (span_start, q.span[1])
-    if q.unit in irules.nominal_units and after_end > q.span[1]:
-        after = text[q.span[1]:after_end]
-        cut = regex.search(r"的|[，。；、]", after)
-        noun = after[: cut.start()] if cut else after
-        noun = noun[: irules.label_max_chars]
-        if len(noun) >= 2:
-            return noun, (q.span[0], q.span[1] + len(noun))
     return q.unit, q.span
+
+
+def _noun_after(after: str, irules) -> str | None:
+    """The noun a nominal measure word counts: the words after it up to 的, a
+    punctuation mark or a stop word (12个社区全部完成… → 社区); None when too short."""
+    cut = regex.search(r"的|[^\p{Han}]", after)
+    noun = after[: cut.start()] if cut else after
+    for word in irules.label_after_stops:
+        i = noun.find(word)
+        if i >= 0:
+            noun = noun[:i]
+    noun = noun[: irules.label_max_chars]
+    return noun if len(noun) >= 2 else None
 
 
 # --- measure, actor -------------------------------------------------------------------

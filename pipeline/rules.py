@@ -95,6 +95,7 @@ class IndicatorRule:
     units: frozenset[str] | None
     cue_units: dict[str, frozenset[str]]
     not_with: tuple[str, ...] = ()  # words earlier in the sentence that show the number is about something else
+    heads: tuple[str, ...] = ()  # nouns its generic verb cues can count (发放 + 资料, not 发放 + 许可证)
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,9 @@ class IndicatorRules:
     domain_terms: tuple[str, ...]  # for jieba's user dictionary
     # a noun naming one indicator per number of a 分别 list: (pattern, ids in order)
     paired_cues: tuple[tuple[regex.Pattern, tuple[str, ...]], ...] = ()
+    label_after_stops: tuple[str, ...] = ()  # words that end the counted noun after a measure word
+    reach_cues: frozenset[str] = frozenset()  # 覆盖, 惠及: people reached by the activity named before
+    people_of: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # activity indicator -> the indicator of its people
 
 
 @dataclass(frozen=True)
@@ -367,6 +371,7 @@ INDICATORS = Record({
         "patterns": opt(Seq(Pattern(), min_len=0)),
         "cue_units": opt(Table(Text(), words(**_UNIT), min_len=0)),
         "not_with": opt(words(0)),
+        "heads": opt(words(0)),
     })),
     "nominal_units": opt(words(0, **_UNIT)),
     "weak_cues": opt(words(0, ref="cue", ref_what="a cue of any indicator")),
@@ -374,6 +379,12 @@ INDICATORS = Record({
         "max_chars": opt(Integer(minimum=1), 12),
         "cut_after": opt(words(0)),
         "trim_suffixes": opt(words(0)),
+        "after_stops": opt(words(0)),
+    })),
+    "reach": opt(Record({
+        "cues": opt(words(0, ref="cue", ref_what="a cue of any indicator")),
+        "people_of": opt(Table(Text(ref="rule", ref_what="an indicator with a rule"),
+                               Text(ref="rule", ref_what="an indicator with a rule"), min_len=0)),
     })),
     # a noun naming one indicator per number of a 分别 list (城乡居民收入分别增长…: urban, rural)
     "paired_cues": opt(Seq(Record({"pattern": Pattern(), "ids": words(2, **_INDICATOR)}), min_len=0)),
@@ -591,7 +602,7 @@ def _indicators(d: dict, ctx: Context, base: Path, got: dict) -> dict:
         by_id[ident] = IndicatorRule(ident, str(catalog[ident]["zh"]), frozenset(item["unit_classes"]),
                                      frozenset(item["units"]) if item["units"] else None,
                                      {cue: frozenset(us) for cue, us in item["cue_units"].items()},
-                                     tuple(item["not_with"]))
+                                     tuple(item["not_with"]), tuple(item["heads"]))
     literals = sorted(cue_ids, key=len, reverse=True)
     patterns = tuple({p.pattern: p for p, _ in pattern_ids}.values())
     label = d["label"]
@@ -609,6 +620,9 @@ def _indicators(d: dict, ctx: Context, base: Path, got: dict) -> dict:
         label_trim_suffixes=tuple(sorted(label["trim_suffixes"], key=len, reverse=True)),
         domain_terms=tuple(literals),
         paired_cues=tuple((_paired(item, by_id, ctx, i)) for i, item in enumerate(d["paired_cues"])),
+        label_after_stops=tuple(label["after_stops"]),
+        reach_cues=frozenset(d["reach"]["cues"]),
+        people_of=MappingProxyType(dict(d["reach"]["people_of"])),
     )}
 
 
