@@ -266,7 +266,9 @@ def muted_numbers(text: str, indicators: Sequence[dict[str, Any]], rules: Rules 
         before = text[start - 1] if start else ""
         after = text[end] if end < len(text) else ""
         arabic = any(c.isdigit() for c in numeral)
-        reason = next((why for z in zones if (why := z.covering(start, end)) is not None), None)
+        # 第一: an ordinal says more than the stop pattern of ordinals that also covers it
+        reason = "ordinal (第…)" if before == "第" else \
+            next((why for z in zones if (why := z.covering(start, end)) is not None), None)
         if reason is None:
             if after == "年" and (len(numeral) == 4 and (numeral.isdigit() or not arabic)):
                 reason = "year"
