@@ -244,7 +244,8 @@ def _split_regions(s: str, mrules: MetadataRules, table: DivisionTable) -> tuple
         name = s[pos:end]
         if name in mrules.not_regions or name[0] in "我全本该各":
             break
-        if any(name.endswith(w) for w in mrules.not_regions if len(w) < len(name)):
+        if any(name.endswith(w) for w in mrules.not_regions
+               if len(w) < len(name) and w not in mrules.region_suffixes):
             break  # 苏州工业园区: a zone (园区, 开发区) is part of the body's name, not a region
         if name[0] in _level_chars(mrules):
             break  # 市市场监管局: a bare level word, not a name (real ones, 市中区, are in the table)
