@@ -62,6 +62,7 @@ KINDS = {
     "digits": lambda size: _repeat("1234567890", size),
     "cn_numerals": lambda size: _repeat("一二三四五六七八九十百千万亿", size),
     "quantities": lambda size: _repeat("受理案件3件，", size),
+    "one_sentence": lambda size: _repeat("办理行政复议案件12件其中撤销3件同比增长5%培训干部30人次", size),
     "quotes": lambda size: _repeat("“两张清单《条例", size),
     "spaces": lambda size: "1 -" + " " * size + "2次",
     "one_line": _one_line,

@@ -63,7 +63,7 @@ _COUNTS = frozenset({"count", "people", "money"})  # classes whose numbers add u
 _BREAK = regex.compile(r"[。；;!?！？\n]")  # a list of parts never runs past these
 _LEAD = regex.compile(r"^[\s，,；;。、：:（）()“”\"'》《]+")
 _CLAUSE = regex.compile(r"[，,；;：:。]")
-_CLAUSE_BREAK = regex.compile(r"[，,；;。]")
+_LAST_CLAUSE_BREAK = regex.compile(r"(?r)[，,；;。]")
 _YEAR = regex.compile(r"(?:19|20)\d\d年")
 _WORDY = regex.compile(r"[\p{L}\p{N}]")
 _NAME_JOIN = regex.compile(r"[的和及与]")
@@ -130,9 +130,8 @@ def audit_report(text: str, indicators: Sequence[Indicator], sections: Sequence[
 def _clause(window: str) -> str:
     """The words a number's role and kind are read from: its clause, from the
     previous number (or clause break) to the end of its own text."""
-    cut = -1
-    for m in _CLAUSE_BREAK.finditer(window):
-        cut = m.end()
+    m = _LAST_CLAUSE_BREAK.search(window)  # searched from the end: only the last one counts
+    cut = m.end() if m is not None else -1
     return window[cut:] if cut > 0 else window
 
 
@@ -149,7 +148,9 @@ def _facts_of_report(text: str, indicators: Sequence[Indicator], ar: AuditRules,
     prev: Indicator | None = None
     for i, ind in enumerate(indicators):
         start = ind.sentence_span[0]
-        if prev is not None and prev.sentence_span == ind.sentence_span:
+        if prev is not None:
+            # from the previous number of its sentence (one of an earlier
+            # sentence ends before this one starts)
             start = max(start, prev.span[1])
         window = _clause(text[start:ind.span[1]]) if start < ind.span[1] else ind.text
         term = ""
@@ -172,16 +173,27 @@ def _facts_of_report(text: str, indicators: Sequence[Indicator], ar: AuditRules,
 
 # --- parts of a total ---
 
-def _depth(text: str, pos: int) -> int:
-    """How deep in brackets `pos` is, counted from the start of its paragraph."""
-    para = text.rfind("\n", 0, pos) + 1
-    depth = 0
-    for ch in text[para:pos]:
-        if ch in "（(":
-            depth += 1
-        elif ch in "）)" and depth:
-            depth -= 1
-    return depth
+def _depths(text: str, positions: Iterable[int]) -> dict[int, int]:
+    """How deep in brackets each position is, counted from the start of its paragraph.
+
+    One pass over the text for all of them (counting from each paragraph start
+    for each position was quadratic in a long paragraph)."""
+    out: dict[int, int] = {}
+    depth, at = 0, 0
+    for pos in sorted(set(positions)):
+        if pos < at:
+            continue
+        para = text.rfind("\n", at, pos) + 1
+        if para > 0 and para > at:  # a new paragraph since the last position
+            depth, at = 0, para
+        for ch in text[at:pos]:
+            if ch in "（(":
+                depth += 1
+            elif ch in "）)" and depth:
+                depth -= 1
+        at = pos
+        out[pos] = depth
+    return out
 
 
 def _marker(text: str, facts: list[_Fact], total: _Fact, first: _Fact, ar: AuditRules) -> regex.Match | None:
@@ -208,7 +220,8 @@ def _check_parts(text: str, facts: list[_Fact], ar: AuditRules) -> tuple[list[Fi
     seq = [f for f in facts if f.unit_class in _COUNTS and f.measure == "level"]
     findings: list[Finding] = []
     part_of: dict[int, int] = {}
-    depth = {f.index: _depth(text, f.span[0]) for f in seq}
+    at = _depths(text, (f.span[0] for f in seq))
+    depth = {f.index: at[f.span[0]] for f in seq}
     for k in range(1, len(seq)):
         first = seq[k]
         # the total stands outside any brackets closed before the first part:
@@ -246,7 +259,8 @@ def _check_parts(text: str, facts: list[_Fact], ar: AuditRules) -> tuple[list[Fi
             continue
         depth0 = depth[first.index]
         parts, last = [first], first
-        for q in seq[k + 1:]:
+        for qi in range(k + 1, len(seq)):  # (a slice here copied the rest for every k)
+            q = seq[qi]
             g = text[last.span[1]:q.span[0]] if last.span[1] <= q.span[0] else ""
             d = depth[q.index]
             if d > depth0 and not _BREAK.search(g):
@@ -471,7 +485,7 @@ def _check_repeats(facts: list[_Fact], ar: AuditRules, part_of: dict[int, int]) 
     for key, group in groups.items():
         exact = {f.value for f in group if f.qualifier is None}
         overs = {f.value for f in group if f.qualifier == "over"}
-        if not (len(exact) > 1 or any(e < o for e in exact for o in overs)):
+        if not (len(exact) > 1 or (exact and overs and min(exact) < max(overs))):
             continue
         by_sent: dict[int, set[Decimal]] = defaultdict(set)
         for f in group:

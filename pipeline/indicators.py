@@ -23,7 +23,7 @@ import regex
 from .numbers import find_quantities
 from .records import Indicator, Quantity, Section
 from .rules import IndicatorRule, Rules
-from .sections import section_at
+from .sections import SectionIndex
 from .tokenize import word_boundaries
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,13 @@ _CLAUSE_END = regex.compile(r"[，,；;。！？!?\n]")
 _CN_NUMERAL = regex.compile(r"[零〇一二三四五六七八九十百千万亿两]")
 _AFTER_STOP = regex.compile(r"[、，,；;。！？!?\n（(：:]")
 _LIST_SEPARATORS = "、，,；;：: "  # punctuation a label never starts with
+# How far back from a number its clause and sentence are read (cues, context
+# words, the actor, 其中/分别, the totals it can be a part of). No clause or
+# sentence of a real report comes near this; text without punctuation (one
+# giant "sentence") would otherwise make every number read everything before
+# it: quadratic time.
+_WINDOW = 1000
+_CLAUSE_WINDOW = 300  # the same for a clause (the longest real one: about 120)
 
 
 @dataclass(frozen=True)
@@ -59,14 +66,27 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
         if rules.stop.stop_re is not None else []
     blocked = _blocked_spans(text, rules, stops)
     quantities = [q for q in quantities if not _overlaps(q, blocked, text)]
+    stops = _Spans(stops)
     sentence_bounds = [m.end() for m in _SENTENCE_END.finditer(text)]
     clause_bounds = [m.end() for m in _CLAUSE_END.finditer(text)]
+    semicolons = [m.start() for m in regex.finditer(r"[;；]", text)]
+    section_index = SectionIndex(sections)
+    found = _Found()
+    lists = _Lists(text, quantities, rules)
+    openers: dict[int, tuple[int, bool]] = {}
 
     out: list[Indicator] = []
     prev_q: Quantity | None = None
     for idx, q in enumerate(quantities):
         s_start, s_end = _around(sentence_bounds, q.span[0], len(text))
+        # the sentence kept with the indicator is cut to _WINDOW characters on
+        # either side of the number: a copy of a whole giant "sentence" per
+        # number made the output itself quadratic in the text
+        s_keep = (max(s_start, q.span[0] - _WINDOW), min(s_end, q.span[1] + _WINDOW))
         c_start, c_end = _around(clause_bounds, q.span[0], len(text))
+        # read at most _WINDOW characters back (see there)
+        s_start_read = max(s_start, q.span[0] - _WINDOW)
+        c_start = max(c_start, q.span[0] - _CLAUSE_WINDOW)
         win_start = c_start
         if prev_q is not None and prev_q.span[1] > c_start:
             win_start = prev_q.span[1]
@@ -76,7 +96,7 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
         if after_stop is not None:
             after_end = after_stop.start()
 
-        section = section_at(sections, q.span[0])
+        section = section_index.at(q.span[0])
         part = section.part if section else "other"
         measure, value, value_high = _measure(text, win_start, q, rules)
         if measure == "level" and out and prev_q is not None and out[-1].measure != "level" \
@@ -89,16 +109,16 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
             value = q.value * sign
             value_high = q.value_high * sign if q.value_high is not None else None
         planned = part == "next_year_plans" or rules.context.planned_re.search(text, c_start, q.span[0]) is not None
-        period = periods.at(q.span[0], s_start, planned=part == "next_year_plans")
+        period = periods.at(q.span[0], s_start_read, planned=part == "next_year_plans")
         if period is not None and year is not None and period[0] > year:
             planned = True  # a year after the one reviewed: 2026年…, “十五五”时期…
         actor = _actor(text, c_start, q.span[0], rules)
 
-        sentence_from = max(s_start, prev_q.span[1]) if prev_q is not None else s_start
-        chosen = _choose(text, q, win_start, after_end, measure, rules, sentence_from, stops, s_start)
-        ref_start, partitive = _reference_start(text, s_start, q, sentence_bounds, rules)
+        sentence_from = max(s_start_read, prev_q.span[1]) if prev_q is not None else s_start_read
+        chosen = _choose(text, q, win_start, after_end, measure, rules, sentence_from, stops, s_start_read)
+        ref_start, partitive = _reference_start(text, s_start, q, sentence_bounds, rules, openers)
         inherited = None
-        respectively = _respectively(text, quantities, idx, s_start, rules)
+        respectively = lists.respectively(idx, s_start_read)
         paired = _paired(text, s_start, respectively, rules)
         if paired is not None:
             # 城乡居民人均可支配收入分别增长4.4%、5.6%: one id per number of the list
@@ -110,8 +130,8 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
         elif chosen is None or (partitive and chosen[1].text in rules.indicators.weak_cues):
             # A part after 其中 is of the total before it, whatever generic
             # word names it ("其中予以公开29件" are requests, not publications).
-            inherited = _inherit(out, q, ref_start, measure, text, win_start, rules, partitive,
-                                 respectively if measure != "level" else None)
+            inherited = _inherit(found, q, max(ref_start, q.span[0] - _WINDOW), measure, text, win_start, rules,
+                                 partitive, respectively if measure != "level" else None, semicolons)
         if chosen is not None and inherited is None:
             rule_obj, cue, how = chosen
             ident, label = rule_obj.id, rule_obj.name
@@ -141,8 +161,8 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
             unit_class=q.unit_class,
             span=span,
             text=text[span[0]:span[1]],
-            sentence=text[s_start:s_end].strip(),
-            sentence_span=(s_start, s_end),
+            sentence=text[s_keep[0]:s_keep[1]].strip(),
+            sentence_span=s_keep,
             rule=rule_id,
             section_id=section.id if section else None,
             part=part,
@@ -154,26 +174,48 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
             quantity_span=q.span,
             period=_period_value(period),
         ))
+        found.add(out[-1])
         prev_q = q
     return tuple(out)
 
 
 # --- what is not a fact -------------------------------------------------------------
 
-def _blocked_spans(text: str, rules: Rules, stops: list[tuple[int, int]]) -> list[tuple[int, int, bool]]:
-    """Spans whose numbers are not facts: (start, end, only_chinese_numerals).
+class _Spans:
+    """Spans found by one scan (finditer): in order and disjoint, so their ends
+    are sorted too, and the ones touching a range are found by bisection
+    instead of a pass over all of them (which made a document with many stop
+    phrases or quotes quadratic)."""
+
+    __slots__ = ("spans", "ends")
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.spans = spans
+        self.ends = [b for _, b in spans]
+
+    def touching(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The spans (a, b) with a < end and start < b, in order."""
+        i = bisect.bisect_right(self.ends, start)
+        out = []
+        while i < len(self.spans) and self.spans[i][0] < end:
+            out.append(self.spans[i])
+            i += 1
+        return out
+
+
+def _blocked_spans(text: str, rules: Rules, stops: list[tuple[int, int]]) -> list[tuple[_Spans, bool]]:
+    """Spans whose numbers are not facts, each kind with only_chinese_numerals.
 
     `stops`: the spans of the stop phrases, found once per document."""
-    spans: list[tuple[int, int, bool]] = [(a, b, False) for a, b in stops]
     stop = rules.stop
-    spans.extend((m.start(), m.end(), False) for m in stop.book_re.finditer(text))
-    spans.extend((m.start(), m.end(), True) for m in stop.quoted_re.finditer(text))
-    return spans
+    return [(_Spans(stops), False),
+            (_Spans([m.span() for m in stop.book_re.finditer(text)]), False),
+            (_Spans([m.span() for m in stop.quoted_re.finditer(text)]), True)]
 
 
-def _overlaps(q: Quantity, blocked: list[tuple[int, int, bool]], text: str) -> bool:
-    for start, end, chinese_only in blocked:
-        if q.span[0] < end and start < q.span[1]:
+def _overlaps(q: Quantity, blocked: list[tuple[_Spans, bool]], text: str) -> bool:
+    for spans, chinese_only in blocked:
+        for start, end in spans.touching(q.span[0], q.span[1]):
             if chinese_only:
                 # A slogan in quotes is written in Chinese numerals (“两张清单”);
                 # an Arabic count inside quotes is still a count.
@@ -186,10 +228,84 @@ def _overlaps(q: Quantity, blocked: list[tuple[int, int, bool]], text: str) -> b
     return False
 
 
+class _Found:
+    """The indicators found so far, indexed for `_inherit`: the typed levels
+    (all, non-rate, by unit) and all levels, each with the starts of their
+    spans. Spans start in increasing order (each number's words begin after the
+    previous number), so "those of this sentence" is a bisection, not a pass
+    over every earlier indicator (quadratic on a long report)."""
+
+    _RATE = ("%", "pp")
+
+    def __init__(self) -> None:
+        self.all: list[Indicator] = []
+        self.lists: dict[tuple, tuple[list[int], list[int], list[Indicator]]] = {}
+
+    def _put(self, key: tuple, ind: Indicator) -> None:
+        starts, ends, items = self.lists.setdefault(key, ([], [], []))
+        starts.append(ind.span[0])
+        ends.append(ind.span[1])
+        items.append(ind)
+
+    def add(self, ind: Indicator) -> None:
+        self.all.append(ind)
+        if ind.measure != "level":
+            return
+        rate = ind.unit in self._RATE
+        self._put(("level",), ind)
+        self._put(("level", "unit", ind.unit), ind)
+        if not rate:
+            self._put(("level", "non-rate"), ind)
+        if ind.indicator != "other":
+            self._put(("typed",), ind)
+            self._put(("typed", "unit", ind.unit), ind)
+
+    def since(self, key: tuple, start: int) -> "_Since":
+        """The indicators of list `key` whose spans start at or after `start`."""
+        starts, ends, items = self.lists.get(key, ([], [], []))
+        return _Since(items, ends, bisect.bisect_left(starts, start))
+
+    def last_since(self, key: tuple, start: int) -> Indicator | None:
+        starts, _, items = self.lists.get(key, ((), (), ()))
+        if items and starts[-1] >= start:
+            return items[-1]
+        return None
+
+
+class _Since:
+    """items[lo:] without copying them: len, [i], [-1], and .ends for bisect."""
+
+    __slots__ = ("items", "ends", "lo")
+
+    def __init__(self, items: list[Indicator], ends: list[int], lo: int) -> None:
+        self.items, self.ends, self.lo = items, _Ends(ends, lo), lo
+
+    def __len__(self) -> int:
+        return len(self.items) - self.lo
+
+    def __getitem__(self, i: int) -> Indicator:
+        return self.items[self.lo + i] if i >= 0 else self.items[i]
+
+
+class _Ends:
+    """The span ends of a _Since, for bisect (which needs len and [i])."""
+
+    __slots__ = ("ends", "lo")
+
+    def __init__(self, ends: list[int], lo: int) -> None:
+        self.ends, self.lo = ends, lo
+
+    def __len__(self) -> int:
+        return len(self.ends) - self.lo
+
+    def __getitem__(self, i: int) -> int:
+        return self.ends[self.lo + i]
+
+
 # --- which indicator ------------------------------------------------------------------
 
 def _choose(text: str, q: Quantity, win_start: int, after_end: int, measure: str, rules: Rules,
-            sentence_from: int, stops: list[tuple[int, int]] = (), sentence_start: int | None = None):
+            sentence_from: int, stops: "_Spans | None" = None, sentence_start: int | None = None):
     irules = rules.indicators
     # what the sentence says before the number, for rules' not_with words
     context = text[sentence_from if sentence_start is None else sentence_start:q.span[0]]
@@ -228,7 +344,7 @@ def _choose(text: str, q: Quantity, win_start: int, after_end: int, measure: str
                     # which a generic verb before it does not name.
                     continue
                 if any(_contains(other, cue) and _accepting(other, q, measure, irules, context) is not None
-                       for other in cues):
+                       for other in _around_cue(cues, cue)):
                     # 清理卫生健康领域规范性文件16件: the longer cue (清理…规范性文件)
                     # is more specific than the 规范性文件 inside it.
                     continue
@@ -284,6 +400,21 @@ def _reach_of(rule: IndicatorRule, text: str, cue: _Cue, q: Quantity, measure: s
     return rule
 
 
+def _around_cue(cues: list[_Cue], cue: _Cue) -> list[_Cue]:
+    """The cues of `cues` (in text order or reversed) that overlap `cue`: the
+    only ones that can contain it. Found by bisection, not a pass over all the
+    cues of the window for each cue (quadratic in a window full of cues)."""
+    if len(cues) < 16:
+        return cues
+    longest = max(c.end - c.start for c in cues)
+    forward = cues[0].start <= cues[-1].start
+    ordered = cues if forward else cues[::-1]
+    starts = [c.start for c in ordered]
+    lo = bisect.bisect_left(starts, cue.end - longest)
+    hi = bisect.bisect_right(starts, cue.start)
+    return ordered[lo:hi]
+
+
 def _contains(outer: _Cue, inner: _Cue) -> bool:
     return outer.start <= inner.start and inner.end <= outer.end and (outer.start, outer.end) != (inner.start, inner.end)
 
@@ -308,7 +439,7 @@ def _accepts(rule: IndicatorRule, cue_text: str, q: Quantity, measure: str) -> b
     return only is None or q.unit in only
 
 
-def _cues(text: str, start: int, end: int, rules: Rules, stops: list[tuple[int, int]] = ()) -> list[_Cue]:
+def _cues(text: str, start: int, end: int, rules: Rules, stops: "_Spans | None" = None) -> list[_Cue]:
     """Cue words in text[start:end] that are whole jieba words, in order.
 
     `stops`: the spans of the document's stop phrases (a cue inside one names
@@ -323,7 +454,7 @@ def _cues(text: str, start: int, end: int, rules: Rules, stops: list[tuple[int, 
     # word boundaries then decide which of them is a whole word here.
     book = rules.stop.book_re  # 《…》 names a document
     titles = [(b.start(), b.end()) for b in book.finditer(window)] if rules.stop.book_marks[0] in window else []
-    stops = [(a - start, b - start) for a, b in stops if a < end and start < b]
+    stops = [(a - start, b - start) for a, b in stops.touching(start, end)] if stops is not None else []
     literal_re, any_pattern_re, pattern_res = irules.literal_re, irules.any_pattern_re, irules.patterns
     # Literals and each pattern are searched on their own: one regex of them
     # all reports a single match per start position, so 合同…审核 (a pattern)
@@ -366,45 +497,73 @@ def _cues(text: str, start: int, end: int, rules: Rules, stops: list[tuple[int, 
 
 
 def _reference_start(text: str, s_start: int, q: Quantity, sentence_bounds: list[int],
-                     rules: Rules) -> tuple[int, bool]:
+                     rules: Rules, openers: dict[int, tuple[int, bool]] | None = None) -> tuple[int, bool]:
     """Where the totals a number can be a part of begin, and whether it is a part.
 
     Its own sentence; the sentence before too when its sentence opens with a
-    partitive (其中，…; 审结案件中，…)."""
+    partitive (其中，…; 审结案件中，…). `openers` caches the first case per
+    sentence (every number of the sentence would walk back the same way)."""
+    if openers is not None and s_start in openers:
+        return openers[s_start]
     if rules.context.partitive_opener_re.match(text, s_start, q.span[0]):
         prev_start = s_start
         while prev_start > 0:
+            end = prev_start
             prev_start, _ = _around(sentence_bounds, prev_start - 1, len(text))
-            if text[prev_start:s_start].strip("\n 。"):
+            # text[end:s_start] is blank already: look at the new part only
+            if text[prev_start:end].strip("\n 。"):
                 break
+        if openers is not None:
+            openers[s_start] = (prev_start, True)
         return prev_start, True
-    return s_start, rules.context.partitive_re.search(text, s_start, q.span[0]) is not None
+    start = max(s_start, q.span[0] - _WINDOW)
+    return s_start, rules.context.partitive_re.search(text, start, q.span[0]) is not None
 
 
-def _respectively(text: str, quantities: list[Quantity], idx: int, s_start: int, rules: Rules):
-    """(k, n, at) when quantities[idx] is the k-th of n numbers listed right after
-    分别 (at its offset) in its sentence: "…486件，罚没款3862.5万元，较2021年分别
-    下降11.3%和6.8%"."""
-    q = quantities[idx]
-    at = max(text.rfind(word, s_start, q.span[0]) for word in rules.context.respectively)
-    if at < 0:
-        return None
-    first = idx
-    while first > 0 and quantities[first - 1].span[0] > at \
-            and rules.context.connector_re.fullmatch(text, quantities[first - 1].span[1], quantities[first].span[0]):
-        first -= 1
-    if first > 0 and quantities[first - 1].span[0] > at:
-        return None  # another number between 分别 and the list
-    last = idx
-    while last + 1 < len(quantities) \
-            and rules.context.connector_re.fullmatch(text, quantities[last].span[1], quantities[last + 1].span[0]):
-        last += 1
-    n = last - first + 1
-    return (idx - first, n, at) if n > 1 else None
+class _Lists:
+    """Runs of numbers joined by connectors (和, 、), worked out once per
+    document: walking each run from each of its numbers was quadratic in the
+    run's length."""
+
+    def __init__(self, text: str, quantities: list[Quantity], rules: Rules) -> None:
+        self.text, self.quantities, self.rules = text, quantities, rules
+        self.run_start: list[int] | None = None
+        self.run_end: list[int] = []
+        self.starts = [q.span[0] for q in quantities]
+
+    def _runs(self) -> None:
+        qs, connector = self.quantities, self.rules.context.connector_re
+        joined = [connector.fullmatch(self.text, a.span[1], b.span[0]) is not None for a, b in zip(qs, qs[1:])]
+        n = len(qs)
+        self.run_start = [0] * n
+        for i in range(1, n):
+            self.run_start[i] = self.run_start[i - 1] if joined[i - 1] else i
+        self.run_end = [n - 1] * n
+        for i in range(n - 2, -1, -1):
+            self.run_end[i] = self.run_end[i + 1] if joined[i] else i
+
+    def respectively(self, idx: int, s_start: int):
+        """(k, n, at) when quantities[idx] is the k-th of n numbers listed right after
+        分别 (at its offset) in its sentence: "…486件，罚没款3862.5万元，较2021年分别
+        下降11.3%和6.8%"."""
+        text, q = self.text, self.quantities[idx]
+        at = max(text.rfind(word, s_start, q.span[0]) for word in self.rules.context.respectively)
+        if at < 0:
+            return None
+        if self.run_start is None:
+            self._runs()
+        # the first number of the run that is after 分别
+        first = max(self.run_start[idx], bisect.bisect_right(self.starts, at))
+        if first > 0 and self.quantities[first - 1].span[0] > at:
+            return None  # another number between 分别 and the list
+        last = self.run_end[idx]
+        n = last - first + 1
+        return (idx - first, n, at) if n > 1 else None
 
 
-def _inherit(done: list[Indicator], q: Quantity, sentence_start: int, measure: str, text: str,
-             win_start: int, rules: Rules, partitive: bool = False, respectively=None) -> Indicator | None:
+def _inherit(found: _Found, q: Quantity, sentence_start: int, measure: str, text: str,
+             win_start: int, rules: Rules, partitive: bool = False, respectively=None,
+             semicolons: list[int] = ()) -> Indicator | None:
     """A cue-less number after a typed one: a part of it, its change, or another measure of it.
 
     "行政复议案件4件，撤销1件，维持3件": 撤销 and 维持 are parts of the 4 cases.
@@ -417,46 +576,47 @@ def _inherit(done: list[Indicator], q: Quantity, sentence_start: int, measure: s
     """
     if not partitive:
         # a part does not reach across ；: "调解纠纷41件；指导企业申请商标1260件"
-        sentence_start = max(sentence_start, text.rfind(";", sentence_start, q.span[0]) + 1,
-                             text.rfind("；", sentence_start, q.span[0]) + 1)
-    scope = [d for d in done if d.span[0] >= sentence_start]
-    if not scope:
-        return None
+        i = bisect.bisect_left(semicolons, q.span[0]) - 1
+        if i >= 0 and semicolons[i] >= sentence_start:
+            sentence_start = semicolons[i] + 1
+    if not found.all or found.all[-1].span[0] < sentence_start:
+        return None  # nothing found yet in this sentence
+    rate = ("%", "pp")
     if measure != "level":
         # a change is of the nearest level of the sentence it can be a change of:
         # "受理120件，同比增长20%，较上年增加20件" — both changes are of the 120件;
         # "办理案件486件，罚没款3862.5万元，分别下降11.3%和6.8%" — in order
-        levels = [prev for prev in scope if prev.indicator != "other" and prev.measure == "level"
-                  and (q.unit in ("%", "pp") or q.unit == prev.unit)]
+        levels = found.since(("typed",) if q.unit in rate else ("typed", "unit", q.unit), sentence_start)
         if respectively is not None:
             k, n, at = respectively
-            listed = [prev for prev in levels if prev.span[1] <= at]
-            if len(listed) >= n:
-                return listed[len(listed) - n + k]
+            listed = bisect.bisect_right(levels.ends, at)  # how many end before 分别
+            if listed >= n:
+                return levels[listed - n + k]
         # the nearest level is what changed; an untyped one ("民间投资占比提高到48.5%、
         # 提高1.1个百分点") gives no id, however far back a typed one is
-        nearest = [prev for prev in scope if prev.measure == "level"
-                   and (q.unit in ("%", "pp") or q.unit == prev.unit)]
-        if nearest and nearest[-1].indicator == "other":
+        nearest = found.last_since(("level",) if q.unit in rate else ("level", "unit", q.unit), sentence_start)
+        if nearest is not None and nearest.indicator == "other":
             return None
         return levels[-1] if levels else None
     if q.unit_class == "percent" and rules.context.ratio_re.search(text, win_start, q.span[0]):
         return None
-    rate = ("%", "pp")
-    for prev in reversed(scope):
-        if prev.measure != "level" or (prev.unit in rate and q.unit not in rate):
-            continue  # a change or a rate of the total before it: look past it
-        if partitive and prev.unit != q.unit:
-            continue
-        if prev.indicator == "other":
-            return None
-        if prev.unit == q.unit:
-            return prev
-        adjacent = prev is done[-1] and prev.quantity_span is not None and prev.quantity_span[1] == q.span[0]
-        rule = rules.indicators.by_id.get(prev.indicator)
-        if adjacent and rule is not None and q.unit_class in rule.unit_classes:
-            return prev
+    # the nearest level before it, looking past changes, and past rates for a
+    # count (a rate of the total before it), and past other units after 其中
+    if partitive:
+        key = ("level", "unit", q.unit)
+    elif q.unit not in rate:
+        key = ("level", "non-rate")
+    else:
+        key = ("level",)
+    prev = found.last_since(key, sentence_start)
+    if prev is None or prev.indicator == "other":
         return None
+    if prev.unit == q.unit:
+        return prev
+    adjacent = prev is found.all[-1] and prev.quantity_span is not None and prev.quantity_span[1] == q.span[0]
+    rule = rules.indicators.by_id.get(prev.indicator)
+    if adjacent and rule is not None and q.unit_class in rule.unit_classes:
+        return prev
     return None
 
 

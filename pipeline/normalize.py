@@ -35,8 +35,11 @@ for _code in list(range(0x2E80, 0x2FE0)) + list(range(0xF900, 0xFB00)):
     if _folded != chr(_code) and len(_folded) == 1:
         _FULLWIDTH[_code] = ord(_folded)
 
-# A space is kept only between two ASCII word characters.
-_SPACES_NEAR_CJK = re.compile(r"[ \t]+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])[ \t]+")
+# A space is kept only between two ASCII word characters. A run of spaces is
+# taken whole from its first character (possessive, never from inside the
+# run): else a long run not followed by CJK was retried from each of its
+# characters, each try running to its end (quadratic).
+_SPACES_NEAR_CJK = re.compile(r"(?<![ \t])[ \t]++(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])[ \t]+")
 _MULTI_SPACE = re.compile(r"[ \t]{2,}")
 _FULLWIDTH_DOT = re.compile(r"(?<=\d)．(?=\d)")
 
@@ -59,7 +62,8 @@ class Normalised:
 
 # Web copies lose line breaks: "…成效 (一)加强…", "…整改工作。(二)深化…".
 # A level-2 marker after a space or a sentence end starts a new line.
-_RUN_IN_MARKER = re.compile(r"(?:[ \t\u3000]+|(?<=[。；;]))(?=[（(][一二三四五六七八九十]{1,3}[）)])")
+# (A run of spaces is taken whole from its start, as above.)
+_RUN_IN_MARKER = re.compile(r"(?:(?<![ \t\u3000])[ \t\u3000]++|(?<=[。；;]))(?=[（(][一二三四五六七八九十]{1,3}[）)])")
 
 
 def normalise_line(line: str) -> str:

@@ -78,8 +78,12 @@ _ARABIC = rf"(?>[{_D}]{{1,3}}(?:,[{_D}]{{3}}(?![{_D}]))+|[{_D}]+)(?:[.．][{_D}]
 # end of the run before failing: 48 KB took 503 s).
 _MAX_GROUPS = 6
 _MIXED = rf"{_ARABIC}(?:[{_MAG}]{{1,{_MAX_GROUPS}}}{_ARABIC}){{0,{_MAX_GROUPS}}}[{_MAG}]{{0,{_MAX_GROUPS}}}"
-# "一亿零五十万", "十四", "二〇二五", "十二点五".
-_CN = rf"[{_CN_START}][{_CN_ALL}]*(?:点[{_CN_PLAIN_DIGITS}]+[{_BIG_MAG}]*)?"
+# "一亿零五十万", "十四", "二〇二五", "十二点五". Bounded like the Arabic form's
+# groups: the longest real numeral (三千二百五十四亿六千七百八十九万零一百二十三)
+# is 22 characters, and an unbounded run was tried back from its end, one
+# measure-word test per character.
+_CN_MAX = 40
+_CN = rf"[{_CN_START}][{_CN_ALL}]{{0,{_CN_MAX}}}(?:点[{_CN_PLAIN_DIGITS}]{{1,{_CN_MAX}}}[{_BIG_MAG}]{{0,{_MAX_GROUPS}}})?"
 
 # Never start inside another number: not after a digit, nor after "1." / "1,"
 # of a decimal or grouped number, nor after another Chinese numeral character.
@@ -326,12 +330,12 @@ def _numx(i: int, first: bool, shu_block: str) -> str:
     bare_mag = ""
     if first:
         # 逾千人, 近百人: a bare 百/千 is a number only after a qualifier.
-        bare_mag = rf"|(?(pre)[百佰千仟][{_CN_ALL}]*|(?!))"
+        bare_mag = rf"|(?(pre)[百佰千仟][{_CN_ALL}]{{0,{_CN_MAX}}}|(?!))"
     return (
         rf"{guard}(?:"
-        rf"(?P<a{i}>(?<![{shu_block}])数|几)(?P<n{i}>[十拾百佰千仟万萬亿億]+)(?P<q{i}>[余多])?"
+        rf"(?P<a{i}>(?<![{shu_block}])数|几)(?P<n{i}>[十拾百佰千仟万萬亿億]{{1,{_MAX_GROUPS}}})(?P<q{i}>[余多])?"
         rf"|(?P<n{i}>{_ARABIC_LEFT}{_MIXED}|{cn_left}{_CN}{bare_mag})"
-        rf"(?:{q}(?P<m{i}>[{_BIG_MAG}]+)?)?"
+        rf"(?:{q}(?P<m{i}>[{_BIG_MAG}]{{1,{_MAX_GROUPS}}})?)?"
         rf")"
     )
 
@@ -359,9 +363,10 @@ def _quantity_re(units: tuple[tuple[str, str], ...], not_before: tuple[str, ...]
     first_chars = regex.escape("不超大将接逾约近百几数" + _CN_START) + _D
     pattern = (
         rf"(?=[{first_chars}])"  # cheap filter: most positions fail here
-        # no match starts at a digit right after a digit: said once here, so a
-        # long digit run costs one test per digit, not every branch's guards
-        rf"(?:(?<![{_D}])|(?![{_D}]))"
+        # no match starts at a digit right after a digit, nor at a Chinese
+        # numeral character right after one: said once here, so a long run
+        # costs one test per character, not every branch's guards
+        rf"(?:(?<![{_D}])|(?![{_D}]))(?:(?<![{_CN_ALL}])|(?![{_CN_ALL}]))"
         rf"(?:{_PRE}{_SP})?(?:{percent}|{counted})(?:{_SP}{_SUF})?"
     )
     return regex.compile(pattern)

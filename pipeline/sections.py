@@ -8,6 +8,7 @@ run-in title ending at the first 。 ("1.加强组织领导。区委常委会…
 """
 from __future__ import annotations
 
+import bisect
 import logging
 from dataclasses import dataclass
 
@@ -143,11 +144,12 @@ def _inline_headings(line: str, offset: int, body_from: int, srules, inline_next
                     continue
                 expected = num + 1
                 marker_end = m.end("marker") if "marker" in pat.groupindex else m.end()
-                rest = line[marker_end:]
-                end_m = _TITLE_END.search(rest)
-                stop = end_m.start() if end_m else len(rest)
-                title = rest[: min(stop, srules.max_title_chars)].rstrip(_TRAILING)
-                title_end = marker_end + (end_m.end() if end_m else len(rest))
+                # searched in place: a slice of the rest of the line for each
+                # 一是 made one long line of them quadratic
+                end_m = _TITLE_END.search(line, marker_end)
+                stop = (end_m.start() if end_m else len(line)) - marker_end
+                title = line[marker_end:marker_end + min(stop, srules.max_title_chars)].rstrip(_TRAILING)
+                title_end = end_m.end() if end_m else len(line)
                 out.append(_Heading(lv.level, line[m.start():marker_end], num, title, offset + m.start(),
                                     offset + title_end, _part_of(title, srules)))
         inline_next[lv.level] = expected
@@ -185,13 +187,43 @@ def _tree(headings: list[_Heading], text_len: int, srules) -> tuple[Section, ...
         if not stack and part in ("shortcomings", "leadership_duties", "next_year_plans", "other"):
             later_part_begun = True
         end = text_len
-        for nxt in headings[i + 1:]:
-            if nxt.level <= h.level:
-                end = nxt.start
+        for j in range(i + 1, len(headings)):  # (a slice here copied the rest for every heading)
+            if headings[j].level <= h.level:
+                end = headings[j].start
                 break
         sections.append(Section(sid, h.level, h.marker, h.title, part, (h.start, end), (h.start, h.heading_end)))
         stack.append((h, sid, part))
     return tuple(sections)
+
+
+class SectionIndex:
+    """`section_at` for many offsets: a bisection and a walk up at most one
+    chain of parents, instead of a pass over every section per offset.
+
+    Sections nest (a deeper heading's section ends no later than its
+    parent's) and a deeper one has a higher level, so the deepest section
+    holding an offset is the last-starting one that holds it: the section
+    started last before the offset, or one of its ancestors."""
+
+    def __init__(self, sections: tuple[Section, ...]) -> None:
+        self.sections = sorted(sections, key=lambda s: s.span[0])
+        self.starts = [s.span[0] for s in self.sections]
+        self.parent: list[int] = []
+        stack: list[int] = []
+        for i, s in enumerate(self.sections):
+            while stack and not self.sections[stack[-1]].span[0] <= s.span[0] < self.sections[stack[-1]].span[1]:
+                stack.pop()
+            self.parent.append(stack[-1] if stack else -1)
+            stack.append(i)
+
+    def at(self, offset: int) -> Section | None:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        while i >= 0:
+            s = self.sections[i]
+            if s.span[0] <= offset < s.span[1]:
+                return s
+            i = self.parent[i]
+        return None
 
 
 def section_at(sections: tuple[Section, ...], offset: int) -> Section | None:

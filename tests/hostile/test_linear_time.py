@@ -67,3 +67,42 @@ NUMERAL_CASES = [
 @pytest.mark.parametrize("text,expected", NUMERAL_CASES)
 def test_bounded_numeral_groups(rules, text, expected):
     assert [q.text for q in find_quantities(text, rules.units, rules.not_before)] == expected
+
+
+# --- the whole pipeline ----------------------------------------------------------------------
+
+def _headings(n: int) -> str:
+    return "".join(f"{i}.工作{i}\n（一）加强领导\n全年办理案件{i}件。一是学习，二是培训3次。\n" for i in range(1, n + 1))
+
+
+# (name, text): 100-200 KB each, each once quadratic somewhere in extract
+PIPELINE_CASES = [
+    ("wan-run", repeat("1万", 200 * KB)),
+    ("nested-brackets", "（" * 20_000 + "开展培训3次" + "）" * 20_000),
+    ("digit-run", repeat("1234567890", 200 * KB)),
+    ("cn-numeral-run", repeat("一二三四五六七八九十百千万亿", 200 * KB)),
+    ("quotes-and-titles", repeat("“两张清单《条例", 200 * KB)),
+    ("space-run", "1 -" + " " * (200 * KB) + "2次"),
+    ("one-sentence", repeat("办理行政复议案件12件其中撤销3件同比增长5%培训干部30人次", 100 * KB)),
+    ("one-clause-of-inline-headings", repeat("。一是学习培训3次", 100 * KB)),
+    ("many-headings", _headings(800)),
+    ("changes-in-one-sentence", repeat("同比增长1%和", 100 * KB)),
+]
+
+
+@pytest.mark.parametrize("name,text", PIPELINE_CASES, ids=[c[0] for c in PIPELINE_CASES])
+def test_pipeline_is_linear(rules, name, text):
+    from pipeline.extract import extract
+
+    with deadline():
+        report = extract(text, rules, is_text=True)
+    for ind in report.indicators:  # spans still exact
+        assert report.text[ind.span[0]:ind.span[1]] == ind.text
+
+
+def test_section_index_agrees_with_section_at(seed_report):
+    from pipeline.sections import SectionIndex, section_at
+
+    index = SectionIndex(seed_report.sections)
+    for offset in range(0, len(seed_report.text), 7):
+        assert index.at(offset) == section_at(seed_report.sections, offset)
