@@ -85,6 +85,9 @@ class SectionRules:
     max_title_chars: int
     parts: tuple[tuple[str, regex.Pattern], ...]
     line_start_re: regex.Pattern  # any block-level heading marker at a line start
+    # headings written without a marker: (level, title patterns), and how long such a line may be
+    unmarked: tuple[tuple[int, tuple[regex.Pattern, ...]], ...] = ()
+    unmarked_max_chars: int = 30
 
 
 @dataclass(frozen=True)
@@ -359,6 +362,11 @@ SECTIONS = Record({
         "part": Text(ref="part", ref_what="a part of catalog.yaml"),
         "patterns": Seq(Pattern()),
     })),
+    # headings without a marker (work reports): a short line of its own whose text matches
+    "unmarked": opt(Record({
+        "max_chars": opt(Integer(minimum=2), 30),
+        "levels": Seq(Record({"level": Integer(choices=(1, 2, 3)), "patterns": Seq(Pattern())}), min_len=0),
+    })),
 })
 
 INDICATORS = Record({
@@ -583,6 +591,8 @@ def _sections(d: dict, ctx: Context, base: Path, got: dict) -> dict:
         max_title_chars=d["max_title_chars"],
         parts=tuple((item["part"], p) for item in d["parts"] for p in item["patterns"]),
         line_start_re=timed(regex.compile("(?:" + ")|(?:".join(_strip_names(p) for p in starters) + ")")),
+        unmarked=tuple((lv["level"], tuple(lv["patterns"])) for lv in d["unmarked"]["levels"]),
+        unmarked_max_chars=d["unmarked"]["max_chars"],
     )}
 
 

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _TITLE_END = regex.compile(r"[。！？!?]")
 _TRAILING = "，,；;：:、。.．"
+_SENTENCE_MARKS = "。；;：:！!？?，,、"
 
 
 def ordinal(num: str) -> int:
@@ -54,10 +55,13 @@ def find_sections(text: str, rules: Rules) -> tuple[Section, ...]:
     # paragraph may break before "二是" (hard-wrapped text, web copies).
     inline_next: dict[int, int] = {}
     pos = 0
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
         line_start = pos
         pos += len(line) + 1
         heading = _block_heading(line, line_start, srules, last_num)
+        if heading is None and srules.unmarked:
+            heading = _unmarked_heading(line, line_start, lines, i, srules)
         body_from = 0
         if heading is not None:
             headings.append(heading)
@@ -74,6 +78,24 @@ def find_sections(text: str, rules: Rules) -> tuple[Section, ...]:
             inline_next.clear()  # 一是/二是 count afresh under a new heading
         headings.extend(_inline_headings(line, line_start, body_from, srules, inline_next))
     return _tree(headings, len(text), srules)
+
+
+def _unmarked_heading(line: str, offset: int, lines: list[str], i: int, srules) -> _Heading | None:
+    """A heading written without a marker ("“十四五”时期发展成就和2025年工作回顾"):
+    a line of its own, short, not ending a sentence, that the rules name, with
+    a longer body line after it. A body sentence never qualifies: it ends in 。
+    or runs longer than unmarked_max_chars."""
+    title = line.strip()
+    if not title or len(title) > srules.unmarked_max_chars or title[-1] in _SENTENCE_MARKS or "。" in title:
+        return None
+    nxt = next((ln.strip() for ln in lines[i + 1:] if ln.strip()), "")
+    if len(nxt) <= len(title) and not nxt.endswith("。"):
+        return None  # a list of short lines (a glossary, a byline), not a heading over its text
+    for level, patterns in srules.unmarked:
+        if any(p.search(title) for p in patterns):
+            start = offset + line.index(title)
+            return _Heading(level, "", 0, title, start, start + len(title), _part_of(title, srules))
+    return None
 
 
 def _block_heading(line: str, offset: int, srules, last_num: dict[int, int], min_level: int = 1) -> _Heading | None:
@@ -170,6 +192,7 @@ def _tree(headings: list[_Heading], text_len: int, srules) -> tuple[Section, ...
     stack: list[tuple[_Heading, str, str]] = []  # (heading, id, part)
     counters: dict[str, int] = {}
     later_part_begun = False
+    divider: str | None = None  # the part of the last unmarked top-level heading
     for i, h in enumerate(headings):
         while stack and stack[-1][0].level >= h.level:
             stack.pop()
@@ -180,12 +203,17 @@ def _tree(headings: list[_Heading], text_len: int, srules) -> tuple[Section, ...
             part = h.part
         elif stack:
             part = stack[-1][2]
+        elif divider is not None:
+            # 一、二、… after an unmarked part heading ("…主要目标和2026年重点工作") belong to it
+            part = divider
         else:
             # An unnamed top-level heading: reports give their results first,
             # so it is an achievement until a later part has begun.
             part = "other" if later_part_begun else "achievements"
         if not stack and part in ("shortcomings", "leadership_duties", "next_year_plans", "other"):
             later_part_begun = True
+        if not stack and not h.marker:
+            divider = part
         end = text_len
         for j in range(i + 1, len(headings)):  # (a slice here copied the rest for every heading)
             if headings[j].level <= h.level:

@@ -149,3 +149,57 @@ def test_gold_files_hold_values_and_short_labels_only():
             assert fact["indicator"] in catalog
             assert fact["modality"] in ("achieved", "target", "planned")
             assert len(fact["label"]) <= 60 and not any("\u4e00" <= ch <= "\u9fff" for ch in fact["label"])
+
+
+UNMARKED = (
+    "2026年某省政府工作报告\n"
+    "“十四五”时期发展成就和2025年工作回顾\n"
+    "过去五年，全省地区生产总值年均增长5.5%。刚刚过去的一年，全省地区生产总值增长5.2%。\n"
+    "“十五五”时期主要目标和2026年重点工作\n"
+    "今年经济社会发展的主要预期目标是：地区生产总值增长5%左右。\n"
+    "一、加快建设现代化产业体系\n"
+    "重点做好以下工作\n"
+    "培育新兴产业，力争战略性新兴产业增加值增长8%。\n"
+    "附件\n"
+    "2026年省级民生实事\n"
+    "1.城镇新增就业50万人以上。\n"
+)
+
+# (line, is a heading, level) — only short lines the rules name, over a longer body line
+HEADING_LINES = [
+    ("“十四五”时期发展成就和2025年工作回顾", True, 1),
+    ("“十五五”时期主要目标和2026年重点工作", True, 1),
+    ("附件", True, 1),
+    ("2026年省级民生实事", True, 2),
+    ("重点做好以下工作", False, None),  # short, but no rule names it
+    ("过去五年，全省地区生产总值年均增长5.5%。刚刚过去的一年，全省地区生产总值增长5.2%。", False, None),
+]
+
+
+@pytest.mark.parametrize("line,is_heading,level", HEADING_LINES, ids=[h[0][:12] for h in HEADING_LINES])
+def test_headings_without_markers(line, is_heading, level):
+    sections = extract(UNMARKED).sections
+    found = [s for s in sections if s.title == line]
+    assert bool(found) == is_heading
+    if found:
+        assert (found[0].level, found[0].marker) == (level, "")
+
+
+def test_unmarked_headings_set_periods_and_parts_follow():
+    report = extract(UNMARKED)
+    five = _one(report, "地区生产总值年均增长5.5%")
+    assert five.period == "2021-2025"
+    assert _one(report, "地区生产总值增长5.2%").period == 2025  # the next sentence names the past year
+    target = _one(report, "地区生产总值增长5%左右")
+    assert (target.period, target.modality) == (2026, "target")
+    annex = _one(report, "城镇新增就业50万人以上")
+    assert (annex.period, annex.modality) == (2026, "target")
+    numbered = [s for s in report.sections if s.marker == "一、"][0]
+    divider = [s for s in report.sections if s.title.endswith("重点工作")][0]
+    assert numbered.part == divider.part
+
+
+def test_a_body_line_is_never_an_unmarked_heading():
+    text = "2025年某区法治政府建设情况报告\n附件\n短\n全区深入推进依法行政工作回顾\n"
+    # 附件 over a shorter line is no heading; a line that ends the text has no body
+    assert not [s for s in extract(text).sections if s.marker == ""]
