@@ -96,8 +96,28 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("-o", "--output", metavar="FILE", help="also write the pivot to FILE.csv or FILE.xlsx")
     cp.add_argument("--chart", metavar="FILE.png",
                     help="also draw the pivot as a PNG chart (needs a CJK font, e.g. fonts-noto-cjk)")
+    cp.add_argument("--measure", choices=["level", "change_pct", "change_abs"], default="level",
+                    help="level (default), or a change: change_pct (增长5%%) or change_abs")
+    cp.add_argument("--modality", choices=["achieved", "target", "planned"], default="achieved",
+                    help="achieved (default), or target / planned: the columns are then the years the "
+                         "figures are for (a 2026 report's targets are in column 2026)")
     cp.add_argument("-q", "--quiet", action="store_true", help="do not print the table and notes")
     cp.set_defaults(func=cmd_compare)
+
+    tg = sub.add_parser("targets", help="work reports: each year's target beside what was achieved",
+                        description="Per region, indicator and measure: the target for year N (from the "
+                                    "work report given early in N) beside the result for N (from the report "
+                                    "of N+1), and whether the target was missed (see README).")
+    tg.add_argument("outdirs", nargs="*", default=["outputs"], metavar="OUTDIR",
+                    help="output folders of govreport extract (default: outputs/)")
+    tg.add_argument("--indicator", metavar="ID", default=None, help="only this indicator, e.g. gdp")
+    tg.add_argument("--measure", choices=["level", "change_pct", "change_abs"], default=None,
+                    help="only this measure (default: all)")
+    tg.add_argument("--years", metavar="A-B", help="only these years, e.g. 2024-2026")
+    tg.add_argument("--missed", action="store_true", help="only the targets that were missed")
+    tg.add_argument("-o", "--output", metavar="FILE.csv", help="also write the table to FILE.csv")
+    tg.add_argument("-q", "--quiet", action="store_true", help="do not print the table")
+    tg.set_defaults(func=cmd_targets)
 
     ev = sub.add_parser("evaluate", help="score outputs against hand-coded gold files",
                         description="Precision, recall and F1 per indicator and overall, sections and metadata, "
@@ -243,13 +263,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
             no_font = exc
     sort = args.sort or ("-value" if args.top is not None else "region")
     pivot = compare(args.outdirs, args.indicator, by=args.by, years=years, level=args.level, region=args.region,
-                    sort=sort, top=args.top)
+                    sort=sort, top=args.top, measure=args.measure, modality=args.modality)
     if args.output:
         write_pivot(pivot, args.output)
     if args.chart and no_font is None:
         draw_chart(pivot, args.chart, font)
     if not args.quiet:
-        print(f"{pivot.label} ({pivot.indicator}), achieved level in {pivot.unit}, "
+        print(f"{pivot.label} ({pivot.indicator}), {pivot.modality} {pivot.measure} in {pivot.unit}, "
               f"{pivot.documents} report(s)")
         sys.stdout.write(format_table(pivot.header(), pivot.table()))
         for note in pivot.notes:
@@ -257,6 +277,25 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if no_font is not None:
         written = f"; {args.output} written" if args.output else ""
         raise FontMissing(f"{no_font.message}: no chart drawn{written}")
+    return 0
+
+
+def cmd_targets(args: argparse.Namespace) -> int:
+    from .compare import parse_years
+    from .query import format_table
+    from .targets import COLUMNS, targets, write_rows
+
+    rows = targets(args.outdirs, indicator=args.indicator, measure=args.measure, years=parse_years(args.years))
+    if args.missed:
+        rows = [r for r in rows if r.status == "missed"]
+    if args.output:
+        write_rows(rows, args.output)
+    if not args.quiet:
+        sys.stdout.write(format_table(COLUMNS, [r.cells() for r in rows]))
+        sys.stdout.flush()
+        missed = sum(r.status == "missed" for r in rows)
+        both = sum(bool(r.status) for r in rows)
+        print(f"govreport: {both} target(s) with a result, {missed} missed", file=sys.stderr)
     return 0
 
 

@@ -35,7 +35,7 @@ import io
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Sequence
@@ -74,6 +74,8 @@ class Pivot:
     documents: int  # reports that gave a value
     notes: tuple[str, ...] = field(default=())
     flags: tuple[tuple[tuple[str, ...], ...], ...] = field(default=())
+    measure: str = "level"  # what is compared: level, change_pct, change_abs …
+    modality: str = "achieved"  # … of achieved figures, targets or plans (columns: the years they are for)
 
     def header(self) -> list[str]:
         return [self.by] + [str(y) for y in self.years] + ([FLAG_COLUMN] if self.flagged() else [])
@@ -155,7 +157,8 @@ def _prefix(code: str) -> str:
 
 def compare(outdirs: Sequence[str | Path], indicator: str, *, by: str = "region",
             years: tuple[int, int] | None = None, level: str | None = None, region: str | None = None,
-            sort: str = "region", top: int | None = None) -> Pivot:
+            sort: str = "region", top: int | None = None, measure: str = "level",
+            modality: str = "achieved") -> Pivot:
     """The pivot of `indicator`'s achieved level by region or agency and year (see the module's rule).
 
     level: a division level, "all" (mix levels), or None (the level most rows have);
@@ -179,15 +182,31 @@ def compare(outdirs: Sequence[str | Path], indicator: str, *, by: str = "region"
     prefix = region_prefix(region) if region is not None else None
     con = connect(outdirs)
     try:
-        return _compare(con, indicator, by, years, level, prefix, sort, top)
+        pivot = _compare(con, indicator, by, years, level, prefix, sort, top, _source(measure, modality))
+        return replace(pivot, measure=measure, modality=modality)
     finally:
         con.close()
 
 
+def _source(measure: str, modality: str) -> str:
+    """What the pivot reads: report_values (achieved levels), or for another
+    measure or modality the work reports' figures by the year they are for
+    (targets.FIGURES_SQL: the headline, first unattributed mention)."""
+    if (measure, modality) == ("level", "achieved"):
+        return "report_values"
+    if measure not in ("level", "change_pct", "change_abs") or modality not in ("achieved", "target", "planned"):
+        raise UsageError(f"unknown measure {measure!r} or modality {modality!r}")
+    from .targets import FIGURES_SQL
+
+    # literals from the two closed lists above, so safe to write into the SQL
+    return f"({FIGURES_SQL}) WHERE measure = '{measure}' AND modality = '{modality}'"
+
+
 def _compare(con, indicator: str, by: str, years: tuple[int, int] | None, level: str | None,
-             prefix: tuple[str, str] | None, sort: str, top: int | None) -> Pivot:
+             prefix: tuple[str, str] | None, sort: str, top: int | None, source: str = "report_values") -> Pivot:
     params: dict[str, Any] = {"indicator": indicator}
-    classes = run(con, "SELECT unit_class, unit, label, sum(mentions) AS n FROM report_values "
+    source = f"(SELECT * FROM {source})" if source != "report_values" else source
+    classes = run(con, f"SELECT unit_class, unit, label, sum(mentions) AS n FROM {source} "
                        "WHERE indicator = $indicator GROUP BY ALL ORDER BY n DESC, unit_class, unit, label",
                   params=params).rows
     if not classes:
@@ -211,7 +230,7 @@ def _compare(con, indicator: str, by: str, years: tuple[int, int] | None, level:
         where.append("starts_with(region_code, $prefix)")
         params["prefix"] = prefix[0]
     sql = f"""SELECT {label_expr} AS row_label, year, value, doc_id, region_level
-              FROM report_values WHERE {' AND '.join(where)}"""
+              FROM {source} WHERE {' AND '.join(where)}"""
     found = run(con, sql, params=params).rows
     skipped = {d for r, y, _, d, _ in found if r is None or y is None}
     if skipped:

@@ -40,6 +40,7 @@ _LIST_SEPARATORS = "、，,；;：: "  # punctuation a label never starts with
 # it: quadratic time.
 _WINDOW = 1000
 _CLAUSE_WINDOW = 300  # the same for a clause (the longest real one: about 120)
+_HAN = regex.compile(r"\p{Han}")
 
 
 @dataclass(frozen=True)
@@ -633,7 +634,7 @@ def _names_own(text: str, win_start: int, q: Quantity, rules: Rules) -> bool:
     for pat in (ctx.change_re, ctx.increase_re, ctx.decrease_re, ctx.change_qualifiers_re):
         if pat is not None:
             own = pat.sub("", own)
-    return len(regex.findall(r"\p{Han}", own)) > limit
+    return len(_HAN.findall(own)) > limit
 
 
 def _paired(text: str, s_start: int, respectively, rules: Rules):

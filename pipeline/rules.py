@@ -137,6 +137,7 @@ class ContextRules:
     # --- targets, direct changes and periods (work reports; all optional in context.yaml)
     target_re: regex.Pattern | None = None  # a sentence that sets targets: 预期目标
     target_indicators: frozenset[str] = frozenset()  # ids whose planned figures are targets
+    target_ceilings: frozenset[str] = frozenset()  # ids whose target is a ceiling (unemployment, CPI)
     direct_re: regex.Pattern | None = None  # a direction word ending right before the number: 增长5%
     period_words: tuple[PeriodWord, ...] = ()
     paragraph_period_words: tuple[PeriodWord, ...] = ()  # only at a paragraph's start: 今年
@@ -404,7 +405,7 @@ _PERIOD_WORD = Record({"pattern": Pattern(),
 CONTEXT = Record({
     "version": _VERSION,
     "modality": Record({"planned": Seq(Pattern()), "target": opt(Seq(Pattern(), min_len=0)),
-                        "target_indicators": opt(words(0))}),
+                        "target_indicators": opt(words(0)), "target_ceilings": opt(words(0))}),
     "measure": Record({"change": Seq(Pattern()), "increase": Seq(Pattern()), "decrease": Seq(Pattern()),
                        "direct": opt(words(0))}),
     "actor": Record({"patterns": Seq(Pattern(groups=("actor",)))}),
@@ -675,6 +676,7 @@ def _targets_and_periods(d: dict, ctx: Context) -> dict:
         "target_re": timed(regex.compile("|".join(f"(?:{p.pattern})" for p in modality["target"])))
         if modality["target"] else None,
         "target_indicators": frozenset(modality["target_indicators"]),
+        "target_ceilings": frozenset(modality["target_ceilings"]),
         # the word must end right where the number starts: 增长5%, not 增长到5%
         "direct_re": regex.compile(f"(?:{_alternation(measure['direct']).pattern})(?:了|为)?$")
         if measure["direct"] else None,

@@ -203,3 +203,73 @@ def test_a_body_line_is_never_an_unmarked_heading():
     text = "2025年某区法治政府建设情况报告\n附件\n短\n全区深入推进依法行政工作回顾\n"
     # 附件 over a shorter line is no heading; a line that ends the text has no body
     assert not [s for s in extract(text).sections if s.marker == ""]
+
+
+# --- research use: compare targets, and targets beside results ----------------------------
+
+def _work_report(year: int, review: str, targets: str) -> str:
+    """A short made-up work report of 某 province given early in `year`."""
+    return (f"{year}年湖南省政府工作报告\n——{year}年1月18日在湖南省第十四届人民代表大会会议上\n各位代表：\n"
+            f"一、{year - 1}年工作回顾\n{review}\n二、{year}年工作安排\n{targets}\n")
+
+
+@pytest.fixture(scope="module")
+def two_years(tmp_path_factory):
+    """Outputs of the 2025 and 2026 reports of one province: 2025's targets and results."""
+    from pipeline.batch import run_batch
+
+    src = tmp_path_factory.mktemp("work-reports")
+    (src / "hn-2025.txt").write_text(_work_report(
+        2025, "全省地区生产总值增长5.3%，城镇调查失业率平均为5.2%。",
+        "今年经济社会发展的主要预期目标是：地区生产总值增长5.5%左右，城镇调查失业率5.5%以内，"
+        "城镇新增就业70万人以上。"), encoding="utf-8")
+    (src / "hn-2026.txt").write_text(_work_report(
+        2026, "全省地区生产总值增长5.1%，城镇调查失业率平均为5.1%，城镇新增就业72万人。"
+              "其中，长沙市地区生产总值增长5.8%。",
+        "今年经济社会发展的主要预期目标是：地区生产总值增长5%左右，城镇调查失业率5.5%左右。"), encoding="utf-8")
+    out = src.parent / "out"
+    run_batch([str(src)], out, jobs=1, formats=("json", "csv", "parquet"))
+    return out
+
+
+# (indicator, measure, year, target, achieved, status)
+TARGETS = [
+    ("gdp", "change_pct", 2025, "5.5", "5.1", "missed"),  # the lower region's 5.8% is not the province's
+    ("urban_unemployment_rate", "level", 2025, "5.5", "5.1", "met"),  # a ceiling
+    ("urban_new_jobs", "level", 2025, "700000", "720000", "met"),
+    ("gdp", "change_pct", 2026, "5", None, ""),  # no result yet
+    ("gdp", "change_pct", 2024, None, "5.3", ""),  # no earlier report
+]
+
+
+@pytest.mark.parametrize("ident,measure,year,target,achieved,status", TARGETS,
+                         ids=[f"{t[0]}-{t[2]}" for t in TARGETS])
+def test_targets_beside_results(two_years, ident, measure, year, target, achieved, status):
+    from pipeline.targets import targets
+
+    rows = [r for r in targets([two_years], indicator=ident, measure=measure) if r.year == year]
+    assert len(rows) == 1
+    r = rows[0]
+    dec = lambda v: Decimal(v) if v is not None else None  # noqa: E731
+    assert (r.target, r.achieved, r.status, r.region_code) == (dec(target), dec(achieved), status, "430000")
+
+
+def test_compare_targets_by_the_year_they_are_for(two_years):
+    from pipeline.compare import compare
+
+    pivot = compare([two_years], "gdp", measure="change_pct", modality="target", years=(2025, 2026))
+    assert pivot.rows == ("湖南省",) and pivot.years == (2025, 2026)
+    assert pivot.cells == ((Decimal("5.5"), Decimal("5")),)
+    achieved = compare([two_years], "gdp", measure="change_pct", years=(2024, 2025))
+    assert achieved.cells == ((Decimal("5.3"), Decimal("5.1")),)
+
+
+def test_targets_command_prints_and_writes(two_years, tmp_path, capsys):
+    from pipeline.cli import main
+
+    out = tmp_path / "targets.csv"
+    assert main(["targets", str(two_years), "--missed", "-o", str(out)]) == 0
+    printed = capsys.readouterr()
+    assert "missed" in printed.out and "1 missed" in printed.err
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("region,region_code,indicator") and len(lines) == 2 and lines[1].endswith("missed")
