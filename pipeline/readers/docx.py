@@ -2,20 +2,27 @@
 heading numbers Word generates from list numbering (一、 （一） are often not in
 the paragraph text at all, only in numbering.xml).
 
-The archive is checked before python-docx opens it: a file that is not a zip,
-an old binary .doc or an encrypted document under a .docx name, and zip bombs
-(members that unpack to hundreds of MB) are refused with a clear reason.
+The archive is checked before it is read: a file that is not a zip, an old
+binary .doc or an encrypted document under a .docx name, and zip bombs (a
+total unpacked size over `docx.max_unpacked_mb`, or a member of 10 MB or more
+that compresses more than `docx.max_ratio`:1) are refused with a clear reason.
+
+The body (word/document.xml, which can be hundreds of MB of XML) is parsed as
+a stream: each top-level paragraph or table is read and then freed, and each
+row of a table as soon as it ends, so memory stays flat whatever its size. The
+small parts (numbering, styles) are parsed whole.
 """
 from __future__ import annotations
 
 import hashlib
 import io
 import logging
+import posixpath
 import zipfile
 from collections.abc import Iterator
+from typing import IO
 
-import docx  # python-docx
-from docx.opc.exceptions import PackageNotFoundError
+from lxml import etree
 
 from ..errors import BrokenDocument, EmptyDocument, EncryptedDocument, FileTooLarge
 from ..records import RawDocument
@@ -27,7 +34,12 @@ __all__ = ["read", "read_docx"]
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _P, _TBL, _SDT, _SDT_CONTENT = f"{{{W}}}p", f"{{{W}}}tbl", f"{{{W}}}sdt", f"{{{W}}}sdtContent"
+_BODY, _TR = f"{{{W}}}body", f"{{{W}}}tr"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_MB = 1048576
+_RATIO_FROM = 10 * _MB  # members this large (or larger) are ratio-checked
+_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_OFFICE_DOCUMENT = "/officeDocument"
 
 
 def read(path: str, data: bytes) -> RawDocument:
@@ -40,14 +52,15 @@ def read_docx(path: str, data: bytes, fmt: str, sha256: str | None = None) -> Ra
     are then the original file's."""
     _check_archive(path, data)
     try:
-        document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            main, numbering_name, styles_name = _part_names(archive)
+            numbering = _Numbering(_small_part(archive, numbering_name), _small_part(archive, styles_name))
+            with archive.open(main) as stream:
+                text = "\n".join(line for line in _stream_body_lines(stream, numbering) if line.strip())
+    except (KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise BrokenDocument(f"not a readable Word document ({exc})", path) from None
     except Exception as exc:  # lxml syntax errors and the like: a damaged part
         raise BrokenDocument(f"Word document is damaged ({type(exc).__name__}: {exc})", path) from None
-    numbering = _Numbering(document)
-    lines = list(_body_lines(document.element.body, numbering))
-    text = "\n".join(line for line in lines if line.strip())
     if not text.strip():
         raise EmptyDocument("Word document has no text", path)
     return RawDocument(path=path, format=fmt, text=text, sha256=sha256 or hashlib.sha256(data).hexdigest())
@@ -74,12 +87,12 @@ def _check_archive(path: str, data: bytes) -> None:
         # zipfile enforces each member's declared size when reading, so the
         # declared sizes are a safe bound on what opening the file would cost.
         total = sum(info.file_size for info in infos)
-        if total > limit_mb * 1048576:
+        if total > limit_mb * _MB:
             raise FileTooLarge(
-                f".docx unpacks to {total / 1048576:.0f} MB, over the {limit_mb:.0f} MB limit (a zip bomb?)", path
+                f".docx unpacks to {total / _MB:.0f} MB, over the {limit_mb:g} MB limit (a zip bomb?)", path
             )
         for info in infos:
-            if info.file_size > 10 * 1048576 and info.file_size > ratio_max * max(info.compress_size, 1):
+            if info.file_size >= _RATIO_FROM and info.file_size > ratio_max * max(info.compress_size, 1):
                 raise FileTooLarge(
                     f".docx member {info.filename} compresses {info.file_size / max(info.compress_size, 1):.0f}:1 "
                     f"({info.file_size / 1048576:.0f} MB unpacked): refused as a zip bomb",
@@ -90,7 +103,90 @@ def _check_archive(path: str, data: bytes) -> None:
             raise BrokenDocument("not a Word document: the zip has no word/document.xml", path)
 
 
+# ------------------------------------------------------------ parts
+
+def _xml_parser() -> etree.XMLParser:
+    # no DTDs, entities or network: XXE and billion laughs stay harmless
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_blank_text=True)
+
+
+def _small_part(archive: zipfile.ZipFile, name: str | None):
+    """The root element of a small part (numbering, styles), None when absent."""
+    if name is None or name not in archive.NameToInfo:
+        return None
+    return etree.fromstring(archive.read(name), _xml_parser())
+
+
+def _relationships(archive: zipfile.ZipFile, source: str) -> dict[str, str]:
+    """Relationship type (its last path segment) -> target part name, for part `source` ("" the package)."""
+    folder, base = posixpath.split(source)
+    rels = posixpath.join(folder, "_rels", base + ".rels")
+    if rels not in archive.NameToInfo:
+        return {}
+    out: dict[str, str] = {}
+    for rel in etree.fromstring(archive.read(rels), _xml_parser()).iter(_REL):
+        kind, target = rel.get("Type", ""), rel.get("Target", "")
+        if rel.get("TargetMode") == "External" or not target:
+            continue
+        name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        out.setdefault(kind.rsplit("/", 1)[-1], name)
+    return out
+
+
+def _part_names(archive: zipfile.ZipFile) -> tuple[str, str | None, str | None]:
+    """(main document, numbering, styles) part names, from the package's relationships."""
+    main = _relationships(archive, "").get(_OFFICE_DOCUMENT.lstrip("/"))
+    if main is None or main not in archive.NameToInfo:
+        names = archive.namelist()
+        main = "word/document.xml" if "word/document.xml" in names else next(n for n in names if n.endswith("document.xml"))
+    rels = _relationships(archive, main)
+    return main, rels.get("numbering"), rels.get("styles")
+
+
 # ------------------------------------------------------------ body
+
+def _stream_body_lines(stream: IO[bytes], numbering: _Numbering) -> Iterator[str]:
+    """The lines of the body's paragraphs and tables, in order, parsing as it goes.
+
+    Each top-level element (w:body's child) is read when it ends and then
+    freed with the elements before it; a top-level table's rows are read and
+    freed one by one, so even a single huge table costs one row at a time.
+    Only the ends of paragraphs, rows, tables and content controls are
+    reported by the parser (a Python step per XML element was the cost)."""
+    events = etree.iterparse(stream, events=("end",), tag=(_P, _TR, _TBL, _SDT), resolve_entities=False,
+                             no_network=True, load_dtd=False, remove_blank_text=True)
+    rows: list[list[str]] = []  # the rows of the open top-level table
+    for _, el in events:
+        parent = el.getparent()
+        if parent is None or parent.tag != _BODY:
+            if el.tag == _TR and parent is not None and parent.tag == _TBL \
+                    and parent.getparent() is not None and parent.getparent().tag == _BODY:
+                rows.append(_row_cells(el))
+                el.clear()
+                while el.getprevious() is not None:  # the rows before (and the table's properties)
+                    del parent[0]
+            continue  # inside a table or content control: read with it
+        if el.tag == _TBL:
+            yield from render_table(rows)  # its rows, each read as it ended
+            rows = []
+        else:
+            yield from _body_lines_of(el, numbering)
+        el.clear()
+        while el.getprevious() is not None:  # what came before is done with
+            del parent[0]
+
+
+def _body_lines_of(child, numbering: _Numbering) -> Iterator[str]:
+    """The lines of one body element (paragraph, table, content control)."""
+    if child.tag == _P:
+        yield numbering.marker(child) + _paragraph_text(child)
+    elif child.tag == _TBL:
+        yield from render_table(_table_rows(child))
+    elif child.tag == _SDT:  # content controls wrap ordinary paragraphs and tables
+        content = child.find(_SDT_CONTENT)
+        if content is not None:
+            yield from _body_lines(content, numbering)
+
 
 def _body_lines(body, numbering: _Numbering) -> Iterator[str]:
     for child in body.iterchildren():
@@ -137,14 +233,15 @@ def _paragraph_text(p) -> str:
 
 
 def _table_rows(tbl) -> list[list[str]]:
-    rows = []
-    for tr in tbl.iterchildren(f"{{{W}}}tr"):
-        cells = []
-        for tc in tr.iterchildren(f"{{{W}}}tc"):
-            texts = [_paragraph_text(p) for p in tc.iter(_P)]
-            cells.append("".join(t.strip() for t in texts))
-        rows.append(cells)
-    return rows
+    return [_row_cells(tr) for tr in tbl.iterchildren(_TR)]
+
+
+def _row_cells(tr) -> list[str]:
+    cells = []
+    for tc in tr.iterchildren(f"{{{W}}}tc"):
+        texts = [_paragraph_text(p) for p in tc.iter(_P)]
+        cells.append("".join(t.strip() for t in texts))
+    return cells
 
 
 # ------------------------------------------------------------ numbering
@@ -234,7 +331,8 @@ class _Numbering:
     resets the counters of the levels below it.
     """
 
-    def __init__(self, document) -> None:
+    def __init__(self, numbering_root, styles_root) -> None:
+        """`numbering_root`, `styles_root`: the parsed numbering and styles parts (None when absent)."""
         self._nums: dict[str, tuple[str, dict[int, int]]] = {}  # numId -> (abstractNumId, level -> start override)
         self._levels: dict[str, dict[int, tuple[int, str, str, bool]]] = {}  # abstract -> level -> (start, fmt, text, legal)
         self._style_num: dict[str, tuple[str | None, int | None]] = {}
@@ -242,13 +340,10 @@ class _Numbering:
         self._counters: dict[str, dict[int, int]] = {}
         self._overridden: set[tuple[str, int]] = set()
         self._style_links: dict[str, str] = {}  # abstractNumId -> numbering style it takes its levels from
-        try:
-            part = document.part.numbering_part
-        except (KeyError, NotImplementedError, AttributeError):
-            part = None
-        if part is not None:
-            self._load_numbering(part.element)
-        self._load_styles(document)
+        if numbering_root is not None:
+            self._load_numbering(numbering_root)
+        if styles_root is not None:
+            self._load_styles(styles_root)
 
     def _load_numbering(self, root) -> None:
         links: dict[str, str] = {}
@@ -276,11 +371,7 @@ class _Numbering:
             self._nums[nid] = (aid, overrides)
         self._style_links = links
 
-    def _load_styles(self, document) -> None:
-        try:
-            styles = document.styles.element
-        except (KeyError, AttributeError):
-            return
+    def _load_styles(self, styles) -> None:
         for st in styles.iterchildren(f"{{{W}}}style"):
             sid = st.get(f"{{{W}}}styleId")
             based = _val(st, "basedOn")
