@@ -109,8 +109,9 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
             measure = "change_pct" if q.unit == "%" else "change_abs"
             value = q.value * sign
             value_high = q.value_high * sign if q.value_high is not None else None
-        planned = part == "next_year_plans" or rules.context.planned_re.search(text, c_start, q.span[0]) is not None
-        period = periods.at(q.span[0], s_start_read, planned=part == "next_year_plans")
+        in_plans = part in rules.sections.planned_parts  # next_year_plans; a work report's targets, tasks
+        planned = in_plans or rules.context.planned_re.search(text, c_start, q.span[0]) is not None
+        period = periods.at(q.span[0], s_start_read, planned=in_plans)
         if period is not None and year is not None and period[0] > year:
             planned = True  # a year after the one reviewed: 2026年…, “十五五”时期…
         actor = _actor(text, c_start, q.span[0], rules)

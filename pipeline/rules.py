@@ -88,6 +88,9 @@ class SectionRules:
     # headings written without a marker: (level, title patterns), and how long such a line may be
     unmarked: tuple[tuple[int, tuple[regex.Pattern, ...]], ...] = ()
     unmarked_max_chars: int = 30
+    planned_parts: frozenset[str] = frozenset({"next_year_plans"})  # parts whose figures are plans
+    # the part of a top-level heading that names none: `first` until another part has begun, then `later`
+    unnamed_parts: tuple[str, str] = ("achievements", "other")
 
 
 @dataclass(frozen=True)
@@ -363,6 +366,13 @@ SECTIONS = Record({
         "part": Text(ref="part", ref_what="a part of catalog.yaml"),
         "patterns": Seq(Pattern()),
     })),
+    # a top-level heading naming no part: `first` (reports give their results first) until
+    # another part has begun, `later` after
+    "unnamed_parts": opt(Record({"first": Text(ref="part", ref_what="a part of catalog.yaml"),
+                                 "later": Text(ref="part", ref_what="a part of catalog.yaml")}),
+                         {"first": "achievements", "later": "other"}),
+    # the parts whose figures are plans, for the year planned unless they name another
+    "planned_parts": opt(words(0, ref="part", ref_what="a part of catalog.yaml"), ("next_year_plans",)),
     # headings without a marker (work reports): a short line of its own whose text matches
     "unmarked": opt(Record({
         "max_chars": opt(Integer(minimum=2), 30),
@@ -594,6 +604,8 @@ def _sections(d: dict, ctx: Context, base: Path, got: dict) -> dict:
         line_start_re=timed(regex.compile("(?:" + ")|(?:".join(_strip_names(p) for p in starters) + ")")),
         unmarked=tuple((lv["level"], tuple(lv["patterns"])) for lv in d["unmarked"]["levels"]),
         unmarked_max_chars=d["unmarked"]["max_chars"],
+        planned_parts=frozenset(d["planned_parts"]),
+        unnamed_parts=(d["unnamed_parts"]["first"], d["unnamed_parts"]["later"]),
     )}
 
 

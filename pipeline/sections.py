@@ -209,8 +209,9 @@ def _tree(headings: list[_Heading], text_len: int, srules) -> tuple[Section, ...
         else:
             # An unnamed top-level heading: reports give their results first,
             # so it is an achievement until a later part has begun.
-            part = "other" if later_part_begun else "achievements"
-        if not stack and part in ("shortcomings", "leadership_duties", "next_year_plans", "other"):
+            first, later = srules.unnamed_parts
+            part = later if later_part_begun else first
+        if not stack and part != srules.unnamed_parts[0]:
             later_part_begun = True
         if not stack and not h.marker:
             divider = part
