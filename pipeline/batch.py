@@ -2,32 +2,54 @@
 
 - Documents are spread over worker processes (`jobs`, default all cores) or a
   `dask.distributed` cluster (`executor="dask"`); each worker loads the rules
-  and jieba once. Results are taken in input order whatever order the workers
-  finish in, so the output is byte-identical for any `jobs` or executor.
+  and jieba once. Each document's outputs are written as soon as it finishes
+  (a slow document holds nothing back); the combined tables and errors.csv are
+  written in input order at the end, so the output is byte-identical for any
+  `jobs`, executor or finishing order.
+- Every document runs under a time limit (`doc_timeout`): a worker past it is
+  stopped, the document is an E015 error and the batch goes on.
 - Runs are resumable and incremental (`pipeline.manifest`): a document already
-  done, unchanged, with the same pipeline and rules versions is skipped; the
-  combined tables are rebuilt from per-document row files, streamed, so
-  memory stays flat however many documents there are.
-- Every file is written to a temporary name and renamed: a run killed at any
-  point leaves complete files or none, and the next run finishes the job.
-- A document that fails is reported and the batch goes on.
+  done, with the same path, the same content (sha256) and the same pipeline and
+  rules versions is skipped; the combined tables are rebuilt from per-document
+  row files, streamed, so memory stays flat however many documents there are.
+- One run at a time per output folder (a lock in OUTDIR/.govreport/); every
+  file is written to a temporary name and renamed, and the tables are replaced
+  together after they were all written: a run killed at any point leaves
+  complete files of one run, and the next run finishes the job.
+- A document that fails, for any reason, is its errors.csv row (and the
+  `on_error` call) and nothing else: the batch goes on. An output folder that
+  cannot be written (read-only, disk full) stops the run with one E205 error.
 """
 from __future__ import annotations
 
-import hashlib
+import errno
 import logging
 import multiprocessing as mp
+import multiprocessing.connection as mpc
 import os
+import signal
+import stat
 import sys
 import time
-from dataclasses import dataclass, field
+from collections import deque
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-
-from .errors import GovreportError, UsageError
+from .errors import (
+    DocumentTimeout,
+    GovreportError,
+    NoInputs,
+    OutputLocked,
+    OutputUnwritable,
+    SymlinkLoop,
+    UnreadableFolder,
+    UnsupportedFormat,
+    UsageError,
+)
 from .extract import extract
-from .manifest import STATE_DIR, Entry, Manifest
+from .ingest import SUFFIX_FORMAT
+from .manifest import STATE_DIR, Entry, Manifest, assign_stems
 from .output import (
     ERROR_COLUMNS,
     FINDING_COLUMNS,
@@ -36,6 +58,7 @@ from .output import (
     SECTION_COLUMNS,
     CsvTable,
     atomic_write,
+    csv_value,
     finding_rows,
     report_json,
     rows_for,
@@ -44,7 +67,10 @@ from .rules import load_rules, program_version
 
 log = logging.getLogger(__name__)
 
-READ_SUFFIXES = (".txt", ".pdf", ".docx", ".doc", ".html", ".htm")
+# the readers' own list: a folder yields every file a reader can read
+READ_SUFFIXES = tuple(SUFFIX_FORMAT)
+DEFAULT_DOC_TIMEOUT = 300.0  # seconds; real reports take well under one
+E_WORKER_DIED = "E018"
 
 # The combined tables, in the order their rows are kept per document.
 TABLES: tuple[tuple[str, list[str]], ...] = (
@@ -65,38 +91,93 @@ class BatchResult:
     tables_rebuilt: bool = False
 
 
-def collect_inputs(inputs: Iterable[str]) -> list[str]:
-    """Files as given, and the readable files under each folder (recursively, sorted)."""
+def collect_inputs(inputs: Iterable[str], skipped: list[tuple[str, str, str]] | None = None) -> list[str]:
+    """Files as given, and the readable files under each folder (recursively, sorted).
+
+    What the walk cannot take is appended to `skipped` as (path, code, reason):
+    a FIFO or device with a report's suffix, a symlink loop, a folder that
+    cannot be listed. Paths keep the form the user gave (relative stays relative).
+    """
     out: list[str] = []
     for item in inputs:
-        p = Path(item)
-        if p.is_dir():
-            found = sorted(str(f) for f in p.rglob("*")
-                           if f.is_file() and f.suffix.lower() in READ_SUFFIXES and not f.name.startswith(".")
-                           and STATE_DIR not in f.parts)
-            out.extend(found)
+        if os.path.isdir(item):
+            out.extend(_walk(str(item), skipped))
         else:
             out.append(str(item))  # missing or odd files are reported by the reader
     # the same file named twice (or reached through two folders) is read once
     return list(dict.fromkeys(out))
 
 
+def _walk(top: str, skipped: list[tuple[str, str, str]] | None) -> list[str]:
+    found: list[str] = []
+    seen: set[tuple[int, int]] = set()
+
+    def trace(path: str, code: str, reason: str) -> None:
+        if skipped is not None:
+            skipped.append((path, code, reason))
+
+    def visit(folder: str) -> None:
+        try:
+            st = os.stat(folder)
+        except OSError as exc:
+            trace(folder, SymlinkLoop.code if exc.errno == errno.ELOOP else UnreadableFolder.code,
+                  _os_reason(exc))
+            return
+        key = (st.st_dev, st.st_ino)
+        if key in seen:  # a symlinked folder leading back up: walked once
+            trace(folder, SymlinkLoop.code, "symlink loop: this folder was already walked")
+            return
+        seen.add(key)
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            trace(folder, UnreadableFolder.code, f"cannot list this folder, its files were not read: "
+                                                 f"{exc.strerror or exc}")
+            return
+        for entry in entries:
+            if entry.name.startswith(".") or entry.name == STATE_DIR:
+                continue
+            path = os.path.join(folder, entry.name)
+            try:
+                mode = os.stat(path).st_mode
+            except OSError as exc:
+                if Path(entry.name).suffix.lower() in READ_SUFFIXES or exc.errno == errno.ELOOP:
+                    trace(path, SymlinkLoop.code if exc.errno == errno.ELOOP else UnsupportedFormat.code,
+                          _os_reason(exc))
+                continue
+            if stat.S_ISDIR(mode):
+                visit(path)
+            elif Path(entry.name).suffix.lower() in READ_SUFFIXES:
+                if stat.S_ISREG(mode):
+                    found.append(path)
+                else:
+                    trace(path, UnsupportedFormat.code, "not a regular file (a FIFO, socket or device)")
+
+    visit(top)
+    return sorted(found)
+
+
+def _os_reason(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "symlink loop (the link leads back to itself)"
+    if exc.errno == errno.ENOENT:
+        return "broken symlink (its target does not exist)"
+    return exc.strerror or str(exc)
+
+
 def output_stems(paths: list[str]) -> dict[str, str]:
-    """`<stem>` per input; a stem shared by several inputs gets a stable suffix
-    made from the input's path, so nothing is overwritten."""
-    by_stem: dict[str, list[str]] = {}
-    for p in paths:
-        by_stem.setdefault(Path(p).stem, []).append(p)
-    names: dict[str, str] = {}
-    for stem, group in by_stem.items():
-        for i, p in enumerate(sorted(group)):
-            names[p] = stem if i == 0 else f"{stem}-{hashlib.sha1(p.encode('utf-8')).hexdigest()[:8]}"
-    return names
+    """`<stem>` per input, for a run with no history (see `manifest.assign_stems`)."""
+    return assign_stems(paths, {})
 
 
 def table_rows(doc: dict) -> dict[str, list[dict]]:
-    """A document's rows for each combined table."""
+    """A document's rows for each combined table. Values are kept as their
+    exact text: the rows are stored as JSON, which would read 12.345678901234567891
+    back as a float."""
     report_row, section_rows, indicator_rows = rows_for(doc)
+    for row in indicator_rows:
+        row["value"], row["value_high"] = csv_value(row["value"]) or None, csv_value(row["value_high"]) or None
     return {"reports": [report_row], "sections": section_rows, "indicators": indicator_rows,
             "findings": finding_rows(doc)}
 
@@ -127,47 +208,176 @@ def _rules_for(rules_dir: str | None):
     return rules
 
 
-def process_one(path: str, rules_dir: str | None = None) -> Outcome:
-    """Extract one document into what the main process writes. Never raises."""
+def process_one(path: str, rules_dir: str | None = None, shown: str | None = None) -> Outcome:
+    """Extract one document into what the main process writes. Never raises.
+
+    Everything that can fail on one document's content is in here, its output
+    encoding included (a 2^64 integer, an odd character): the writer only
+    writes bytes. `shown` is the path as the user gave it, recorded in the
+    outputs when `path` is another spelling of it (dask workers get absolute paths).
+    """
+    shown = shown or path
     try:
         report = extract(Path(path), _rules_for(rules_dir))
+        if report.source.path != shown:
+            report = replace(report, source=replace(report.source, path=shown))
+        doc = report.to_dict()
+        return Outcome(shown, report_json(doc), table_rows(doc), report.source.sha256, None)
     except GovreportError as exc:
-        return Outcome(path, None, None, None, (exc.code, exc.message))
+        return Outcome(shown, None, None, None, (exc.code, exc.message))
+    except RecursionError:
+        # a structure that refers to itself (a PDF page tree that loops) or nests absurdly deep
+        return Outcome(shown, None, None, None,
+                       ("E011", "broken document: its structure nests without end (a loop in the file?)"))
+    except MemoryError:
+        return Outcome(shown, None, None, None, ("E007", "too large to process in memory"))
     except Exception as exc:  # a bug must not stop the batch; it is reported as such
-        log.exception("unexpected failure on %s", path)
-        return Outcome(path, None, None, None, ("E999", f"internal error: {type(exc).__name__}: {exc}"))
-    doc = report.to_dict()
-    return Outcome(path, report_json(doc), table_rows(doc), report.source.sha256, None)
+        log.debug("unexpected failure on %s", shown, exc_info=True)  # the traceback, with --debug
+        return Outcome(shown, None, None, None, ("E999", internal_reason(exc)))
 
 
-def _init_pool_worker(rules_dir: str | None) -> None:
-    _rules_for(rules_dir)
+def internal_reason(exc: BaseException) -> str:
+    return f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)"
 
 
-def _pool_task(args: tuple[str, str | None]) -> Outcome:
-    return process_one(*args)
+# --- worker processes with a time limit per document ------------------------------------
 
+def _worker_main(conn, rules_dir: str | None, close_fd: int | None) -> None:
+    """A worker: documents in, outcomes out, until the pipe closes.
 
-def local_results(paths: list[str], jobs: int, rules_dir: str | None) -> Iterator[Outcome]:
-    if jobs <= 1 or len(paths) <= 1:
-        for p in paths:
-            yield process_one(p, rules_dir)
-        return
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-    with ctx.Pool(jobs, initializer=_init_pool_worker, initargs=(rules_dir,)) as pool:
-        # imap keeps input order; chunks amortise the inter-process traffic
-        chunk = max(1, min(16, len(paths) // (jobs * 4) or 1))
-        yield from pool.imap(_pool_task, [(p, rules_dir) for p in paths], chunksize=chunk)
-
-
-def dask_results(paths: list[str], scheduler: str | None, rules_dir: str | None,
-                 window: int = 256) -> Iterator[Outcome]:
-    """The same work on a dask.distributed cluster. Inputs must be readable by
-    the workers at the same paths (a shared file system); results come back to
-    this process, which writes every output. At most `window` documents are in
-    flight, so memory stays flat."""
+    Quiet however it ends: Ctrl-C is the parent's to handle, and a parent that
+    was killed (kill -9) just closes the pipe, so the worker exits without a
+    BrokenPipeError traceback.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if close_fd is not None:
+        try:
+            os.close(close_fd)  # the output-folder lock is the parent's alone
+        except OSError:
+            pass
     try:
-        from distributed import Client
+        while True:
+            task = conn.recv()
+            if task is None:
+                break
+            index, path, shown = task
+            conn.send((index, process_one(path, rules_dir, shown)))
+    except (EOFError, OSError, KeyboardInterrupt):
+        pass
+    finally:
+        os._exit(0)
+
+
+class _Worker:
+    def __init__(self, ctx, rules_dir: str | None, close_fd: int | None) -> None:
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_main, args=(child, rules_dir, close_fd), daemon=True)
+        self.proc.start()
+        child.close()
+        self.task: tuple[int, str, str] | None = None
+        self.deadline = 0.0
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        self.conn.close()
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.join(5)
+        self.conn.close()
+
+
+def local_results(items: list[tuple[int, str]], jobs: int, rules_dir: str | None,
+                  doc_timeout: float | None = DEFAULT_DOC_TIMEOUT,
+                  close_fd: int | None = None) -> Iterator[tuple[int, Outcome]]:
+    """(index, outcome) of each (index, path), in the order they finish.
+
+    Each worker process takes one document at a time, so a document past
+    `doc_timeout` seconds is stopped by killing its worker (pure Python or C,
+    whatever it is stuck in), and a new worker takes its place. The rules are
+    loaded before forking, so a new worker starts at once.
+    """
+    if not items:
+        return
+    if not doc_timeout and (jobs <= 1 or len(items) <= 1):
+        for index, path in items:  # no limit asked: in this process, simplest to debug
+            yield index, process_one(path, rules_dir)
+        return
+    _rules_for(rules_dir)  # inherited by every fork
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+    pending = deque(items)
+    workers = [_Worker(ctx, rules_dir, close_fd) for _ in range(max(1, min(jobs, len(items))))]
+    try:
+        while pending or any(w.task for w in workers):
+            for i, w in enumerate(workers):
+                if w.task is None and pending:
+                    index, path = pending.popleft()
+                    w.task, w.deadline = (index, path, path), time.monotonic() + (doc_timeout or 1e12)
+                    try:
+                        w.conn.send(w.task)
+                    except OSError:  # it died idle: start another and try again
+                        pending.appendleft((index, path))
+                        w.task = None
+                        w.kill()
+                        workers[i] = _Worker(ctx, rules_dir, close_fd)
+            busy = [w for w in workers if w.task]
+            wait = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+            ready = mpc.wait([w.conn for w in busy], timeout=min(wait, 3600))
+            now = time.monotonic()
+            for i, w in enumerate(workers):
+                if w.task is None:
+                    continue
+                index, path, _ = w.task
+                if w.conn in ready:
+                    try:
+                        got_index, outcome = w.conn.recv()
+                    except (EOFError, OSError):
+                        w.proc.join(1)
+                        code = w.proc.exitcode
+                        outcome = Outcome(path, None, None, None, (
+                            E_WORKER_DIED, f"the worker process died on this document (exit status {code}: "
+                                           "out of memory, or a crash in a library)"))
+                        got_index = index
+                        w.kill()
+                        workers[i] = _Worker(ctx, rules_dir, close_fd)
+                    else:
+                        w.task = None
+                    yield got_index, outcome
+                elif now >= w.deadline:
+                    w.kill()
+                    workers[i] = _Worker(ctx, rules_dir, close_fd)
+                    yield index, Outcome(path, None, None, None, (
+                        DocumentTimeout.code, f"took longer than {doc_timeout:g} s (--doc-timeout), stopped"))
+    finally:
+        for w in workers:
+            if w.task is None:
+                w.stop()
+            else:
+                w.proc.kill()
+        for w in workers:
+            w.proc.join(2)
+            if w.proc.is_alive():
+                w.proc.kill()
+                w.proc.join()
+
+
+def dask_results(items: list[tuple[int, str]], scheduler: str | None, rules_dir: str | None,
+                 doc_timeout: float | None = DEFAULT_DOC_TIMEOUT,
+                 window: int = 256) -> Iterator[tuple[int, Outcome]]:
+    """The same work on a dask.distributed cluster, (index, outcome) as they finish.
+
+    Inputs must be readable by the workers at the same paths (a shared file
+    system); results come back to this process, which writes every output. At
+    most `window` documents are in flight, so memory stays flat. A document
+    not back `doc_timeout` seconds after it was sent is an E015 error and is
+    cancelled (dask cannot stop a running task: its worker thread finishes it
+    and the result is dropped).
+    """
+    try:
+        from distributed import Client, wait
     except ImportError:
         raise UsageError("--executor dask needs the 'distributed' package: pip install 'govreport[dask]'") from None
     if not scheduler:
@@ -177,14 +387,29 @@ def dask_results(paths: list[str], scheduler: str | None, rules_dir: str | None,
     except (OSError, TimeoutError) as exc:
         raise UsageError(f"cannot reach the dask scheduler at {scheduler}: {exc}") from None
     try:
-        abs_paths = [os.path.abspath(p) for p in paths]
-        for start in range(0, len(paths), window):
-            futures = client.map(process_one, abs_paths[start:start + window], rules_dir=rules_dir,
-                                 pure=False)
-            for given, fut in zip(paths[start:start + window], futures):
-                got = fut.result()
-                # keep the path as the user gave it: it is what the outputs record
-                yield Outcome(given, got.json_bytes, got.rows, got.sha256, got.error)
+        pending = deque(items)
+        flying: dict = {}  # future -> (index, given path, deadline)
+        while pending or flying:
+            while pending and len(flying) < window:
+                index, given = pending.popleft()
+                # workers get an absolute path; the outputs record the path as the user gave it
+                fut = client.submit(process_one, os.path.abspath(given), rules_dir, given, pure=False)
+                flying[fut] = (index, given, time.monotonic() + (doc_timeout or 1e12))
+            first = min(d for _, _, d in flying.values())
+            done, _ = wait(list(flying), timeout=max(0.01, first - time.monotonic()), return_when="FIRST_COMPLETED")
+            for fut in done:
+                index, given, _ = flying.pop(fut)
+                try:
+                    yield index, fut.result()
+                except Exception as exc:  # the task itself failed on the worker (killed, lost)
+                    yield index, Outcome(given, None, None, None, (E_WORKER_DIED, f"the dask task failed: {exc}"))
+            now = time.monotonic()
+            for fut, (index, given, deadline) in list(flying.items()):
+                if now >= deadline:
+                    del flying[fut]
+                    fut.cancel()
+                    yield index, Outcome(given, None, None, None, (
+                        DocumentTimeout.code, f"took longer than {doc_timeout:g} s (--doc-timeout), cancelled"))
     finally:
         client.close()
 
@@ -196,66 +421,150 @@ def run_batch(inputs: Iterable[str], outdir: str | Path, *, jobs: int | None = N
               on_error: Callable[[str, str, str], None] | None = None,
               formats: Iterable[str] = ("json", "csv"),
               executor: str = "local", scheduler: str | None = None,
-              force: bool = False, progress: bool = False) -> BatchResult:
+              force: bool = False, progress: bool = False,
+              doc_timeout: float | None = DEFAULT_DOC_TIMEOUT) -> BatchResult:
     """Extract every input and write OUTDIR/<stem>.json plus the combined tables.
 
     `formats`: "json" writes one file per document, "csv" the combined tables,
-    "parquet" typed copies of them (`store.write_parquet`); errors.csv is always
-    written. Documents already done and unchanged are skipped unless `force`.
-    `progress` shows a progress bar on stderr.
+    "parquet" typed copies of them (`store`); errors.csv is always written.
+    Documents already done and unchanged are skipped unless `force`.
+    `progress` shows a progress bar on stderr. `doc_timeout` (seconds, None or
+    0 for no limit) stops a document that takes longer (E015).
+
+    Raises `NoInputs` when the inputs name no document at all, `OutputLocked`
+    when another run writes into `outdir`, `OutputUnwritable` when it cannot be
+    written. Neither an empty nor an all-missing input set creates `outdir`.
     """
     started = time.perf_counter()
     formats = set(formats)
     rules = load_rules(rules_dir)  # a broken rules folder fails here, once, before any work
+    skipped_by_walk: list[tuple[str, str, str]] = []
+    paths = collect_inputs(inputs, skipped_by_walk)
+    result = BatchResult()
+    if not paths and not skipped_by_walk:
+        raise NoInputs(f"no documents to read in {', '.join(map(str, inputs)) or 'the inputs'} "
+                       f"(files ending in {' '.join(READ_SUFFIXES)})")
+    if not any(os.path.lexists(p) for p in paths):
+        # nothing to read at all: say so per input, create nothing
+        for p in paths:
+            result.failed.append((p, "E002", "no such file"))
+            if on_error:
+                on_error(p, "E002", "no such file")
+        for p, code, reason in skipped_by_walk:
+            result.failed.append((p, code, reason))
+            if on_error:
+                on_error(p, code, reason)
+        result.elapsed = time.perf_counter() - started
+        return result
     out = Path(outdir)
+    if out.exists() and not out.is_dir():
+        raise UsageError("the output folder is a file: give a folder with -o", str(outdir))
     try:
         out.mkdir(parents=True, exist_ok=True)
+        (out / STATE_DIR).mkdir(exist_ok=True)
     except OSError as exc:
-        raise UsageError(f"cannot use {outdir} as the output folder: {exc.strerror or exc}", str(outdir)) from None
+        raise OutputUnwritable(f"cannot use this folder for the outputs: {exc.strerror or exc}", str(outdir)) from None
+    lock = _lock(out)
+    try:
+        try:
+            return _run_locked(paths, skipped_by_walk, out, rules, rules_dir, jobs, on_error, formats, executor,
+                               scheduler, force, progress, doc_timeout, lock, result, started)
+        except OSError as exc:
+            if exc.errno in (errno.ENOENT, errno.EINTR):
+                raise
+            where = exc.filename or out
+            raise OutputUnwritable(f"cannot write {where}: {exc.strerror or exc}", str(outdir)) from exc
+    finally:
+        os.close(lock)
+
+
+def _lock(out: Path) -> int:
+    """Hold OUTDIR/.govreport/lock for the run; a second run stops at once.
+
+    An flock: the kernel drops it when the process ends however it ends
+    (kill -9 included), so there is never a stale lock to remove by hand.
+    Only the holder removes stale temporaries, so it never deletes the
+    files of another live run.
+    """
+    import fcntl
+
+    path = out / STATE_DIR / "lock"
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise OutputUnwritable(f"cannot write to this folder: {exc.strerror or exc}", str(out)) from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        try:
+            holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "?"
+        except OSError:
+            holder = "?"
+        os.close(fd)
+        raise OutputLocked(f"another govreport run (pid {holder}) is writing into this folder; wait for it to "
+                           "finish or choose another -o folder", str(out)) from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+    return fd
+
+
+def _run_locked(paths: list[str], skipped_by_walk: list[tuple[str, str, str]], out: Path, rules,
+                rules_dir: str | None, jobs: int | None, on_error, formats: set[str], executor: str,
+                scheduler: str | None, force: bool, progress: bool, doc_timeout: float | None, lock: int,
+                result: BatchResult, started: float) -> BatchResult:
     _remove_stale_temporaries(out)
-    paths = collect_inputs(inputs)
-    stems = output_stems(paths)
-    versions = (program_version(), rules.version)  # any change of the code or the rules reprocesses
     manifest = Manifest(out)
-    todo = [p for p in paths
+    stems = assign_stems(paths, manifest.entries)
+    versions = (program_version(), rules.version)  # any change of the code or the rules reprocesses
+    todo = [(i, p) for i, p in enumerate(paths)
             if force or not manifest.is_current(p, stems[p], *versions, need_json="json" in formats)]
-    result = BatchResult(skipped=len(paths) - len(todo))
+    result.skipped = len(paths) - len(todo)
     jobs = jobs or os.cpu_count() or 1
 
-    errors = CsvTable(out / "errors.csv", ERROR_COLUMNS)
+    failures: list[tuple[int, str, str, str]] = [(-1, p, code, reason) for p, code, reason in skipped_by_walk]
+    for _, p, code, reason in failures:
+        if on_error:
+            on_error(p, code, reason)
     bar = _progress_bar(len(paths), result.skipped, enabled=progress)
     manifest.open()
     try:
-        results = dask_results(todo, scheduler, rules_dir) if executor == "dask" \
-            else local_results(todo, jobs, rules_dir)
-        for outcome in results:
-            _take(outcome, out, stems, versions, formats, manifest, errors, result, on_error)
+        results = dask_results(todo, scheduler, rules_dir, doc_timeout) if executor == "dask" \
+            else local_results(todo, jobs, rules_dir, doc_timeout, close_fd=lock)
+        for index, outcome in results:
+            failure = _take(outcome, out, stems, versions, formats, manifest, result)
+            if failure is not None:
+                failures.append((index, *failure))
+                if on_error:
+                    on_error(*failure)
             bar.update(1)
     except BaseException:
-        errors.abort()
         manifest.close(None, versions)  # keep what finished: the next run resumes from it
         bar.close()
         raise
     bar.close()
-    errors.close()
+    failures.sort(key=lambda f: f[0])  # input order, whatever order they finished in
+    result.failed = [f[1:] for f in failures]
+    error_rows = [{"source": p, "code": code, "reason": reason} for p, code, reason in result.failed]
 
     ok_paths = [p for p in paths if (e := manifest.entries.get(p)) is not None and e.status == "ok"]
+    # what the tables are made of: each input with its content, so tables left
+    # from before a failed or killed run are never taken as current
+    table_keys = [[p, manifest.entries[p].sha256] for p in ok_paths]
     tabular = formats & {"csv", "parquet"}
-    if tabular and _tables_stale(out, formats, manifest, ok_paths, versions, bool(todo)):
-        _rebuild_tables(out, ok_paths, stems, manifest)
+    if tabular and _tables_stale(out, formats, manifest, table_keys, versions, bool(todo)):
+        _write_tables(out, ok_paths, stems, manifest, formats, error_rows)
         result.tables_rebuilt = True
-        if "parquet" in formats:
-            from .store import write_parquet
-
-            write_parquet(out, keep_csv="csv" in formats)
-    manifest.close(ok_paths if result.tables_rebuilt else None, versions)
+    else:
+        _write_tables(out, [], stems, manifest, formats, error_rows, only_errors=True)
+    manifest.close(table_keys if result.tables_rebuilt else None, versions)
     result.elapsed = time.perf_counter() - started
     return result
 
 
 def _take(outcome: Outcome, out: Path, stems: dict[str, str], versions: tuple[str, str], formats: set[str],
-          manifest: Manifest, errors: CsvTable, result: BatchResult, on_error) -> None:
-    """Write one document's outputs, then record it as done."""
+          manifest: Manifest, result: BatchResult) -> tuple[str, str, str] | None:
+    """Write one document's outputs, then record it as done. A failed document
+    gives its (path, code, reason)."""
     path, stem = outcome.path, stems[outcome.path]
     try:
         st = os.stat(path)
@@ -264,8 +573,6 @@ def _take(outcome: Outcome, out: Path, stems: dict[str, str], versions: tuple[st
         size, mtime = -1, -1
     if outcome.error is not None:
         code, reason = outcome.error
-        result.failed.append((path, code, reason))
-        errors.write({"source": path, "code": code, "reason": reason})
         # a stale JSON from an earlier, successful run must not outlive the file
         try:
             os.unlink(out / f"{stem}.json")
@@ -273,19 +580,18 @@ def _take(outcome: Outcome, out: Path, stems: dict[str, str], versions: tuple[st
             pass
         manifest.record(Entry(path, stem, "", size, mtime, *versions, status="failed", code=code, reason=reason),
                         None)
-        if on_error:
-            on_error(path, code, reason)
-        return
+        return path, code, reason
     if "json" in formats and outcome.json_bytes is not None:
         atomic_write(out / f"{stem}.json", outcome.json_bytes)
         result.outputs.append(out / f"{stem}.json")
     manifest.record(Entry(path, stem, outcome.sha256 or "", size, mtime, *versions, status="ok"), outcome.rows)
     result.processed += 1
+    return None
 
 
-def _tables_stale(out: Path, formats: set[str], manifest: Manifest, ok_paths: list[str],
+def _tables_stale(out: Path, formats: set[str], manifest: Manifest, table_keys: list[list[str]],
                   versions: tuple[str, str], anything_done: bool) -> bool:
-    if anything_done or manifest.tables_inputs != ok_paths or manifest.tables_versions != versions:
+    if anything_done or manifest.tables_inputs != table_keys or manifest.tables_versions != versions:
         return True
     wanted = []
     if "csv" in formats:
@@ -295,24 +601,50 @@ def _tables_stale(out: Path, formats: set[str], manifest: Manifest, ok_paths: li
     return not all(p.is_file() for p in wanted)
 
 
-def _rebuild_tables(out: Path, ok_paths: list[str], stems: dict[str, str], manifest: Manifest) -> None:
-    """The combined tables, in input order, streamed from the per-document rows."""
-    tables = {name: CsvTable(out / f"{name}.csv", columns) for name, columns in TABLES}
+def _write_tables(out: Path, ok_paths: list[str], stems: dict[str, str], manifest: Manifest, formats: set[str],
+                  error_rows: list[dict], only_errors: bool = False) -> None:
+    """The combined tables, in input order, streamed from the per-document rows,
+    and errors.csv; with "parquet", typed copies of each. Every file is written
+    under a temporary name first and all are renamed together at the end, so a
+    failure anywhere (a value no Parquet type holds, a full disk) leaves the
+    previous run's files, never a mix of two runs."""
+    tables = {} if only_errors else {name: CsvTable(out / f"{name}.csv", columns) for name, columns in TABLES}
+    tables["errors"] = CsvTable(out / "errors.csv", ERROR_COLUMNS)
+    staged: list[tuple[str, Path]] = []  # (temporary, final)
     try:
         for p in ok_paths:
             rows = manifest.rows(stems[p])
             for name, table in tables.items():
-                table.write_many(rows.get(name, []))
+                if name != "errors":
+                    table.write_many(rows.get(name, []))
+        tables["errors"].write_many(error_rows)
+        for table in tables.values():
+            table.finish()
+        if "parquet" in formats:
+            from .store import csv_to_parquet_staged
+
+            for name, table in tables.items():
+                staged.append((csv_to_parquet_staged(Path(table.tmp), out / f"{name}.parquet"),
+                               out / f"{name}.parquet"))
+        for name, table in tables.items():
+            if "csv" in formats or name == "errors":
+                staged.append((Path(table.tmp), table.path))
+            else:
+                os.unlink(table.tmp)
+                table.path.unlink(missing_ok=True)  # a CSV of an earlier run must not outlive its Parquet
     except BaseException:
-        for t in tables.values():
-            t.abort()
+        for table in tables.values():
+            table.abort()
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
         raise
-    for t in tables.values():
-        t.close()
+    for tmp, final in staged:
+        os.replace(tmp, final)
 
 
 def _remove_stale_temporaries(out: Path) -> None:
-    """Temporary files a killed run left behind (never a finished output)."""
+    """Temporary files a killed run left behind (never a finished output).
+    Called with the folder's lock held: no other run is writing here."""
     for folder in (out, out / STATE_DIR, out / STATE_DIR / "rows"):
         if folder.is_dir():
             for tmp in folder.glob(".*.tmp"):

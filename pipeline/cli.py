@@ -1,29 +1,41 @@
 """The `govreport` command: a thin layer over the library.
 
-It parses arguments, calls the library, and turns typed errors into one line
-on stderr and an exit status: 0 all documents processed, 1 some failed,
-2 usage error. No traceback for anything a user can cause.
+It parses arguments, calls the library, and turns every error into one line
+on stderr, `govreport: E### message` (usage mistakes included), and an exit
+status: 0 all documents processed, 1 some failed (or the run could not
+finish), 2 usage or rules error. No traceback, ever: an unexpected exception
+is E999 with a pointer to `--debug`, which shows the traceback.
 """
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from typing import Sequence
 
 from . import __version__
-from .errors import GovreportError, InputError
+from .errors import GovreportError, InputError, InternalError, NoInputs, OutputLocked, OutputUnwritable, UsageError
 from .records import SEVERITIES
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with our one-line error format (its own is a usage block and
+    "govreport: error: …")."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="govreport",
         description="Turn Chinese annual rule-of-law government reports (法治政府建设年度报告) "
                     "into sections and traceable numeric indicators.",
     )
     parser.add_argument("--version", action="version", version=f"govreport {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.add_argument("--debug", action="store_true", help="show debug messages and the traceback of an error")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     ex = sub.add_parser("extract", help="extract reports into JSON and CSV",
                         description="Extract metadata, sections and indicators from reports "
@@ -51,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="local: worker processes on this machine (default); dask: a dask.distributed cluster")
     ex.add_argument("--scheduler", default=None, metavar="ADDRESS",
                     help="with --executor dask: the scheduler's address, e.g. tcp://10.0.0.5:8786")
+    ex.add_argument("--doc-timeout", type=float, default=None, metavar="SECONDS",
+                    help="stop a document that takes longer than this and report it as an E015 error; the "
+                         "batch goes on (default: 300; 0: no limit)")
     ex.set_defaults(func=cmd_extract)
 
     q = sub.add_parser("query", help="run DuckDB SQL over the output tables",
@@ -175,13 +190,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from .batch import collect_inputs, run_batch
+    from .batch import DEFAULT_DOC_TIMEOUT, collect_inputs, internal_reason, run_batch
     from .extract import extract
     from .output import report_json
     from .rules import load_rules
 
     if args.jobs is not None and args.jobs < 1:
         raise _Usage("--jobs must be at least 1")
+    if args.doc_timeout is not None and not args.doc_timeout >= 0:
+        raise _Usage("--doc-timeout must be a number of seconds, 0 for no limit")
+    doc_timeout = DEFAULT_DOC_TIMEOUT if args.doc_timeout is None else (args.doc_timeout or None)
     formats = {f.strip() for f in args.format.split(",") if f.strip()}
     unknown = formats - {"json", "csv", "parquet"}
     if unknown:
@@ -196,18 +214,27 @@ def cmd_extract(args: argparse.Namespace) -> int:
             raise _Usage(f"--stdout needs exactly one input document, got {len(paths)}")
         from pathlib import Path
 
+        # the same guard as a batch's: any failure is one line, exit 1
         try:
-            report = extract(Path(paths[0]), rules)
+            data = report_json(extract(Path(paths[0]), rules))
         except InputError as exc:
             print(f"govreport: {exc}", file=sys.stderr)
             return 1
-        sys.stdout.buffer.write(report_json(report))
+        except RecursionError:
+            print(f"govreport: E011 {paths[0]}: broken document: its structure nests without end "
+                  "(a loop in the file?)", file=sys.stderr)
+            return 1
+        except Exception as exc:
+            logging.getLogger(__name__).debug("unexpected failure", exc_info=True)
+            print(f"govreport: E999 {paths[0]}: {internal_reason(exc)}", file=sys.stderr)
+            return 1
+        sys.stdout.buffer.write(data)
         return 0
 
     progress = not args.quiet and (args.progress or sys.stderr.isatty())
 
     def on_error(path: str, code: str, reason: str) -> None:
-        line = f"govreport: {path}: {code} {reason}"
+        line = f"govreport: {code} {path}: {reason}"
         if progress:
             from tqdm import tqdm
 
@@ -219,7 +246,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         raise _Usage("--executor dask needs --scheduler tcp://HOST:PORT")
     result = run_batch(args.inputs, args.output, jobs=args.jobs, rules_dir=args.rules, on_error=on_error,
                        formats=formats, executor=args.executor, scheduler=args.scheduler, force=args.force,
-                       progress=progress)
+                       progress=progress, doc_timeout=doc_timeout)
     if not args.quiet:
         print(f"govreport: {result.processed} processed, {result.skipped} skipped, {len(result.failed)} failed "
               f"in {result.elapsed:.1f}s -> {args.output}", file=sys.stderr)
@@ -323,7 +350,8 @@ def cmd_view(args: argparse.Namespace) -> int:
     if not Path(args.outdir).is_dir():
         raise _Usage(f"{args.outdir}: not a folder (give the output folder of govreport extract)")
     if not load_reports(args.outdir)[0]:
-        print(f"govreport: {args.outdir}: no report JSON found (run govreport extract first)", file=sys.stderr)
+        print(f"govreport: {UsageError.code} {args.outdir}: no report JSON found (run govreport extract first)",
+              file=sys.stderr)
         return 1
     result = write_site(args.outdir, args.output, rules=args.rules)
     if not args.quiet:
@@ -352,7 +380,6 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    import json
     from pathlib import Path
 
     from .audit import audit_folder, format_summary, load_report_findings, summary
@@ -377,8 +404,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
     within = load_report_findings(out)
     rows = summary(within, cross)
     if args.json:
+        from .output import json_bytes
+
         data = {"documents": stats.get("documents"), "summary": rows, "cross_findings": [f.to_dict() for f in cross]}
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+        sys.stdout.write(json_bytes(data, indent=True).decode("utf-8") + "\n")  # decimals exact
     else:
         sys.stdout.write(format_summary(rows))
         print(f"govreport: audited {stats.get('documents')} document(s): {len(within)} finding(s) within reports, "
@@ -391,35 +420,63 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
-class _Usage(Exception):
-    pass
+class _Usage(UsageError):
+    """A mistake in the arguments (E201)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+
+
+def _exit_status(exc: GovreportError) -> int:
+    # 2: the command itself is wrong (arguments, rules, SQL); 1: it ran and could not finish
+    if isinstance(exc, (OutputLocked, OutputUnwritable, NoInputs)):
+        return 1
+    return 2 if exc.code.startswith(("E1", "E2")) else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
     # `--sort -value` reads as two options to argparse: glue the value on (--sort=-value)
     for i in range(len(argv) - 1):
         if argv[i] == "--sort" and argv[i + 1].startswith("-"):
             argv[i:i + 2] = [f"--sort={argv[i + 1]}"]
             break
-    args = parser.parse_args(argv)
-    if not getattr(args, "command", None):
-        parser.print_help(sys.stderr)
-        return 2
     logging.basicConfig(level=logging.WARNING, format="govreport: %(levelname)s %(message)s")
+    if debug:
+        logging.getLogger("pipeline").setLevel(logging.DEBUG)
+    # libraries that log on their own (trafilatura's "discarding data" …) stay quiet
+    for noisy in ("trafilatura", "htmldate", "courlan", "charset_normalizer", "jieba", "pdfminer"):
+        logging.getLogger(noisy).setLevel(logging.CRITICAL)
     try:
+        parser = build_parser()
+        args = parser.parse_args([a for a in argv if a != "--debug"])
+        if not getattr(args, "command", None):
+            parser.print_help(sys.stderr)
+            return 2
         return args.func(args)
-    except _Usage as exc:
-        print(f"govreport: error: {exc}", file=sys.stderr)
-        return 2
     except GovreportError as exc:
+        if debug:
+            logging.getLogger(__name__).debug("traceback", exc_info=True)
         print(f"govreport: {exc}", file=sys.stderr)
-        return 2 if exc.code.startswith(("E1", "E2")) else 1
+        return _exit_status(exc)
     except KeyboardInterrupt:
         print("govreport: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        # stdout closed early (`| head`): not an error of ours, and no traceback at exit
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 1
+    except Exception as exc:  # a bug: one line, and the traceback with --debug
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        error = InternalError(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)")
+        print(f"govreport: {error}", file=sys.stderr)
         return 1
 
 

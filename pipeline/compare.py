@@ -42,7 +42,7 @@ from typing import Any, Sequence
 
 from .errors import FontMissing, UsageError
 from .fonts import NO_FONT
-from .output import atomic_write, csv_value
+from .output import atomic_write, spreadsheet_cell, xlsx_append
 from .query import connect, run
 
 log = logging.getLogger(__name__)
@@ -342,9 +342,10 @@ def write_pivot(pivot: Pivot, path: str | Path) -> Path:
     if suffix == ".csv":
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow(pivot.header())
+        # region and agency names are text from the reports: never a formula (output.neutralise)
+        writer.writerow([spreadsheet_cell(v) for v in pivot.header()])
         for row in pivot.table():
-            writer.writerow([csv_value(v) for v in row])
+            writer.writerow([spreadsheet_cell(v) for v in row])
         data = ("\ufeff" + buf.getvalue()).encode("utf-8")
     elif suffix == ".xlsx":
         data = _xlsx_bytes(pivot)
@@ -369,11 +370,11 @@ def _xlsx_bytes(pivot: Pivot) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = pivot.indicator[:31]  # Excel's limit on sheet names
-    ws.append(pivot.header())
+    xlsx_append(ws, pivot.header())  # text cells are strings, never formulas
     flag_fill = PatternFill("solid", fgColor="FDE68A")  # amber: look here before using the number
     for i, row in enumerate(pivot.table()):
         values = [_excel_number(v) for v in row[1:1 + len(pivot.years)]]
-        ws.append([row[0], *values, *row[1 + len(pivot.years):]])
+        xlsx_append(ws, [row[0], *values, *row[1 + len(pivot.years):]])
         for j, year in enumerate(pivot.years):
             checks = pivot.flags[i][j] if pivot.flags else ()
             if checks:
@@ -392,7 +393,7 @@ def _xlsx_bytes(pivot: Pivot) -> bytes:
                        ("flags", "cells that an audit finding touches are coloured and carry a comment; "
                                  "the findings column lists their check ids"),
                        *(("note", n) for n in pivot.notes)):
-        meta.append([key, value])
+        xlsx_append(meta, [key, value])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -1,12 +1,13 @@
 """Typed errors with stable codes.
 
 The library raises these; the CLI turns each into one line on stderr
-("path: E102 reason") and a row in errors.csv. A code never changes meaning,
+("govreport: E102 path: reason") and a row in errors.csv. A code never changes meaning,
 so scripts and researchers can filter on it.
 
 E0xx  reading an input (the file itself is the problem)
 E1xx  rules files (a rule is malformed)
 E2xx  usage (arguments, output folder)
+E999  a bug: an unexpected exception (`--debug` shows its traceback)
 """
 from __future__ import annotations
 
@@ -22,8 +23,9 @@ class GovreportError(Exception):
         self.path = path
 
     def __str__(self) -> str:
+        # code first, the same shape for every error: "E003 a.txt: file is empty"
         where = f"{self.path}: " if self.path else ""
-        return f"{where}{self.code} {self.message}"
+        return f"{self.code} {where}{self.message}"
 
 
 class InputError(GovreportError):
@@ -76,6 +78,22 @@ class ConverterMissing(InputError):
     code = "E014"
 
 
+class DocumentTimeout(InputError):
+    """The document took longer than `--doc-timeout`; its worker was stopped."""
+
+    code = "E015"
+
+
+class SymlinkLoop(InputError):
+    code = "E016"
+
+
+class UnreadableFolder(InputError):
+    """A folder of the inputs could not be listed; the files in it were not seen."""
+
+    code = "E017"
+
+
 class PatternTimeout(InputError):
     """A rule pattern ran longer than its time limit on this document (pipeline.patterns)."""
 
@@ -106,13 +124,34 @@ class QueryError(UsageError):
     code = "E202"
 
     def __str__(self) -> str:
-        return f"query error: {self.message}"
+        return f"{self.code} query error: {self.message}"
+
+
+class OutputLocked(GovreportError):
+    """Another run is writing into the same output folder."""
+
+    code = "E204"
+
+
+class OutputUnwritable(GovreportError):
+    """The output folder cannot be written (read-only, disk full, …): the run stops."""
+
+    code = "E205"
+
+
+class NoInputs(GovreportError):
+    """The inputs name no document at all (an empty folder, only missing files)."""
+
+    code = "E206"
+
+
+class InternalError(GovreportError):
+    """An unexpected exception: a bug. The message points to `--debug`."""
+
+    code = "E999"
 
 
 class FontMissing(GovreportError):
     """A chart was asked for, but no font that draws Chinese is installed."""
 
     code = "E203"
-
-    def __str__(self) -> str:
-        return self.message

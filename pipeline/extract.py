@@ -5,6 +5,7 @@ import logging
 from pathlib import Path
 
 from .audit import audit_report
+from .contract import within_contract
 from .errors import EmptyDocument
 from .indicators import extract_indicators
 from .ingest import read_document, sha256_bytes
@@ -50,8 +51,10 @@ def build_report(raw: RawDocument, rules: Rules) -> Report:
     warnings: list[str] = list(raw.warnings)
     meta = read_metadata(text, rules, publisher=raw.publisher, published=raw.published, warnings=warnings)
     # the years reviewed and planned give the periods of figures that name none
-    indicators = extract_indicators(text, sections, rules, page_of=page_of, year=meta.year,
-                                    year_planned=meta.year_planned)
+    # values no output can hold (a 61-digit run) are dropped here, with a warning naming them
+    indicators, dropped = within_contract(extract_indicators(text, sections, rules, page_of=page_of, year=meta.year,
+                                                             year_planned=meta.year_planned))
+    warnings.extend(dropped)
     source = Source(path=raw.path, format=raw.format, sha256=raw.sha256, encoding=raw.encoding,
                     pages=raw.pages, ocr=raw.ocr)
     ident = doc_id(raw.sha256)
@@ -63,7 +66,7 @@ def build_report(raw: RawDocument, rules: Rules) -> Report:
         meta=meta,
         text=text,
         sections=sections,
-        indicators=indicators,
+        indicators=tuple(indicators),
         findings=findings,
         page_starts=norm.page_starts,
         warnings=tuple(warnings),

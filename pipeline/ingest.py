@@ -6,6 +6,7 @@ are read by the modules in `pipeline.readers`, each `read(path, data)`.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -17,6 +18,7 @@ from .errors import (
     FileTooLarge,
     InputError,
     MissingFile,
+    SymlinkLoop,
     UndecodableText,
     UnsupportedFormat,
 )
@@ -65,6 +67,15 @@ def read_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, rules: R
     shown = str(path)
     fmt = SUFFIX_FORMAT.get(p.suffix.lower())
     if not p.exists():
+        if p.is_symlink():
+            try:
+                p.resolve(strict=True)
+            except RuntimeError:  # Python 3.11: "Symlink loop from …"
+                raise SymlinkLoop("symlink loop (the link leads back to itself)", shown) from None
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:
+                    raise SymlinkLoop("symlink loop (the link leads back to itself)", shown) from None
+            raise MissingFile("broken symlink (its target does not exist)", shown)
         raise MissingFile("no such file", shown)
     if not p.is_file():
         raise UnsupportedFormat("not a regular file", shown)
@@ -81,7 +92,12 @@ def read_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, rules: R
             "(set GOVREPORT_MAX_BYTES to raise it)",
             shown,
         )
-    data = p.read_bytes()
+    try:
+        data = p.read_bytes()
+    except PermissionError:
+        raise InputError("cannot read the file: permission denied", shown) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", shown) from None
     if fmt == "txt":
         return read_text_bytes(shown, data)
     reader = _reader(fmt, shown)
@@ -148,6 +164,9 @@ def decode_text(data: bytes, shown: str = "<bytes>") -> tuple[str, str]:
                 continue
             if _mostly_text(text) and _cjk_or_ascii_share(text) > 0.9:
                 return text, "utf-16"
+        if _utf8_with_nuls(data):
+            raise BinaryContent("UTF-8 text with NUL bytes in it (a damaged or padded file); remove the NULs "
+                                "to read it", shown)
         raise BinaryContent("binary content (NUL bytes), not text", shown)
     try:
         return data.decode("utf-8"), "utf-8"
@@ -173,7 +192,21 @@ def decode_text(data: bytes, shown: str = "<bytes>") -> tuple[str, str]:
         text = str(best)
         if _mostly_text(text):
             return text, best.encoding
+    if _utf8_with_nuls(data):
+        raise BinaryContent("UTF-8 text with NUL bytes in it (a damaged or padded file); remove the NULs "
+                            "to read it", shown)
     raise UndecodableText("not text in any known encoding (tried UTF-8, UTF-16, GB18030)", shown)
+
+
+def _utf8_with_nuls(data: bytes) -> bool:
+    """UTF-8 text that NUL bytes were mixed into: say that, not "no known encoding"."""
+    if b"\x00" not in data:
+        return False
+    try:
+        text = data.replace(b"\x00", b"").decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return bool(text.strip()) and _mostly_text(text)
 
 
 def read_text_bytes(shown: str, data: bytes) -> RawDocument:

@@ -7,11 +7,14 @@ OUTDIR/.govreport/ holds:
   most one torn last line, which is ignored: everything before it is done.
 - `rows/<stem>.json`: the document's rows for the combined tables, so the
   tables can be rebuilt without re-reading or re-extracting the document.
-- `manifest.json`: the journal compacted at the end of a run, plus the list
-  of inputs the combined tables were built from.
+- `manifest.json`: the journal compacted at the end of a run, plus the inputs
+  (path and sha256) the combined tables were built from.
 
-A document is skipped when its entry has the same content (size and mtime,
-else its sha256), the same pipeline and rules versions, and its outputs exist.
+A document is skipped when its entry (keyed by its path as given) has the
+same content (sha256 of the file now), the same pipeline and rules versions,
+and its outputs exist. Output stems are given once per path and kept
+(`assign_stems`): a stem already taken by another path in this folder gives
+the newcomer its own name, so two inputs never share a JSON or a rows file.
 """
 from __future__ import annotations
 
@@ -21,10 +24,11 @@ import logging
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Mapping
 
 import orjson
 
-from .output import atomic_write
+from .output import atomic_write, json_bytes
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +57,37 @@ def file_sha256(path: str | Path) -> str:
     return h.hexdigest()
 
 
+def _suffixed(stem: str, path: str) -> str:
+    return f"{stem}-{hashlib.sha1(path.encode('utf-8')).hexdigest()[:8]}"
+
+
+def assign_stems(paths: list[str], entries: Mapping[str, Entry]) -> dict[str, str]:
+    """The output name (`<stem>.json`, rows file) of each path, stable across runs.
+
+    A path the folder has seen keeps its name. A new path gets its file's stem
+    unless another path (seen before, or earlier in sorted order in this run)
+    has it; then `<stem>-<8 hex of the path>`. Never keyed on the stem alone:
+    b/report.txt, then a/report.txt, then b/report.txt into one folder gives
+    each its own outputs.
+    """
+    names: dict[str, str] = {}
+    taken: dict[str, str] = {}  # stem -> the path that owns it
+    for source, e in entries.items():
+        taken.setdefault(e.stem, source)
+    for p in paths:
+        e = entries.get(p)
+        if e is not None and taken.get(e.stem) == p:
+            names[p] = e.stem
+    for p in sorted(set(paths) - set(names)):
+        stem = Path(p).stem
+        name = stem if stem not in taken else _suffixed(stem, p)
+        while name in taken and taken[name] != p:  # a clash of suffixes: practically never
+            name = _suffixed(name, p)
+        names[p] = name
+        taken[name] = p
+    return names
+
+
 class Manifest:
     """The state of one output folder."""
 
@@ -61,7 +96,7 @@ class Manifest:
         self.dir = self.outdir / STATE_DIR
         self.rows_dir = self.dir / "rows"
         self.entries: dict[str, Entry] = {}
-        self.tables_inputs: list[str] | None = None
+        self.tables_inputs: list[list[str]] | None = None  # [source, sha256] of each input, in order
         self.tables_versions: tuple[str, str] | None = None
         self._journal = None
         self._load()
@@ -94,24 +129,24 @@ class Manifest:
 
     def is_current(self, source: str, stem: str, pipeline_version: str, rules_version: str,
                    need_json: bool) -> bool:
-        """True when `source` was processed as it is now, with these versions."""
+        """True when `source` (this path) was processed with this content
+        (sha256) and these versions, and its outputs are there."""
         e = self.entries.get(source)
-        if e is None or e.stem != stem or e.status != "ok":
+        if e is None or e.stem != stem or e.status != "ok" or not e.sha256:
             return False
         if (e.pipeline_version, e.rules_version) != (pipeline_version, rules_version):
-            return False
-        try:
-            st = os.stat(source)
-        except OSError:
             return False
         if not (self.rows_dir / f"{stem}.json").is_file():
             return False
         if need_json and not (self.outdir / f"{stem}.json").is_file():
             return False
-        if st.st_size == e.size and st.st_mtime_ns == e.mtime_ns:
-            return True
-        # touched but maybe not changed: the content decides
-        return st.st_size == e.size and file_sha256(source) == e.sha256
+        try:
+            if os.stat(source).st_size != e.size:
+                return False
+            # the content decides, never the name or the mtime alone
+            return file_sha256(source) == e.sha256
+        except OSError:
+            return False
 
     # --- writing ---------------------------------------------------------------
 
@@ -122,7 +157,7 @@ class Manifest:
     def record(self, entry: Entry, rows: dict | None) -> None:
         """Record a finished document: its rows first, then its journal line."""
         if rows is not None:
-            atomic_write(self.rows_dir / f"{entry.stem}.json", orjson.dumps(rows))
+            atomic_write(self.rows_dir / f"{entry.stem}.json", json_bytes(rows))
         self.entries[entry.source] = entry
         assert self._journal is not None
         self._journal.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")
@@ -131,7 +166,7 @@ class Manifest:
     def rows(self, stem: str) -> dict:
         return orjson.loads((self.rows_dir / f"{stem}.json").read_bytes())
 
-    def close(self, tables_inputs: list[str] | None, versions: tuple[str, str]) -> None:
+    def close(self, tables_inputs: list[list[str]] | None, versions: tuple[str, str]) -> None:
         """Compact the journal into manifest.json (atomically), then drop the journal."""
         if self._journal is not None:
             self._journal.close()

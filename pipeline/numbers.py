@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Iterable, Mapping
-from decimal import Context, Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 
 import regex
 
@@ -30,9 +30,10 @@ log = logging.getLogger(__name__)
 
 __all__ = ["NUMERAL", "NUMERAL_RE", "find_quantities", "parse_numeral"]
 
-# A private context: 10^12 with decimals needs more than a caller's context
-# might give, and we must not touch the thread's global decimal context.
-_CTX = Context(prec=60)
+# A private context, exact for any numeral (a 61-digit run must not raise or
+# round: pipeline.contract drops what the outputs cannot hold), and we must
+# not touch the thread's global decimal context.
+_CTX = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 _ONE = Decimal(1)
 
 # --- characters ----------------------------------------------------------------------

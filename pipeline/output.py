@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import json
 import os
 import tempfile
 from decimal import Decimal
@@ -36,6 +35,48 @@ ERROR_COLUMNS = ["source", "code", "reason"]
 FINDING_COLUMNS = ["doc_id", "source", "year", "region", "region_code", "agency", "check", "severity", "message",
                    "indicators", "doc_ids", "quotes", "values", "spans", "sentence", "evidence"]
 FILE_MODE = 0o644
+
+# Type by column name, the same in every table (Parquet, DuckDB, pandas);
+# any other column is text. One definition: store.py types Parquet with it,
+# and the CSV writers leave these columns alone when neutralising formulas.
+COLUMN_TYPES: dict[str, str] = {
+    "value": "decimal", "value_high": "decimal",
+    "year": "int32", "year_planned": "int32", "level": "int32", "page": "int32", "pages": "int32", "start": "int32", "end": "int32",
+    "n_sections": "int32", "n_indicators": "int32",
+    "ocr": "bool",
+}
+
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP,
+# "CSV Injection"): a file named "=HYPERLINK(…).txt" or a title "+SUM(…)" must
+# stay text. The apostrophe is escaped too, so the marking can be undone
+# exactly (`unneutralise`): Parquet and query keep the text as written.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def neutralise(text: str) -> str:
+    """A text cell made safe for Excel, WPS and LibreOffice: a leading apostrophe
+    before a formula trigger (which the spreadsheet hides, showing the text as
+    written). Only for text: numbers are written as numbers."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def unneutralise(text: str) -> str:
+    """The text as written, from a cell of one of our CSV tables."""
+    return text[1:] if text.startswith("'") else text
+
+
+def spreadsheet_cell(value: Any) -> str:
+    """One CSV cell of any value: numbers as written, text `neutralise`d."""
+    return neutralise(value) if isinstance(value, str) else csv_value(value)
+
+
+def xlsx_append(ws: Any, values: Iterable[Any]) -> None:
+    """Append a row to an openpyxl sheet: numbers as numbers, every text as a
+    string cell, never a formula whatever it starts with (the text stays exact)."""
+    ws.append(list(values))
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"  # openpyxl stores a text starting with "=" as a formula
 
 
 @contextlib.contextmanager
@@ -67,17 +108,50 @@ def atomic_write(path: Path, data: bytes) -> None:
         fh.write(data)
 
 
+def _decimal_text(value: Decimal) -> str:
+    number = json_number(value)
+    return str(number) if isinstance(number, int) else format(number, "f")
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return json_number(value)
+        # the exact digits as a JSON number, never through float
+        return orjson.Fragment(_decimal_text(value))
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+_INT64 = range(-(1 << 63), 1 << 64)
+
+
+def _wide_ints(data: Any) -> Any:
+    """`data` with ints outside orjson's 64-bit range as exact JSON fragments."""
+    if isinstance(data, bool):
+        return data
+    if isinstance(data, int):
+        return data if data in _INT64 else orjson.Fragment(str(data))
+    if isinstance(data, dict):
+        return {k: _wide_ints(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_wide_ints(v) for v in data]
+    return data
+
+
+def json_bytes(data: Any, *, indent: bool = False) -> bytes:
+    """JSON of `data` (UTF-8, not ASCII-escaped), numbers exact: Decimals with
+    their own digits, ints of any size (10^25 yuan is a whole number too)."""
+    option = orjson.OPT_INDENT_2 if indent else 0
+    try:
+        return orjson.dumps(data, option=option, default=_json_default)
+    except orjson.JSONEncodeError:
+        # rare: an int beyond 64 bits, which orjson refuses; walk and retry
+        return orjson.dumps(_wide_ints(data), option=option, default=_json_default)
 
 
 def report_json(report: Report | dict) -> bytes:
     """A document's JSON, indented, UTF-8 (orjson: the standard encoder is
     pure Python once it indents, and was a third of a batch's time)."""
     data = report.to_dict() if isinstance(report, Report) else report
-    return orjson.dumps(data, option=orjson.OPT_INDENT_2, default=_json_default) + b"\n"
+    return json_bytes(data, indent=True) + b"\n"
 
 
 def write_report_json(report: Report | dict, path: Path) -> None:
@@ -90,7 +164,7 @@ def csv_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value != value.to_integral_value() else str(int(value))
+        return _decimal_text(value)
     if isinstance(value, float):
         return format(Decimal(str(value)).normalize(), "f") if not value.is_integer() else str(int(value))
     return str(value)
@@ -137,7 +211,7 @@ def finding_row(finding: dict, common: dict) -> dict:
         values=";".join(f"{csv_value(e.get('value'))}{e.get('unit') or ''}" for e in evidence),
         spans=";".join(f"{e['span'][0]}-{e['span'][1]}" for e in evidence if e.get("span")),
         sentence=evidence[0].get("sentence") if evidence else None,
-        evidence=json.dumps(evidence, ensure_ascii=False, separators=(",", ":")) if evidence else None,
+        evidence=json_bytes(evidence).decode("utf-8") if evidence else None,
     )
 
 
@@ -155,6 +229,8 @@ class CsvTable:
 
     UTF-8 with a byte-order mark, so Excel and WPS open Chinese text correctly.
     Rows are written as they come: memory stays flat however many documents.
+    Text cells are `neutralise`d (no formula ever runs from a cell); the typed
+    columns of `COLUMN_TYPES` hold numbers and are written as they are.
     """
 
     def __init__(self, path: Path, columns: list[str]) -> None:
@@ -168,18 +244,25 @@ class CsvTable:
         self.writer.writerow(columns)
 
     def write(self, row: dict) -> None:
-        self.writer.writerow([csv_value(row.get(c)) for c in self.columns])
+        self.writer.writerow([csv_value(row.get(c)) if c in COLUMN_TYPES else neutralise(csv_value(row.get(c)))
+                              for c in self.columns])
 
     def write_many(self, rows: Iterable[dict]) -> None:
         for row in rows:
             self.write(row)
+
+    def finish(self) -> None:
+        """Close the temporary file without renaming it (the caller renames
+        several files together)."""
+        self.fh.close()
 
     def close(self) -> None:
         self.fh.close()
         os.replace(self.tmp, self.path)
 
     def abort(self) -> None:
-        self.fh.close()
+        if not self.fh.closed:
+            self.fh.close()
         try:
             os.unlink(self.tmp)
         except FileNotFoundError:

@@ -12,13 +12,19 @@ The same document reached through two folders (same content, same `doc_id`)
 is not de-duplicated here: `query` shows the files as they are; `compare`
 de-duplicates.
 
+The connection is a sandbox (`lock_down`): once the views exist, DuckDB's
+access to files is off except for reading the table files themselves, the
+configuration is locked, and only SELECT (and EXPLAIN) statements run. A
+query cannot read another file (`read_text('/etc/passwd')`, `glob`), write
+one (`COPY … TO`), attach a database or install an extension. Folder names
+are taken literally, never as glob patterns (a folder named `g*`).
+
 `format_table`, `write_csv` and `to_json` turn a result into the command's
 three output forms.
 """
 from __future__ import annotations
 
 import csv
-import json
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,7 +32,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Iterable, Sequence
 
 from .errors import QueryError, UsageError
-from .output import csv_value
+from .output import csv_value, json_bytes, spreadsheet_cell
 from .records import json_number
 from .store import SQL_TYPES, TABLES, column_type, csv_header, table_files
 
@@ -121,8 +127,14 @@ def _sql_str(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _literal_path(path: Path) -> str:
+    """A file path DuckDB reads as itself, not as a glob: * ? [ in a folder
+    name are escaped as one-character classes ([*] [?] [[])."""
+    return "".join(f"[{ch}]" if ch in "*?[" else ch for ch in str(path.absolute()))
+
+
 def _sql_list(paths: Iterable[Path]) -> str:
-    return "[" + ", ".join(_sql_str(str(p)) for p in paths) + "]"
+    return "[" + ", ".join(_sql_str(_literal_path(p)) for p in paths) + "]"
 
 
 def _ident(name: str) -> str:
@@ -133,7 +145,10 @@ def _csv_select(files: list[Path]) -> str:
     """SELECT over CSV tables with the same column types as the Parquet ones."""
     columns = list(dict.fromkeys(c for f in files for c in csv_header(f)))
     typed = [f"CAST({_ident(c)} AS {SQL_TYPES[column_type(c)]}) AS {_ident(c)}"
-             for c in columns if column_type(c) != "string"]
+             if column_type(c) != "string"
+             # the text as written: the CSV cell's formula marking undone (output.unneutralise)
+             else f"CASE WHEN starts_with({_ident(c)}, '''') THEN {_ident(c)}[2:] ELSE {_ident(c)} END AS {_ident(c)}"
+             for c in columns]
     replace = f" REPLACE ({', '.join(typed)})" if typed else ""
     # all_varchar: no type guessing (a section id "1.2" is not a number); the casts above type the rest
     return (f"SELECT *{replace} FROM read_csv({_sql_list(files)}, header=true, all_varchar=true, "
@@ -155,7 +170,11 @@ def view_sql(name: str, outdirs: Sequence[Path]) -> str:
         (parquet if f.suffix == ".parquet" else csvs).append(f)
     parts = []
     if parquet:
-        parts.append(f"SELECT * FROM read_parquet({_sql_list(parquet)}, union_by_name=true)")
+        # each run's Parquet has the decimal scale its values need; the view has one type for all
+        decimals = [f"CAST({_ident(c)} AS {SQL_TYPES['decimal']}) AS {_ident(c)}"
+                    for c in TABLES[name] if column_type(c) == "decimal"]
+        replace = f" REPLACE ({', '.join(decimals)})" if decimals else ""
+        parts.append(f"SELECT *{replace} FROM read_parquet({_sql_list(parquet)}, union_by_name=true)")
     if csvs:
         parts.append(_csv_select(csvs))
     if not parts:
@@ -196,6 +215,7 @@ def connect(outdirs: Sequence[str | Path]) -> "duckdb.DuckDBPyConnection":
     dims = "".join(f", {_ident(d)}" for d in dimension_columns(con))
     con.execute(f"CREATE VIEW report_values AS {REPORT_VALUES_SQL.format(dims=dims)}")
     con.execute(f"CREATE VIEW finding_indicators AS {FINDING_INDICATORS_SQL}")
+    lock_down(con, [f for d in dirs for f in table_files(d).values()])  # after the last view
     return con
 
 
@@ -212,6 +232,40 @@ def dimension_columns(con: "duckdb.DuckDBPyConnection") -> list[str]:
     return [c for c in extra if c in dims]
 
 
+def lock_down(con: "duckdb.DuckDBPyConnection", readable: Sequence[Path]) -> None:
+    """Turn off DuckDB's access to the file system and network, except reading
+    `readable` (the table files the views read), and lock the configuration so
+    no query can turn it back on. No temporary files either: a query too large
+    for memory fails rather than writing to disk."""
+    paths = ", ".join(_sql_str(str(p.absolute())) for p in readable)
+    con.execute(f"SET allowed_paths = [{paths}]")
+    con.execute("SET temp_directory = ''")
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+
+
+# Statements a query may run: reading only. COPY, ATTACH, INSTALL, LOAD, SET,
+# PRAGMA, CALL, CREATE … are refused before they run (COPY … TO one of the
+# table files themselves would otherwise overwrite an output).
+ALLOWED_STATEMENTS = ("SELECT", "EXPLAIN")
+
+
+def check_statements(con: "duckdb.DuckDBPyConnection", sql: str) -> None:
+    """Raise QueryError unless every statement of `sql` only reads."""
+    import duckdb
+
+    try:
+        statements = con.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise QueryError(one_line(str(exc))) from None
+    for st in statements:
+        kind = str(st.type).rsplit(".", 1)[-1]
+        if kind not in ALLOWED_STATEMENTS:
+            raise QueryError(f"only SELECT queries run here (reading the output tables); got {kind}")
+
+
 def one_line(message: str) -> str:
     """DuckDB's message on one line: blank lines and the caret line dropped."""
     lines = [ln.strip() for ln in message.splitlines()]
@@ -223,6 +277,7 @@ def run(con: "duckdb.DuckDBPyConnection", sql: str, *, limit: int | None = None,
     """Run `sql`; fetch every row, or the first `limit` (then `more` says if rows were left)."""
     import duckdb
 
+    check_statements(con, sql)
     try:
         cur = con.execute(sql, params) if params else con.execute(sql)
         if cur.description is None:  # a statement without a result (CREATE, SET, …)
@@ -310,16 +365,17 @@ def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, max_w
 
 
 def write_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]], fh: IO[str]) -> None:
-    """CSV with a header; values exact, NULL as an empty cell (as in the output tables)."""
+    """CSV with a header; values exact, NULL as an empty cell, text never a
+    formula (output.neutralise), as in the output tables."""
     writer = csv.writer(fh, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow([spreadsheet_cell(c) for c in columns])
     for row in rows:
-        writer.writerow([csv_value(v) for v in row])
+        writer.writerow([spreadsheet_cell(v) for v in row])
 
 
 def _json_value(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return json_number(value)
+        return json_number(value)  # written with its exact digits by json_bytes
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, (list, tuple)):
@@ -330,6 +386,6 @@ def _json_value(value: Any) -> Any:
 
 
 def to_json(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """A JSON array of objects, one per row; decimals as JSON numbers of the same text."""
+    """A JSON array of objects, one per row; decimals as JSON numbers of the same digits (never a float)."""
     records = [{c: _json_value(v) for c, v in zip(columns, row, strict=True)} for row in rows]
-    return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
+    return json_bytes(records, indent=True).decode("utf-8") + "\n"

@@ -2,8 +2,8 @@
 
 All are frozen dataclasses: a stage never edits what an earlier stage produced,
 it builds new records. Values are `decimal.Decimal` so that 16.4亿 stays
-1640000000 exactly; `to_dict()` turns them into JSON-ready values (integral
-values as ints, others as floats written from their exact decimal text).
+1640000000 exactly; `to_dict()` gives integral values as ints and others as
+exact Decimals (never floats); `output.json_bytes` writes both exactly.
 """
 from __future__ import annotations
 
@@ -17,17 +17,19 @@ UNIT_CLASSES = ("count", "people", "percent", "points", "money", "duration", "we
 SEVERITIES = ("error", "warning", "info")  # of a finding, worst first
 
 
-def json_number(value: Decimal | None) -> int | float | None:
+def json_number(value: Decimal | None) -> int | Decimal | None:
     """An exact Decimal as the JSON number a reader expects.
 
-    Integral values become ints (274, not 274.0); others become the float that
-    prints as the same decimal text (1.26 stays 1.26 when written by json).
+    Integral values become ints (274, not 274.0); others stay exact Decimals
+    without trailing zeros (never a float: 12.345678901234567891 must not
+    become 12.345678901234567). `output.json_bytes` writes a Decimal as a JSON
+    number of exactly its digits.
     """
     if value is None:
         return None
     if value == value.to_integral_value():
         return int(value)
-    return float(str(value.normalize()))
+    return value.normalize()
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,14 @@
 
 CSV keeps every value as text; Parquet gives each column a real type, so
 pandas, DuckDB, R or Stata read `value` as an exact decimal and `year` as an
-integer without guessing. Values are `decimal128(38, 10)`, never float: the
-extractor's numbers are exact (16.4亿 is 1640000000) and stay exact here.
+integer without guessing. Values are decimals, never float: the extractor's
+numbers are exact (16.4亿 is 1640000000) and stay exact here. Their scale is
+the one the table's values need (0 when all are whole numbers, so plain
+`pandas.read_parquet` gives Decimal('32'), not Decimal('32.0000000000')), at
+most `contract.VALUE_SCALE`; every value the contract accepts fits. The
+integer columns carry pandas metadata, so `pandas.read_parquet` gives nullable
+Int32 (a missing page stays a missing integer, not a float NaN). Text is
+exact: the formula marking of the CSV cells (`output.neutralise`) is undone.
 
 The Parquet files are converted from the CSV files that `batch.run_batch` has
 just written, one block at a time (pyarrow's streaming CSV reader into a
@@ -17,10 +23,12 @@ from Parquet when present, else from the CSV files.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import output
+from .contract import VALUE_INTEGER_DIGITS, VALUE_PRECISION, VALUE_SCALE
 from .errors import UsageError
 from .output import ERROR_COLUMNS, INDICATOR_COLUMNS, REPORT_COLUMNS, SECTION_COLUMNS, atomic_target
 
@@ -45,16 +53,11 @@ TABLES: dict[str, list[str]] = {
     "findings": FINDING_COLUMNS,
 }
 
-# Type by column name, the same in every table; any other column is a string.
-# "decimal" is decimal128(38, 10): 28 integer digits (yuan up to 10^28) and
-# 10 decimal places, more than any rate in a report has.
-DECIMAL_PRECISION, DECIMAL_SCALE = 38, 10
-COLUMN_TYPES: dict[str, str] = {
-    "value": "decimal", "value_high": "decimal",
-    "year": "int32", "year_planned": "int32", "level": "int32", "page": "int32", "pages": "int32", "start": "int32", "end": "int32",
-    "n_sections": "int32", "n_indicators": "int32",
-    "ocr": "bool",
-}
+# Type by column name, the same in every table (output.COLUMN_TYPES); any
+# other column is a string. "decimal" is read (CSV, DuckDB views) as
+# decimal128(38, 10): the contract's 28 integer digits and 10 decimals.
+DECIMAL_PRECISION, DECIMAL_SCALE = VALUE_PRECISION, VALUE_SCALE
+COLUMN_TYPES: dict[str, str] = output.COLUMN_TYPES
 SQL_TYPES = {"decimal": f"DECIMAL({DECIMAL_PRECISION},{DECIMAL_SCALE})", "int32": "INTEGER", "bool": "BOOLEAN",
              "string": "VARCHAR"}
 CSV_BLOCK_BYTES = 1 << 20  # per block read from CSV: memory stays ~40 MB whatever the table's size
@@ -65,12 +68,14 @@ def column_type(column: str) -> str:
     return COLUMN_TYPES.get(column, "string")
 
 
-def arrow_type(column: str) -> "pyarrow.DataType":
+def arrow_type(column: str, scale: int = DECIMAL_SCALE) -> "pyarrow.DataType":
+    """The Arrow type of a column; decimals with `scale` decimals (and the
+    contract's integer digits)."""
     import pyarrow as pa
 
     kind = column_type(column)
     if kind == "decimal":
-        return pa.decimal128(DECIMAL_PRECISION, DECIMAL_SCALE)
+        return pa.decimal128(VALUE_INTEGER_DIGITS + scale, scale)
     if kind == "int32":
         return pa.int32()
     if kind == "bool":
@@ -78,10 +83,53 @@ def arrow_type(column: str) -> "pyarrow.DataType":
     return pa.string()
 
 
-def arrow_schema(columns: list[str]) -> "pyarrow.Schema":
+def arrow_schema(columns: list[str], scale: int = DECIMAL_SCALE) -> "pyarrow.Schema":
     import pyarrow as pa
 
-    return pa.schema([pa.field(c, arrow_type(c), nullable=True) for c in columns])
+    return pa.schema([pa.field(c, arrow_type(c, scale), nullable=True) for c in columns])
+
+
+_PANDAS_TYPES = {"int32": ("int32", "Int32"), "bool": ("bool", "boolean"), "decimal": ("decimal", "object"),
+                 "string": ("unicode", "object")}
+
+
+def _pandas_metadata(columns: list[str], scale: int) -> dict[bytes, bytes]:
+    """pandas' own schema metadata: `pandas.read_parquet` then gives nullable
+    Int32 and boolean columns without a types mapper."""
+    import json
+
+    cols = []
+    for c in columns:
+        kind = column_type(c)
+        pandas_type, numpy_type = _PANDAS_TYPES[kind]
+        meta = {"precision": VALUE_INTEGER_DIGITS + scale, "scale": scale} if kind == "decimal" else None
+        cols.append({"name": c, "field_name": c, "pandas_type": pandas_type, "numpy_type": numpy_type,
+                     "metadata": meta})
+    return {b"pandas": json.dumps({"index_columns": [], "column_indexes": [], "columns": cols,
+                                   "attributes": {}, "creator": {"library": "govreport"}}).encode("utf-8")}
+
+
+def value_scale(csv_path: Path) -> int:
+    """The decimals the decimal columns of one of our CSV tables need (one
+    streamed pass over those columns only)."""
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    columns = [c for c in csv_header(csv_path) if column_type(c) == "decimal"]
+    if not columns:
+        return 0
+    reader = pacsv.open_csv(
+        csv_path, read_options=pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(include_columns=columns, column_types={c: "string" for c in columns}))
+    scale = 0
+    for batch in reader:
+        for col in batch.columns:
+            # "12.5" -> 1 decimal; our CSV writes no trailing zeros
+            after = pc.utf8_length(pc.replace_substring_regex(col, r"^[^.]*\.?", ""))
+            top = pc.max(after).as_py()
+            scale = max(scale, top or 0)
+    return min(scale, DECIMAL_SCALE)
 
 
 def csv_header(path: Path) -> list[str]:
@@ -92,7 +140,7 @@ def csv_header(path: Path) -> list[str]:
         return next(csv.reader(fh), [])
 
 
-def _csv_reader(path: Path, columns: list[str]):
+def _csv_reader(path: Path, columns: list[str], scale: int = DECIMAL_SCALE):
     import pyarrow.csv as pacsv
 
     return pacsv.open_csv(
@@ -101,11 +149,39 @@ def _csv_reader(path: Path, columns: list[str]):
         # sentences may hold line breaks inside quoted cells
         parse_options=pacsv.ParseOptions(newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(
-            column_types={c: arrow_type(c) for c in columns},
+            column_types={c: arrow_type(c, scale) for c in columns},
             # our CSV writes None as an empty cell; read it back as null
             strings_can_be_null=True, null_values=[""], quoted_strings_can_be_null=False,
             true_values=["true"], false_values=["false"]),
     )
+
+
+def _exact_text(batch: "pyarrow.RecordBatch") -> "pyarrow.RecordBatch":
+    """The batch with the formula marking of its text cells undone."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arrays = []
+    for field, col in zip(batch.schema, batch.columns):
+        if pa.types.is_string(field.type):
+            col = pc.if_else(pc.starts_with(col, "'"), pc.utf8_slice_codeunits(col, 1), col)
+        arrays.append(col)
+    return pa.RecordBatch.from_arrays(arrays, schema=batch.schema)
+
+
+def _convert(csv_path: Path, target: str) -> int:
+    import pyarrow.parquet as pq
+
+    columns = csv_header(csv_path)
+    scale = value_scale(csv_path)
+    schema = arrow_schema(columns, scale).with_metadata(_pandas_metadata(columns, scale))
+    rows = 0
+    with pq.ParquetWriter(target, schema, compression="zstd") as writer:
+        if columns:
+            for batch in _csv_reader(csv_path, columns, scale):
+                writer.write_batch(_exact_text(batch))
+                rows += batch.num_rows
+    return rows
 
 
 def csv_to_parquet(csv_path: Path, parquet_path: Path) -> int:
@@ -115,42 +191,51 @@ def csv_to_parquet(csv_path: Path, parquet_path: Path) -> int:
     number of rows written. The result is deterministic: the same CSV gives
     byte-identical Parquet.
     """
-    import pyarrow.parquet as pq
-
-    columns = csv_header(csv_path)
-    schema = arrow_schema(columns)
-    rows = 0
     with atomic_target(parquet_path) as tmp:
-        with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
-            if columns:
-                reader = _csv_reader(csv_path, columns)
-                for batch in reader:
-                    writer.write_batch(batch)
-                    rows += batch.num_rows
-    return rows
+        return _convert(csv_path, tmp)
+
+
+def csv_to_parquet_staged(csv_path: Path, parquet_path: Path) -> Path:
+    """Convert `csv_path` into a temporary file beside `parquet_path` and return
+    it: the caller renames it, with the other tables, once all are written."""
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{parquet_path.name}.", suffix=".tmp", dir=parquet_path.parent)
+    os.close(fd)
+    try:
+        os.chmod(tmp, output.FILE_MODE)
+        _convert(csv_path, tmp)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return Path(tmp)
 
 
 def write_parquet(outdir: str | Path, *, keep_csv: bool = True) -> list[Path]:
-    """Write `<table>.parquet` for every `<table>.csv` of `TABLES` in `outdir`.
+    """Write `<table>.parquet` for every `<table>.csv` of `TABLES` in `outdir`,
+    all replaced together once every conversion succeeded.
 
     With `keep_csv=False` the CSV tables are removed afterwards (they were only
     the staging format), except `errors.csv`, which the contract always writes.
     """
     out = Path(outdir)
-    written = []
-    for name in TABLES:
-        csv_path = out / f"{name}.csv"
-        if not csv_path.is_file():
-            continue
-        parquet_path = out / f"{name}.parquet"
-        rows = csv_to_parquet(csv_path, parquet_path)
-        log.debug("%s: %d rows", parquet_path, rows)
-        written.append(parquet_path)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for name in TABLES:
+            csv_path = out / f"{name}.csv"
+            if csv_path.is_file():
+                staged.append((csv_to_parquet_staged(csv_path, out / f"{name}.parquet"), out / f"{name}.parquet"))
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, final in staged:
+        os.replace(tmp, final)
     if not keep_csv:
         for name in TABLES:
             if name != "errors":
                 (out / f"{name}.csv").unlink(missing_ok=True)
-    return written
+    return [final for _, final in staged]
 
 
 def table_files(outdir: str | Path) -> dict[str, Path]:
@@ -209,5 +294,6 @@ def load(outdir: str | Path) -> dict[str, "pandas.DataFrame"]:
             columns = csv_header(path)
             table = _csv_reader(path, columns).read_all() if columns else pa.table({})
             table = table.cast(arrow_schema(columns))
+            table = pa.Table.from_batches([_exact_text(b) for b in table.to_batches()], table.schema)
         frames[name] = table.to_pandas(types_mapper=_pandas_types)
     return frames

@@ -61,7 +61,12 @@ class ReportFile:
 
     @property
     def page(self) -> str:
-        return f"{self.stem}.html"
+        # a report named index.txt must not overwrite the site's index page:
+        # "index", "index_", "index__" … each take one more "_" (one-to-one)
+        stem = self.stem
+        if stem.rstrip("_").casefold() == "index":
+            stem += "_"
+        return f"{stem}.html"
 
 
 @dataclass

@@ -159,7 +159,7 @@ def test_sql_error_is_one_line(outdir: Path, capsys: pytest.CaptureFixture[str],
     assert run(["query", sql, str(outdir)]) == 2
     captured = capsys.readouterr()
     line = one_line(captured.err)
-    assert line.startswith("govreport: query error: ") and "Error" in line
+    assert line.startswith("govreport: E202 query error: ") and "Error" in line
     assert captured.out == ""
     with pytest.raises(QueryError):
         query(sql, [outdir])
@@ -337,7 +337,7 @@ def test_chart_without_cjk_font_refuses(outdir: Path, tmp_path: Path, capsys: py
                   "-o", str(table)])
     captured = capsys.readouterr()
     assert status == 2
-    assert one_line(captured.err) == ("govreport: no CJK font found: install fonts-noto-cjk or fonts-wqy-microhei: "
+    assert one_line(captured.err) == ("govreport: E203 no CJK font found: install fonts-noto-cjk or fonts-wqy-microhei: "
                                       f"no chart drawn; {table} written")
     # never a chart of empty boxes, but the table and its file are there
     assert not chart.exists() and table.read_text(encoding="utf-8-sig").startswith("region,2024,2025")

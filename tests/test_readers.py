@@ -246,7 +246,7 @@ def test_doc_without_libreoffice_says_how_to_get_it(monkeypatch):
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 4096
     with pytest.raises(ConverterMissing) as err:
         doc_reader.read("old.doc", ole)
-    assert "libreoffice-writer" in str(err.value) and str(err.value).startswith("old.doc: E014")
+    assert "libreoffice-writer" in str(err.value) and str(err.value).startswith("E014 old.doc: ")
 
 
 def test_doc_that_is_really_a_docx_or_a_web_page_is_read_as_such(fx):

@@ -63,7 +63,10 @@ def test_every_csv_has_a_parquet_with_the_same_rows(extracted: Path) -> None:
 
 
 def test_parquet_types(extracted: Path) -> None:
-    decimal = pa.decimal128(38, 10)
+    # the scale the values need (here 2: 98.5 and 1.26 …), with the contract's 28 integer digits
+    rows = read_csv(extracted / "indicators.csv")
+    scale = max(len(v.partition(".")[2]) for r in rows for v in (r["value"], r["value_high"]))
+    decimal = pa.decimal128(28 + scale, scale)
     ind = pq.read_schema(extracted / "indicators.parquet")
     assert ind.field("value").type == decimal and ind.field("value_high").type == decimal
     for col in ("year", "page", "start", "end"):

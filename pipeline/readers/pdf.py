@@ -132,7 +132,12 @@ def _read_pages(path: str, doc: pypdfium2.PdfDocument) -> list[_Page]:
     pages: list[_Page] = []
     needs_ocr: list[int] = []
     for index in range(len(doc)):
-        page = doc[index]
+        try:
+            page = doc[index]
+        except pypdfium2.PdfiumError:
+            # a page tree that loops (/Pages listing itself) or a page object that is not one
+            raise BrokenDocument(f"PDF is damaged: page {index + 1} cannot be loaded (its page tree is broken "
+                                 "or loops)", path) from None
         try:
             out, scanned = _read_page(path, page, index)
         finally:
