@@ -242,17 +242,20 @@ def internal_reason(exc: BaseException) -> str:
 
 # --- worker processes with a time limit per document ------------------------------------
 
-def _worker_main(conn, rules_dir: str | None, close_fd: int | None) -> None:
+def _worker_main(conn, rules_dir: str | None, close_fds: list[int]) -> None:
     """A worker: documents in, outcomes out, until the pipe closes.
 
     Quiet however it ends: Ctrl-C is the parent's to handle, and a parent that
     was killed (kill -9) just closes the pipe, so the worker exits without a
-    BrokenPipeError traceback.
+    BrokenPipeError traceback. `close_fds`: the parent's ends of every
+    worker's pipe (its own included) and the output-folder lock, inherited by
+    the fork; closed, so the pipe reads end-of-file when the parent is gone
+    and the lock is the parent's alone.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if close_fd is not None:
+    for fd in close_fds:
         try:
-            os.close(close_fd)  # the output-folder lock is the parent's alone
+            os.close(fd)
         except OSError:
             pass
     try:
@@ -269,25 +272,33 @@ def _worker_main(conn, rules_dir: str | None, close_fd: int | None) -> None:
 
 
 class _Worker:
-    def __init__(self, ctx, rules_dir: str | None, close_fd: int | None) -> None:
+    def __init__(self, ctx, rules_dir: str | None, close_fd: int | None, parent_fds: set[int]) -> None:
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child, rules_dir, close_fd), daemon=True)
+        self.parent_fds = parent_fds  # the parent's ends of all live workers' pipes
+        self.fd = self.conn.fileno()
+        parent_fds.add(self.fd)
+        inherited = sorted(parent_fds) + ([close_fd] if close_fd is not None else [])
+        self.proc = ctx.Process(target=_worker_main, args=(child, rules_dir, inherited), daemon=True)
         self.proc.start()
         child.close()
         self.task: tuple[int, str, str] | None = None
         self.deadline = 0.0
+
+    def _close(self) -> None:
+        self.parent_fds.discard(self.fd)
+        self.conn.close()
 
     def stop(self) -> None:
         try:
             self.conn.send(None)
         except OSError:
             pass
-        self.conn.close()
+        self._close()
 
     def kill(self) -> None:
         self.proc.kill()
         self.proc.join(5)
-        self.conn.close()
+        self._close()
 
 
 def local_results(items: list[tuple[int, str]], jobs: int, rules_dir: str | None,
@@ -309,7 +320,8 @@ def local_results(items: list[tuple[int, str]], jobs: int, rules_dir: str | None
     _rules_for(rules_dir)  # inherited by every fork
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
     pending = deque(items)
-    workers = [_Worker(ctx, rules_dir, close_fd) for _ in range(max(1, min(jobs, len(items))))]
+    parent_fds: set[int] = set()
+    workers = [_Worker(ctx, rules_dir, close_fd, parent_fds) for _ in range(max(1, min(jobs, len(items))))]
     try:
         while pending or any(w.task for w in workers):
             for i, w in enumerate(workers):
@@ -322,7 +334,7 @@ def local_results(items: list[tuple[int, str]], jobs: int, rules_dir: str | None
                         pending.appendleft((index, path))
                         w.task = None
                         w.kill()
-                        workers[i] = _Worker(ctx, rules_dir, close_fd)
+                        workers[i] = _Worker(ctx, rules_dir, close_fd, parent_fds)
             busy = [w for w in workers if w.task]
             wait = max(0.0, min(w.deadline for w in busy) - time.monotonic())
             ready = mpc.wait([w.conn for w in busy], timeout=min(wait, 3600))
@@ -342,13 +354,13 @@ def local_results(items: list[tuple[int, str]], jobs: int, rules_dir: str | None
                                            "out of memory, or a crash in a library)"))
                         got_index = index
                         w.kill()
-                        workers[i] = _Worker(ctx, rules_dir, close_fd)
+                        workers[i] = _Worker(ctx, rules_dir, close_fd, parent_fds)
                     else:
                         w.task = None
                     yield got_index, outcome
                 elif now >= w.deadline:
                     w.kill()
-                    workers[i] = _Worker(ctx, rules_dir, close_fd)
+                    workers[i] = _Worker(ctx, rules_dir, close_fd, parent_fds)
                     yield index, Outcome(path, None, None, None, (
                         DocumentTimeout.code, f"took longer than {doc_timeout:g} s (--doc-timeout), stopped"))
     finally:
@@ -357,6 +369,7 @@ def local_results(items: list[tuple[int, str]], jobs: int, rules_dir: str | None
                 w.stop()
             else:
                 w.proc.kill()
+                w._close()
         for w in workers:
             w.proc.join(2)
             if w.proc.is_alive():

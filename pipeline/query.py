@@ -237,7 +237,9 @@ def lock_down(con: "duckdb.DuckDBPyConnection", readable: Sequence[Path]) -> Non
     `readable` (the table files the views read), and lock the configuration so
     no query can turn it back on. No temporary files either: a query too large
     for memory fails rather than writing to disk."""
-    paths = ", ".join(_sql_str(str(p.absolute())) for p in readable)
+    # each file as itself and as the escaped pattern the views name it by
+    names = dict.fromkeys(n for p in readable for n in (str(p.absolute()), _literal_path(p)))
+    paths = ", ".join(_sql_str(n) for n in names)
     con.execute(f"SET allowed_paths = [{paths}]")
     con.execute("SET temp_directory = ''")
     con.execute("SET autoinstall_known_extensions = false")
@@ -367,7 +369,8 @@ def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, max_w
 def write_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]], fh: IO[str]) -> None:
     """CSV with a header; values exact, NULL as an empty cell, text never a
     formula (output.neutralise), as in the output tables."""
-    writer = csv.writer(fh, lineterminator="\n")
+    # CRLF as in the output tables (RFC 4180); with "\n" a cell holding "\r" went unquoted
+    writer = csv.writer(fh, lineterminator="\r\n")
     writer.writerow([spreadsheet_cell(c) for c in columns])
     for row in rows:
         writer.writerow([spreadsheet_cell(v) for v in row])

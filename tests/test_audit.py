@@ -20,6 +20,7 @@ import yaml
 
 from pipeline import extract
 from pipeline.audit import CHECKS, audit_folder, audit_report
+from pipeline.output import json_bytes
 from pipeline.batch import run_batch
 from pipeline.cli import main
 from pipeline.errors import RulesError, UsageError
@@ -53,7 +54,7 @@ def assert_evidence_exact(report: Report, finding: Finding) -> None:
         assert e["text"] == report.text[e["span"][0]:e["span"][1]] == ind.text
         assert tuple(e["span"]) == ind.span and e["indicator"] == ind.indicator
         assert e["value"] == ind.value and e["unit"] == ind.unit and e["sentence"] == ind.sentence
-    as_json = json.loads(json.dumps(finding.to_dict(), ensure_ascii=False))
+    as_json = json.loads(json_bytes(finding.to_dict()))  # values exact: Decimals are not floats
     assert as_json["check"] == finding.check and len(as_json["evidence"]) == len(finding.evidence)
     assert all(isinstance(e["span"], list) for e in as_json["evidence"])
 

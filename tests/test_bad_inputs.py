@@ -57,7 +57,7 @@ def test_each_bad_input_raises_its_typed_error_with_one_line(bad):
             read_document(path)
         assert type(err.value) is error, (name, err.value)
         message = str(err.value)
-        assert message.startswith(f"{path}: {error.code} "), message
+        assert message.startswith(f"{error.code} {path}: "), message
         assert words in message, message
         assert "\n" not in message
 

@@ -150,46 +150,74 @@ def test_parquet_tables_are_replaced_all_or_none(tmp_path, monkeypatch):
     assert store.load(out)["reports"]["region"].tolist() == ["河西区"]
 
 
-def test_doc_timeout_stops_one_document_and_the_rest_is_written_as_it_finishes(tmp_path, monkeypatch):
-    docs = tmp_path / "in"
-    docs.mkdir()
+def _corpus_with(folder: Path, first: str) -> Path:
+    folder.mkdir()
     for i, district in enumerate(("南开区", "河西区", "和平区", "河东区")):
-        (docs / f"d{i}.txt").write_text(report(district, 60 + i), encoding="utf-8")
-    (docs / "a-slow.txt").write_text(report("河北区"), encoding="utf-8")
+        (folder / f"d{i}.txt").write_text(report(district, 60 + i), encoding="utf-8")
+    (folder / first).write_text(report("河北区"), encoding="utf-8")
+    return folder
+
+
+def test_doc_timeout_stops_one_document_and_the_batch_goes_on(tmp_path, monkeypatch):
+    docs = _corpus_with(tmp_path / "in", "a-stuck.txt")
     real = batch.process_one
 
-    def slow(path, rules_dir=None, shown=None):
-        if path.endswith("a-slow.txt"):
-            while True:  # stuck for ever, as a pathological document would be
+    def stuck(path, rules_dir=None, shown=None):
+        if path.endswith("a-stuck.txt"):
+            while True:  # for ever, as a pathological document would be (even in C: the worker is killed)
                 time.sleep(0.05)
         return real(path, rules_dir, shown)
 
-    monkeypatch.setattr(batch, "process_one", slow)
-    finished: list[str] = []
-    real_take = batch._take
-
-    def take(outcome, *args):
-        finished.append(Path(outcome.path).name)
-        return real_take(outcome, *args)
-
-    monkeypatch.setattr(batch, "_take", take)
+    monkeypatch.setattr(batch, "process_one", stuck)
     out = tmp_path / "out"
     started = time.monotonic()
-    res = run_batch([str(docs)], out, formats=FORMATS, jobs=2, doc_timeout=1.5)
-    assert time.monotonic() - started < 30
-    assert res.processed == 4 and [(Path(p).name, c) for p, c, _ in res.failed] == [("a-slow.txt", "E015")]
-    # a-slow.txt came first in input order but held nothing back
-    assert finished[-1] == "a-slow.txt" and finished[0] != "a-slow.txt"
+    res = run_batch([str(docs)], out, formats=FORMATS, jobs=2, doc_timeout=1)
+    assert time.monotonic() - started < 60
+    assert res.processed == 4 and [(Path(p).name, c) for p, c, _ in res.failed] == [("a-stuck.txt", "E015")]
     assert rows(out / "errors.csv")[0]["code"] == "E015"
-    # byte-identical to a run without the slow document (apart from errors.*)
+    # byte-identical to a run without the stuck document (apart from errors.*)
     monkeypatch.setattr(batch, "process_one", real)
-    (docs / "a-slow.txt").unlink()
+    (docs / "a-stuck.txt").unlink()
     plain = tmp_path / "plain"
     run_batch([str(docs)], plain, formats=FORMATS, jobs=1, doc_timeout=None)
     got, want = outputs(out), outputs(plain)
     for name in want:
         if not name.startswith("errors."):
             assert got[name] == want[name], name
+
+
+def test_results_are_written_as_they_finish(tmp_path, monkeypatch):
+    """A slow first document holds nothing back: the others' outputs are
+    written while it runs; the tables are still in input order."""
+    docs = _corpus_with(tmp_path / "in", "a-slow.txt")
+    out = tmp_path / "out"
+    go = tmp_path / "go"  # the slow document finishes only once the other four are written
+    real = batch.process_one
+
+    def slow(path, rules_dir=None, shown=None):
+        if path.endswith("a-slow.txt"):
+            deadline = time.monotonic() + 60
+            while not go.exists() and time.monotonic() < deadline:
+                time.sleep(0.02)
+        return real(path, rules_dir, shown)
+
+    finished: list[str] = []
+    real_take = batch._take
+
+    def take(outcome, *args):
+        finished.append(Path(outcome.path).name)
+        failure = real_take(outcome, *args)
+        if len(finished) == 4:
+            assert all((out / f"d{i}.json").is_file() for i in range(4))
+            go.touch()
+        return failure
+
+    monkeypatch.setattr(batch, "process_one", slow)
+    monkeypatch.setattr(batch, "_take", take)
+    res = run_batch([str(docs)], out, formats=FORMATS, jobs=2)
+    assert res.processed == 5 and finished[-1] == "a-slow.txt"
+    assert [Path(r["source"]).name for r in rows(out / "reports.csv")] == ["a-slow.txt", "d0.txt", "d1.txt",
+                                                                          "d2.txt", "d3.txt"]
 
 
 def test_second_run_into_a_folder_in_use_stops_at_once(tmp_path, capsys):
