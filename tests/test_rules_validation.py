@@ -237,7 +237,7 @@ def test_errors_name_file_rule_and_line(tmp_path: Path, file: str, text: str | N
         load_rules(folder)
     assert info.value.file.endswith(file) and info.value.line == line, (info.value.file, info.value.line)
     assert info.value.rule == rule
-    assert str(info.value).startswith(f"{folder.resolve() / file}:{line}: E101")
+    assert str(info.value).startswith(f"E101 {folder.resolve() / file}:{line}: ")
 
 
 def test_duplicate_yaml_key_is_an_error(tmp_path: Path) -> None:
