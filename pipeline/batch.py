@@ -37,8 +37,12 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .errors import (
+    BrokenDocument,
     DocumentTimeout,
+    FileTooLarge,
     GovreportError,
+    InternalError,
+    MissingFile,
     NoInputs,
     OutputLocked,
     OutputUnwritable,
@@ -46,6 +50,7 @@ from .errors import (
     UnreadableFolder,
     UnsupportedFormat,
     UsageError,
+    WorkerDied,
 )
 from .extract import extract
 from .ingest import SUFFIX_FORMAT
@@ -70,7 +75,6 @@ log = logging.getLogger(__name__)
 # the readers' own list: a folder yields every file a reader can read
 READ_SUFFIXES = tuple(SUFFIX_FORMAT)
 DEFAULT_DOC_TIMEOUT = 300.0  # seconds; real reports take well under one
-E_WORKER_DIED = "E018"
 
 # The combined tables, in the order their rows are kept per document.
 TABLES: tuple[tuple[str, list[str]], ...] = (
@@ -227,13 +231,13 @@ def process_one(path: str, rules_dir: str | None = None, shown: str | None = Non
         return Outcome(shown, None, None, None, (exc.code, exc.message))
     except RecursionError:
         # a structure that refers to itself (a PDF page tree that loops) or nests absurdly deep
-        return Outcome(shown, None, None, None,
-                       ("E011", "broken document: its structure nests without end (a loop in the file?)"))
+        return Outcome(shown, None, None, None, (BrokenDocument.code,
+                                                 "broken document: its structure nests without end (a loop?)"))
     except MemoryError:
-        return Outcome(shown, None, None, None, ("E007", "too large to process in memory"))
+        return Outcome(shown, None, None, None, (FileTooLarge.code, "too large to process in memory"))
     except Exception as exc:  # a bug must not stop the batch; it is reported as such
         log.debug("unexpected failure on %s", shown, exc_info=True)  # the traceback, with --debug
-        return Outcome(shown, None, None, None, ("E999", internal_reason(exc)))
+        return Outcome(shown, None, None, None, (InternalError.code, internal_reason(exc)))
 
 
 def internal_reason(exc: BaseException) -> str:
@@ -350,7 +354,7 @@ def local_results(items: list[tuple[int, str]], jobs: int, rules_dir: str | None
                         w.proc.join(1)
                         code = w.proc.exitcode
                         outcome = Outcome(path, None, None, None, (
-                            E_WORKER_DIED, f"the worker process died on this document (exit status {code}: "
+                            WorkerDied.code, f"the worker process died on this document (exit status {code}: "
                                            "out of memory, or a crash in a library)"))
                         got_index = index
                         w.kill()
@@ -415,7 +419,7 @@ def dask_results(items: list[tuple[int, str]], scheduler: str | None, rules_dir:
                 try:
                     yield index, fut.result()
                 except Exception as exc:  # the task itself failed on the worker (killed, lost)
-                    yield index, Outcome(given, None, None, None, (E_WORKER_DIED, f"the dask task failed: {exc}"))
+                    yield index, Outcome(given, None, None, None, (WorkerDied.code, f"the dask task failed: {exc}"))
             now = time.monotonic()
             for fut, (index, given, deadline) in list(flying.items()):
                 if now >= deadline:
@@ -460,9 +464,9 @@ def run_batch(inputs: Iterable[str], outdir: str | Path, *, jobs: int | None = N
     if not any(os.path.lexists(p) for p in paths):
         # nothing to read at all: say so per input, create nothing
         for p in paths:
-            result.failed.append((p, "E002", "no such file"))
+            result.failed.append((p, MissingFile.code, "no such file"))
             if on_error:
-                on_error(p, "E002", "no such file")
+                on_error(p, MissingFile.code, "no such file")
         for p, code, reason in skipped_by_walk:
             result.failed.append((p, code, reason))
             if on_error:

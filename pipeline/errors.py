@@ -94,6 +94,12 @@ class UnreadableFolder(InputError):
     code = "E017"
 
 
+class WorkerDied(InputError):
+    """The process reading the document died (out of memory, a crash in a C library)."""
+
+    code = "E018"
+
+
 class PatternTimeout(InputError):
     """A rule pattern ran longer than its time limit on this document (pipeline.patterns)."""
 
