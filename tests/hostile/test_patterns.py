@@ -103,7 +103,7 @@ def test_unsafe_user_pattern_is_a_rules_error(tmp_path, file, put, rule, pattern
     assert err.line is not None  # the line of the pattern in the file
     if rule is not None:
         assert rule in (err.rule or "")
-    assert str(err).startswith(f"{folder.resolve() / file}:{err.line}: E101")
+    assert str(err).startswith(f"E101 {folder.resolve() / file}:{err.line}: ")
 
 
 # --- the timeout -----------------------------------------------------------------------------
