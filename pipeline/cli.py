@@ -443,8 +443,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             argv[i:i + 2] = [f"--sort={argv[i + 1]}"]
             break
     logging.basicConfig(level=logging.WARNING, format="govreport: %(levelname)s %(message)s")
+    ours = logging.getLogger("pipeline")
+    level = ours.level
     if debug:
-        logging.getLogger("pipeline").setLevel(logging.DEBUG)
+        ours.setLevel(logging.DEBUG)
     # libraries that log on their own (trafilatura's "discarding data" …) stay quiet
     for noisy in ("trafilatura", "htmldate", "courlan", "charset_normalizer", "jieba", "pdfminer"):
         logging.getLogger(noisy).setLevel(logging.CRITICAL)
@@ -478,6 +480,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         error = InternalError(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)")
         print(f"govreport: {error}", file=sys.stderr)
         return 1
+    finally:
+        ours.setLevel(level)  # main() may be called again in the same process (tests, notebooks)
 
 
 if __name__ == "__main__":  # pragma: no cover
