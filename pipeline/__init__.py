@@ -7,13 +7,56 @@
 """
 from __future__ import annotations
 
+import importlib
+import sys
+import types
+
 __version__ = "0.1.0"
 
-from .errors import GovreportError, InputError, RulesError  # noqa: E402
-from .extract import extract  # noqa: E402
-from .records import Finding, Indicator, Meta, Region, Report, Section, Source  # noqa: E402
-from .rules import load_rules  # noqa: E402
-from .store import load  # noqa: E402
+# The names of the public API load on first use (PEP 562): `import pipeline`
+# and `govreport --help` import nothing else, and each command imports only
+# the modules it uses (tests/test_startup.py checks it).
+_EXPORTS = {
+    "extract": "extract",
+    "load_rules": "rules",
+    "load": "store",
+    "Report": "records", "Indicator": "records", "Section": "records", "Meta": "records",
+    "Region": "records", "Source": "records", "Finding": "records",
+    "GovreportError": "errors", "InputError": "errors", "RulesError": "errors",
+}
 
 __all__ = ["extract", "load_rules", "load", "Report", "Indicator", "Section", "Meta", "Region", "Source", "Finding",
            "GovreportError", "InputError", "RulesError", "__version__"]
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(f".{module}", __name__), name)
+        globals()[name] = value
+        return value
+    if not name.startswith("__"):
+        try:  # pipeline.records, pipeline.store … as attributes, as an eager package had them
+            return importlib.import_module(f".{name}", __name__)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+class _Package(types.ModuleType):
+    """The submodule `pipeline.extract` must not replace the function
+    `pipeline.extract`: importing a submodule sets it as an attribute of its
+    package, which an eager `from .extract import extract` used to undo."""
+
+    def __setattr__(self, name: str, value) -> None:
+        if name in _EXPORTS and isinstance(value, types.ModuleType):
+            return  # the submodule stays reachable through sys.modules and imports
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -1,7 +1,16 @@
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 import yaml
+
+# Tests never read or write the user's cache (~/.cache/govreport): a fresh
+# cache folder per test session, inherited by the processes the tests start.
+os.environ["GOVREPORT_CACHE_DIR"] = tempfile.mkdtemp(prefix="govreport-test-cache-")
+atexit.register(shutil.rmtree, os.environ["GOVREPORT_CACHE_DIR"], True)
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"

@@ -1,0 +1,190 @@
+"""Start-up: whole `govreport` processes against bare jieba processes, side by side.
+
+Every figure is a whole process, as a user starts it (`python -m pipeline …`,
+the same as the `govreport` script), timed alternately with its bare-jieba
+counterpart in one run so that a busy machine slows both alike; medians of
+`--repeat` runs (default 5):
+
+  1. one document: `govreport extract corpus/<report> -o OUT` (a fresh OUT each
+     time, so nothing is skipped) against
+     `python -c "import jieba; jieba.lcut(open(F).read())"` on the same file;
+  2. `govreport --help` and `govreport --version`;
+  3. short documents: `govreport extract DIR -o OUT --jobs 1` over 300 short
+     documents against one bare jieba process cutting the same files;
+  4. `--jobs 2` against `--jobs 1` over 800 short documents;
+  5. peak RSS of each kind of process (the largest of its processes).
+
+Short documents are excerpts of about 800 characters: by default cut from the
+bundled report with their numbers varied; `--source DIR` takes the `*.txt` of
+DIR instead (e.g. a folder of real reports), repeated to the counts above.
+
+    python benchmarks/startup.py [--repeat 5] [--source DIR]
+Not a test: it prints figures, it asserts nothing. Ratios are what to read
+on a shared machine; the load average is printed with them.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORT = ROOT / "corpus" / "nankai-gov-office-2025.txt"
+JIEBA_ONE = "import jieba; jieba.lcut(open({path!r}, encoding='utf-8').read())"
+JIEBA_DIR = ("import jieba, pathlib; "
+             "[jieba.lcut(p.read_text(encoding='utf-8')) for p in sorted(pathlib.Path({path!r}).rglob('*.txt'))]")
+
+
+def timed(cmd: list[str], env: dict) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB, the largest of the process and its children)."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode("utf-8", "replace")
+    proc.stderr.close()
+    if proc.returncode not in (0,):
+        raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def excerpts(source: Path | None, n: int, seed: int = 11) -> list[str]:
+    """n short documents (~800 characters each)."""
+    rng = random.Random(seed)
+    if source is not None:
+        texts = [p.read_text(encoding="utf-8") for p in sorted(source.rglob("*.txt"))]
+        if not texts:
+            raise SystemExit(f"{source}: no *.txt files")
+        return [texts[i % len(texts)] for i in range(n)]
+    lines = [ln for ln in REPORT.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    title = lines[0]
+    out = []
+    for i in range(n):
+        start = rng.randrange(1, len(lines))
+        body, size = [title], len(title)
+        j = start
+        while size < 800:
+            body.append(lines[j % len(lines)])
+            size += len(body[-1])
+            j += 1
+        text = "\n".join(body) + "\n"
+        # vary the numbers so no two documents are the same
+        out.append(re.sub(r"(?<![\d.])\d{1,3}(?=[次件项个名%])", lambda m: str(rng.randint(1, 999)), text))
+    return out
+
+
+def write_docs(folder: Path, docs: list[str]) -> None:
+    folder.mkdir(parents=True)
+    for i, d in enumerate(docs):
+        (folder / f"doc{i:04d}.txt").write_text(d, encoding="utf-8")
+
+
+def alternate(named: dict[str, callable], repeat: int) -> dict[str, list[tuple[float, float]]]:
+    """Run each callable `repeat` times, interleaved (a, b, a, b, …)."""
+    got: dict[str, list[tuple[float, float]]] = {k: [] for k in named}
+    for _ in range(repeat):
+        for k, fn in named.items():
+            got[k].append(fn())
+    return got
+
+
+def med(runs: list[tuple[float, float]]) -> float:
+    return statistics.median(w for w, _ in runs)
+
+
+def peak(runs: list[tuple[float, float]]) -> float:
+    return max(r for _, r in runs)
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=5, help="runs of each command (default 5; medians)")
+    ap.add_argument("--source", type=Path, default=None,
+                    help="folder of *.txt short documents to repeat (default: excerpts of the bundled report)")
+    ap.add_argument("--short", type=int, default=300, help="documents for the short-document ratio (300)")
+    ap.add_argument("--jobs-docs", type=int, default=800, help="documents for the --jobs 2 speed-up (800)")
+    ap.add_argument("--skip", default="", help="comma-separated parts to skip: one,help,short,jobs")
+    args = ap.parse_args(argv)
+    skip = set(filter(None, args.skip.split(",")))
+
+    py = sys.executable
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env.pop("PYTHONPROFILEIMPORTTIME", None)
+    # As installed (pip compiles every module): bytecode cached, in a folder of
+    # its own so that neither the checkout nor site-packages is written to.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "govreport-startup-pycache")
+    work = Path(tempfile.mkdtemp(prefix="govreport-startup-"))
+    counter = iter(range(10 ** 9))
+
+    def govreport(*a: str, out: bool = False):
+        def run():
+            extra = ["-o", str(work / f"out{next(counter)}")] if out else []
+            return timed([py, "-m", "pipeline", *a, *extra], env)
+        return run
+
+    def jieba(code: str):
+        return lambda: timed([py, "-c", code], env)
+
+    try:
+        print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average at start "
+              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        # warm-up: bytecode, jieba's own cache in the temp folder, govreport's
+        # cache, the page cache
+        for _ in range(2):
+            timed([py, "-c", JIEBA_ONE.format(path=str(REPORT))], env)
+            govreport("extract", str(REPORT), "-q", out=True)()
+            govreport("--help")()
+        rows = []
+        if "one" not in skip:
+            r = alternate({"govreport": govreport("extract", str(REPORT), "-q", out=True),
+                           "jieba": jieba(JIEBA_ONE.format(path=str(REPORT)))}, args.repeat)
+            rows.append(("one document (extract, whole process)", f"{med(r['govreport']):.3f} s",
+                         f"bare jieba {med(r['jieba']):.3f} s",
+                         f"{med(r['jieba']) / med(r['govreport']):.2f}x faster (target >= 1.5)",
+                         f"RSS {peak(r['govreport']):.0f} MB (jieba {peak(r['jieba']):.0f} MB)"))
+        if "help" not in skip:
+            r = alternate({"help": govreport("--help"), "version": govreport("--version")}, args.repeat)
+            rows.append(("govreport --help", f"{med(r['help']):.3f} s", "", "(target < 0.15 s)",
+                         f"RSS {peak(r['help']):.0f} MB"))
+            rows.append(("govreport --version", f"{med(r['version']):.3f} s", "", "(target < 0.15 s)",
+                         f"RSS {peak(r['version']):.0f} MB"))
+        if "short" not in skip:
+            short = work / "short"
+            write_docs(short, excerpts(args.source, args.short))
+            chars = sum(len(p.read_text(encoding="utf-8")) for p in short.iterdir())
+            r = alternate({"govreport": govreport("extract", str(short), "--jobs", "1", "-q", out=True),
+                           "jieba": jieba(JIEBA_DIR.format(path=str(short)))}, args.repeat)
+            rows.append((f"{args.short} short documents (~{chars // args.short} chars), --jobs 1",
+                         f"{med(r['govreport']):.3f} s", f"bare jieba {med(r['jieba']):.3f} s",
+                         f"ratio {med(r['jieba']) / med(r['govreport']):.2f} (target >= 1.0)",
+                         f"RSS {peak(r['govreport']):.0f} MB (jieba {peak(r['jieba']):.0f} MB)"))
+        if "jobs" not in skip:
+            many = work / "many"
+            write_docs(many, excerpts(args.source, args.jobs_docs, seed=12))
+            r = alternate({"1": govreport("extract", str(many), "--jobs", "1", "-q", out=True),
+                           "2": govreport("extract", str(many), "--jobs", "2", "-q", out=True)}, args.repeat)
+            rows.append((f"{args.jobs_docs} short documents, --jobs 2 vs --jobs 1",
+                         f"{med(r['2']):.3f} s", f"--jobs 1 {med(r['1']):.3f} s",
+                         f"speed-up {med(r['1']) / med(r['2']):.2f}x (target >= 1.8)",
+                         f"RSS {peak(r['2']):.0f} MB (largest process)"))
+        width = [max(len(row[i]) for row in rows) for i in range(5)]
+        for row in rows:
+            print("  ".join(c.ljust(w) for c, w in zip(row, width)).rstrip())
+        print(f"load average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
