@@ -1,4 +1,4 @@
-"""The user cache: data derived once from installed files, reused by every run.
+"""The user cache: what is derived from installed files once, for every later run.
 
 Where: `$GOVREPORT_CACHE_DIR`, else `$XDG_CACHE_HOME/govreport`, else
 `~/.cache/govreport`; never inside the installed package (it may be read-only
@@ -10,14 +10,22 @@ or a failed run.
 """
 from __future__ import annotations
 
+import copyreg
+import hashlib
+import io
 import logging
 import os
+import pickle
 import tempfile
 from pathlib import Path
+from types import MappingProxyType
+from typing import Callable, TypeVar
 
 log = logging.getLogger(__name__)
 
 ENV = "GOVREPORT_CACHE_DIR"
+_MAGIC = b"govreport cache 1\n"
+T = TypeVar("T")
 
 
 def cache_dir() -> Path:
@@ -51,3 +59,53 @@ def write(name: str, data: bytes) -> Path | None:
         log.debug("cache not written (%s): %s", folder / name, exc)
         return None
     return folder / name
+
+
+def load_or_build(kind: str, key: bytes, build: Callable[[], T]) -> T:
+    """`build()`'s value, from the cache file of (`kind`, `key`) when a sound one is there.
+
+    `key` must change whenever the value would: callers hash into it every
+    input file and the program's own version (`rules.program_version`). The
+    file holds a SHA-256 of its payload, checked before unpickling: a damaged
+    file is rebuilt, never half-read. Values are pickled: compiled `regex`
+    patterns keep their compiled code, so reading them back costs no parsing.
+    Anything going wrong with the cache (unreadable, unwritable, unpicklable)
+    falls back to `build()`; errors of `build()` itself propagate.
+    """
+    name = f"{kind}-{hashlib.sha256(key).hexdigest()[:32]}.pickle"
+    path = cache_dir() / name
+    try:
+        data = path.read_bytes()
+    except OSError:
+        data = None
+    if data is not None:
+        head = len(_MAGIC) + 32
+        payload = data[head:]
+        if data[:len(_MAGIC)] == _MAGIC and hashlib.sha256(payload).digest() == data[len(_MAGIC):head]:
+            try:
+                return pickle.loads(payload)
+            except Exception as exc:  # written by this program, checked: only a bug gets here
+                log.debug("cache file %s unreadable (%s): rebuilt", path, exc)
+        else:
+            log.debug("cache file %s damaged: rebuilt", path)
+    value = build()
+    try:
+        payload = _dumps(value)
+    except Exception as exc:  # pragma: no cover - every value cached is picklable; the run goes on
+        log.debug("%s not cached: %s", kind, exc)
+        return value
+    write(name, _MAGIC + hashlib.sha256(payload).digest() + payload)
+    return value
+
+
+def _mapping_proxy(items: dict) -> MappingProxyType:
+    return MappingProxyType(items)
+
+
+def _dumps(value: object) -> bytes:
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+    # read-only views of dicts (rules settings) are not picklable as such
+    pickler.dispatch_table = {**copyreg.dispatch_table, MappingProxyType: lambda m: (_mapping_proxy, (dict(m),))}
+    pickler.dump(value)
+    return buf.getvalue()

@@ -10,6 +10,7 @@ import errno
 import hashlib
 import logging
 import os
+import re
 from pathlib import Path
 
 from .errors import (
@@ -229,12 +230,18 @@ def _cjk_or_ascii_share(text: str) -> float:
     return good / len(sample)
 
 
+# control characters but tab, line feed, form feed and carriage return; the
+# replacement mark; the private use area. One regex pass, not a Python loop per
+# character: every document is checked.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd\ue000-\uf8ff]")
+
+
 def _mostly_text(text: str) -> bool:
     """True when control characters and replacement marks are rare."""
     sample = text[:20000]
     if not sample:
         return False
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f") or ch == "\ufffd" or 0xE000 <= ord(ch) <= 0xF8FF)
+    bad = len(_NOT_TEXT.findall(sample))
     return bad <= 0.01 * len(sample)
 
 

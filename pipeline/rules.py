@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -34,8 +35,9 @@ from typing import Any
 
 import regex
 
-from .patterns import UnsafePattern, timed, vetted_pattern
+from . import cache
 from .errors import RulesError
+from .patterns import UnsafePattern, timed, vetted_pattern
 from .records import SEVERITIES, UNIT_CLASSES
 from .schema import (Anything, Context, Flag, Integer, Number, Pattern, Record, Seq, Table, Text, opt, read_yaml,
                      validate, words)
@@ -868,6 +870,19 @@ def _load_rules_cached(directory: str, fingerprint: tuple = ()) -> Rules:
     base = Path(directory)
     if not base.is_dir():
         raise RulesError(directory, None, "rules folder does not exist")
+    # Compiled rules come from the user cache (pipeline.cache) when nothing
+    # they are made of has changed: every rules file, the program, and the
+    # Python and regex versions (pickled patterns keep regex's compiled code).
+    key = hashlib.sha256("\0".join((program_version(), sys.version, regex.__version__, directory)).encode())
+    for path in _paths(base):
+        try:
+            key.update(f"\0{path}\0".encode() + hashlib.sha256(path.read_bytes()).digest())
+        except OSError:  # a missing or unreadable file: validation says which, in words
+            return _build_rules(base, directory)
+    return cache.load_or_build("rules", key.digest(), lambda: _build_rules(base, directory))
+
+
+def _build_rules(base: Path, directory: str) -> Rules:
     defined: dict[str, dict[str, str]] = {}
     got: dict[str, Any] = {}
     for spec in FILES:

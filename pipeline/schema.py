@@ -15,18 +15,19 @@ defined names is shared by the files of one rules folder, loaded in order.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import regex
-import yaml
 
 from .errors import RulesError
 
-_Loader = type("_Loader", (getattr(yaml, "CSafeLoader", yaml.SafeLoader),), {})
+if TYPE_CHECKING:
+    import yaml
 
 
 class LineMap(dict):
@@ -52,7 +53,9 @@ def _construct_map(loader: yaml.SafeLoader, node: yaml.MappingNode):
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
         if key in out:
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+            from yaml.constructor import ConstructorError
+
+            raise ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         out[key] = loader.construct_object(value_node, deep=True)
         out.lines[key] = line
 
@@ -64,8 +67,16 @@ def _construct_seq(loader: yaml.SafeLoader, node: yaml.SequenceNode):
     out.extend(loader.construct_object(item, deep=True) for item in node.value)
 
 
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+@functools.cache
+def _loader() -> type:
+    """PyYAML's loader with line numbers, made on first use: a run whose rules
+    come from the user cache (pipeline.cache) never imports yaml."""
+    import yaml
+
+    loader = type("_Loader", (getattr(yaml, "CSafeLoader", yaml.SafeLoader),), {})
+    loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+    loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+    return loader
 
 
 def read_yaml(path: Path) -> LineMap:
@@ -76,8 +87,10 @@ def read_yaml(path: Path) -> LineMap:
         raise RulesError(str(path), None, "rules file is missing") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise RulesError(str(path), None, f"cannot be read: {exc}") from None
+    import yaml
+
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader with line numbers
+        data = yaml.load(text, Loader=_loader())  # noqa: S506 - a safe loader with line numbers
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
