@@ -1,8 +1,10 @@
 """Run the pipeline over many inputs and write the contract's output folder.
 
 - Documents are spread over worker processes (`jobs`, default all cores) or a
-  `dask.distributed` cluster (`executor="dask"`); each worker loads the rules
-  and jieba once. Each document's outputs are written as soon as it finishes
+  `dask.distributed` cluster (`executor="dask"`). The rules, jieba's
+  dictionary and the division table are loaded once, by the parent before it
+  forks its workers, which inherit them (once per worker where processes are
+  spawned, and on a cluster). Each document's outputs are written as soon as it finishes
   (a slow document holds nothing back); the combined tables and errors.csv are
   written in input order at the end, so the output is byte-identical for any
   `jobs`, executor or finishing order.
@@ -197,18 +199,17 @@ class Outcome:
     error: tuple[str, str] | None  # (code, reason)
 
 
-_worker_rules: dict[str | None, object] = {}
-
-
 def _rules_for(rules_dir: str | None):
-    """Rules and jieba, loaded once per process (pool worker or dask worker)."""
-    rules = _worker_rules.get(rules_dir)
-    if rules is None:
-        from .tokenize import tokenizer
+    """Rules, jieba's dictionary and the division table, ready to use.
 
-        rules = load_rules(rules_dir)
-        tokenizer(rules)
-        _worker_rules[rules_dir] = rules
+    Loaded once per process and kept while the rules files are unchanged
+    (`load_rules`); the parent of a local pool loads them before it forks, so
+    that its workers inherit them instead of loading them again."""
+    from .tokenize import tokenizer
+
+    rules = load_rules(rules_dir)
+    tokenizer(rules)
+    rules.divisions  # noqa: B018 - parsed (or read from the cache) now, not in every worker
     return rules
 
 

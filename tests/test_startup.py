@@ -83,6 +83,46 @@ def test_the_package_names_stay_the_api():
         pipeline.no_such_name  # noqa: B018
 
 
+# --- workers share what the parent loaded ------------------------------------------------
+
+@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(), reason="no fork here")
+def test_forked_workers_inherit_rules_jieba_and_divisions(tmp_path, monkeypatch):
+    """With --jobs 2 the parent loads everything once; no worker loads anything again."""
+    from pipeline import cache, regions
+    from pipeline import rules as R
+
+    log = tmp_path / "loads.txt"
+
+    def recorded(what, real):
+        def wrapper(*a, **k):
+            with open(log, "a", encoding="utf-8") as f:
+                f.write(f"{what} {os.getpid()}\n")
+            return real(*a, **k)
+        return wrapper
+
+    monkeypatch.setenv(cache.ENV, str(tmp_path / "cache"))  # nothing cached yet: every load is a build
+    monkeypatch.setattr(R, "_build_rules", recorded("rules", R._build_rules))
+    monkeypatch.setattr(regions, "_parse_table", recorded("divisions", regions._parse_table))
+    monkeypatch.setattr(T, "Tokenizer", recorded("tokenizer", T.Tokenizer))
+    monkeypatch.setattr(T, "_tokenizers", {})
+    R._load_rules_cached.cache_clear()
+    regions.load_table.cache_clear()
+    src = tmp_path / "in"
+    src.mkdir()
+    text = SEED.read_text(encoding="utf-8")
+    for i in range(8):
+        (src / f"doc{i}.txt").write_text(text.replace("2025", str(2000 + i)), encoding="utf-8")
+    try:
+        result = run_batch([str(src)], tmp_path / "out", jobs=2, formats=("json",))
+    finally:
+        R._load_rules_cached.cache_clear()
+        regions.load_table.cache_clear()
+    assert result.processed == 8 and not result.failed
+    loads = log.read_text(encoding="utf-8").split("\n")[:-1]
+    assert sorted(w.split()[0] for w in loads) == ["divisions", "rules", "tokenizer"]
+    assert {w.split()[1] for w in loads} == {str(os.getpid())}, "a worker loaded again"
+
+
 # --- the same outputs -------------------------------------------------------------------
 
 def _outputs(out: Path) -> dict[str, str]:
