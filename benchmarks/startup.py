@@ -12,7 +12,9 @@ counterpart in one run so that a busy machine slows both alike; medians of
   3. short documents: `govreport extract DIR -o OUT --jobs 1` over 300 short
      documents against one bare jieba process cutting the same files;
   4. `--jobs 2` against `--jobs 1` over 800 short documents;
-  5. peak RSS of each kind of process (the largest of its processes).
+  5. peak RSS of each kind of process (the largest of its processes), and the
+     CPU time (user + system, children included): on a busy machine, wall
+     times stretch, CPU times much less.
 
 Short documents are excerpts of about 800 characters: by default cut from the
 bundled report with their numbers varied; `--source DIR` takes the `*.txt` of
@@ -43,8 +45,9 @@ JIEBA_DIR = ("import jieba, pathlib; "
              "[jieba.lcut(p.read_text(encoding='utf-8')) for p in sorted(pathlib.Path({path!r}).rglob('*.txt'))]")
 
 
-def timed(cmd: list[str], env: dict) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB, the largest of the process and its children)."""
+def timed(cmd: list[str], env: dict) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MB, the largest of the process and its children)
+    and CPU seconds (user + system, the process and its children)."""
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -54,7 +57,7 @@ def timed(cmd: list[str], env: dict) -> tuple[float, float]:
     proc.stderr.close()
     if proc.returncode not in (0,):
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def excerpts(source: Path | None, n: int, seed: int = 11) -> list[str]:
@@ -88,21 +91,25 @@ def write_docs(folder: Path, docs: list[str]) -> None:
         (folder / f"doc{i:04d}.txt").write_text(d, encoding="utf-8")
 
 
-def alternate(named: dict[str, callable], repeat: int) -> dict[str, list[tuple[float, float]]]:
+def alternate(named: dict[str, callable], repeat: int) -> dict[str, list[tuple[float, float, float]]]:
     """Run each callable `repeat` times, interleaved (a, b, a, b, …)."""
-    got: dict[str, list[tuple[float, float]]] = {k: [] for k in named}
+    got: dict[str, list[tuple[float, float, float]]] = {k: [] for k in named}
     for _ in range(repeat):
         for k, fn in named.items():
             got[k].append(fn())
     return got
 
 
-def med(runs: list[tuple[float, float]]) -> float:
-    return statistics.median(w for w, _ in runs)
+def med(runs: list[tuple[float, float, float]]) -> float:
+    return statistics.median(w for w, _, _ in runs)
 
 
-def peak(runs: list[tuple[float, float]]) -> float:
-    return max(r for _, r in runs)
+def cpu(runs: list[tuple[float, float, float]]) -> float:
+    return statistics.median(c for _, _, c in runs)
+
+
+def peak(runs: list[tuple[float, float, float]]) -> float:
+    return max(r for _, r, _ in runs)
 
 
 def main(argv=None) -> None:
@@ -152,13 +159,14 @@ def main(argv=None) -> None:
             rows.append(("one document (extract, whole process)", f"{med(r['govreport']):.3f} s",
                          f"bare jieba {med(r['jieba']):.3f} s",
                          f"{med(r['jieba']) / med(r['govreport']):.2f}x faster (target >= 1.5)",
-                         f"RSS {peak(r['govreport']):.0f} MB (jieba {peak(r['jieba']):.0f} MB)"))
+                         f"RSS {peak(r['govreport']):.0f} MB (jieba {peak(r['jieba']):.0f} MB)",
+                         f"CPU {cpu(r['govreport']):.3f} s (jieba {cpu(r['jieba']):.3f} s)"))
         if "help" not in skip:
             r = alternate({"help": govreport("--help"), "version": govreport("--version")}, args.repeat)
             rows.append(("govreport --help", f"{med(r['help']):.3f} s", "", "(target < 0.15 s)",
-                         f"RSS {peak(r['help']):.0f} MB"))
+                         f"RSS {peak(r['help']):.0f} MB", f"CPU {cpu(r['help']):.3f} s"))
             rows.append(("govreport --version", f"{med(r['version']):.3f} s", "", "(target < 0.15 s)",
-                         f"RSS {peak(r['version']):.0f} MB"))
+                         f"RSS {peak(r['version']):.0f} MB", f"CPU {cpu(r['version']):.3f} s"))
         if "short" not in skip:
             short = work / "short"
             write_docs(short, excerpts(args.source, args.short))
@@ -168,7 +176,8 @@ def main(argv=None) -> None:
             rows.append((f"{args.short} short documents (~{chars // args.short} chars), --jobs 1",
                          f"{med(r['govreport']):.3f} s", f"bare jieba {med(r['jieba']):.3f} s",
                          f"ratio {med(r['jieba']) / med(r['govreport']):.2f} (target >= 1.0)",
-                         f"RSS {peak(r['govreport']):.0f} MB (jieba {peak(r['jieba']):.0f} MB)"))
+                         f"RSS {peak(r['govreport']):.0f} MB (jieba {peak(r['jieba']):.0f} MB)",
+                         f"CPU {cpu(r['govreport']):.3f} s (jieba {cpu(r['jieba']):.3f} s)"))
         if "jobs" not in skip:
             many = work / "many"
             write_docs(many, excerpts(args.source, args.jobs_docs, seed=12))
@@ -177,8 +186,9 @@ def main(argv=None) -> None:
             rows.append((f"{args.jobs_docs} short documents, --jobs 2 vs --jobs 1",
                          f"{med(r['2']):.3f} s", f"--jobs 1 {med(r['1']):.3f} s",
                          f"speed-up {med(r['1']) / med(r['2']):.2f}x (target >= 1.8)",
-                         f"RSS {peak(r['2']):.0f} MB (largest process)"))
-        width = [max(len(row[i]) for row in rows) for i in range(5)]
+                         f"RSS {peak(r['2']):.0f} MB (largest process)",
+                         f"CPU {cpu(r['2']):.3f} s (--jobs 1 {cpu(r['1']):.3f} s)"))
+        width = [max(len(row[i]) for row in rows) for i in range(6)]
         for row in rows:
             print("  ".join(c.ljust(w) for c, w in zip(row, width)).rstrip())
         print(f"load average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

@@ -47,13 +47,17 @@ log = logging.getLogger(__name__)
 
 def default_rules_dir() -> Path:
     """The bundled rules: inside the installed package, else the checkout's rules/."""
-    try:
-        packaged = resources.files("pipeline") / "rules"
-        if packaged.is_dir():
-            return Path(str(packaged))
-    except (ModuleNotFoundError, TypeError):  # pragma: no cover - odd loaders
-        pass
-    return Path(__file__).resolve().parent.parent / "rules"
+    package = Path(__file__).parent
+    if (package / "rules").is_dir():  # an installed wheel
+        return package / "rules"
+    if not package.is_dir():  # imported from a zip or alike: only importlib.resources knows
+        try:
+            packaged = resources.files("pipeline") / "rules"
+            if packaged.is_dir():
+                return Path(str(packaged))
+        except (ModuleNotFoundError, TypeError):  # pragma: no cover - odd loaders
+            pass
+    return package.resolve().parent / "rules"
 
 
 def compile_pattern(source: str) -> regex.Pattern:
