@@ -153,7 +153,7 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
             # a headline figure of the plans, or any figure of a sentence that sets targets
             target_re = rules.context.target_re
             modality = "target" if ident in rules.context.target_indicators or (
-                target_re is not None and target_re.search(text, s_start, s_end)) else "planned"
+                target_re is not None and target_re.search(text, s_keep[0], s_keep[1])) else "planned"
         out.append(Indicator(
             indicator=ident,
             label=label,
