@@ -388,8 +388,9 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 def cmd_audit(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .audit import audit_folder, format_summary, load_report_findings, summary
+    from .audit import audit_folder, format_summary, summary
     from .output import FINDING_COLUMNS, CsvTable, finding_row
+    from .store import report_findings
 
     out = Path(args.outdir)
     if not out.is_dir():
@@ -407,7 +408,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         table.abort()
         raise
     table.close()
-    within = load_report_findings(out)
+    within = report_findings(out)
     rows = summary(within, cross)
     if args.json:
         from .output import json_bytes

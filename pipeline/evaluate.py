@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import store
 from .errors import UsageError
 
 PERCENT_UNITS = {"%", "％", "percent", "百分之"}
@@ -211,12 +212,11 @@ def evaluate(gold_dir: str | Path, outdir: str | Path, *, details: bool = False)
         sec += len(g_secs)
         for g in g_ind:
             per.setdefault(g["indicator"], [0, 0, 0])[0] += 1
-        out_file = odir / f"{doc_id}.json"
-        if not out_file.is_file():
+        out = store.report_document(odir, doc_id)
+        if out is None:
             missing.append(doc_id)
             lines.append(f"{doc_id}: no output")
             continue
-        out = _read_json(out_file, "output file")
         preds = list(out.get("indicators") or [])
         opt_hit = {pi for _, pi in match(optional, preds, typed=False)}
         preds = [p for i, p in enumerate(preds) if i not in opt_hit]

@@ -1,4 +1,12 @@
-"""Typed copies of the combined tables: `<table>.parquet` beside `<table>.csv`.
+"""Output folders: the typed tables, and the one reader of everything in them.
+
+Every command that reads an output folder (query, compare, audit, view,
+evaluate, `load`) reads it through this module: `table_files` picks each
+table's file, `table_rows` streams its rows, `report_documents` and
+`report_document` read the per-document JSON, `report_findings` the
+within-report findings.
+
+Typed copies of the combined tables: `<table>.parquet` beside `<table>.csv`.
 
 CSV keeps every value as text; Parquet gives each column a real type, so
 pandas, DuckDB, R or Stata read `value` as an exact decimal and `year` as an
@@ -22,26 +30,24 @@ from Parquet when present, else from the CSV files.
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import output
 from .contract import VALUE_INTEGER_DIGITS, VALUE_PRECISION, VALUE_SCALE
 from .errors import UsageError
-from .output import ERROR_COLUMNS, INDICATOR_COLUMNS, REPORT_COLUMNS, SECTION_COLUMNS, atomic_target
+from .output import (ERROR_COLUMNS, FINDING_COLUMNS, INDICATOR_COLUMNS, REPORT_COLUMNS, SECTION_COLUMNS,
+                     atomic_target)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
     import pyarrow
 
 log = logging.getLogger(__name__)
-
-# Provisional until the audit issue defines the findings table in output.py;
-# only used for an empty `findings` view when no findings file exists yet.
-FINDING_COLUMNS: list[str] = list(getattr(output, "FINDING_COLUMNS", [
-    "doc_id", "source", "year", "region", "region_code", "agency", "check", "severity", "message", "indicators"]))
 
 # The tables of an output folder, with the columns they have when written by
 # this version. Adding a table is one line here.
@@ -140,7 +146,8 @@ def csv_header(path: Path) -> list[str]:
         return next(csv.reader(fh), [])
 
 
-def _csv_reader(path: Path, columns: list[str], scale: int = DECIMAL_SCALE):
+def _csv_reader(path: Path, columns: list[str], scale: int = DECIMAL_SCALE,
+                include: Sequence[str] | None = None):
     import pyarrow.csv as pacsv
 
     return pacsv.open_csv(
@@ -150,6 +157,7 @@ def _csv_reader(path: Path, columns: list[str], scale: int = DECIMAL_SCALE):
         parse_options=pacsv.ParseOptions(newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(
             column_types={c: arrow_type(c, scale) for c in columns},
+            include_columns=list(include) if include is not None else None,
             # our CSV writes None as an empty cell; read it back as null
             strings_can_be_null=True, null_values=[""], quoted_strings_can_be_null=False,
             true_values=["true"], false_values=["false"]),
@@ -297,3 +305,83 @@ def load(outdir: str | Path) -> dict[str, "pandas.DataFrame"]:
             table = pa.Table.from_batches([_exact_text(b) for b in table.to_batches()], table.schema)
         frames[name] = table.to_pandas(types_mapper=_pandas_types)
     return frames
+
+
+# --- reading an output folder ---------------------------------------------------------------------
+
+def table_rows(path: Path, columns: Sequence[str]) -> Iterator[tuple]:
+    """The rows of one table file (of `table_files`) as tuples of `columns`, typed as `load` types them
+    (None where the file lacks a column: written by an older version), streamed block by block."""
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        source = pq.ParquetFile(path)
+        have = [c for c in columns if c in source.schema_arrow.names]
+        batches: Any = source.iter_batches(batch_size=65536, columns=have) if have else ()
+    else:
+        header = csv_header(path)
+        have = [c for c in columns if c in header]
+        batches = _csv_reader(path, header, include=have) if have else ()
+    for batch in batches:
+        n = batch.num_rows
+        yield from zip(*(batch.column(c).to_pylist() if c in have else [None] * n for c in columns))
+
+
+def table_columns(path: Path) -> list[str]:
+    """The columns of one table file."""
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        return list(pq.ParquetFile(path).schema_arrow.names)
+    return csv_header(path)
+
+
+def is_report(doc: Any) -> bool:
+    """A report JSON has `schema_version` and `doc_id` (and its text)."""
+    return (isinstance(doc, dict) and "schema_version" in doc and "doc_id" in doc
+            and isinstance(doc.get("text"), str))
+
+
+def report_documents(outdir: str | Path) -> Iterator[tuple[Path, dict | None]]:
+    """Every JSON file directly in `outdir`, sorted by name, with its report (None: not a report JSON)."""
+    for path in sorted(Path(outdir).glob("*.json")):
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            log.warning("%s: not readable as JSON, skipped (%s)", path, exc)
+            yield path, None
+            continue
+        yield path, (doc if is_report(doc) else None)
+
+
+def report_document(outdir: str | Path, stem: str) -> dict | None:
+    """`OUTDIR/<stem>.json`, the report of the input named <stem>; None when there is none.
+    Raises UsageError when the file is there but is not a report."""
+    path = Path(outdir) / f"{stem}.json"
+    if not path.is_file():
+        return None
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read output file: {exc}", str(path)) from None
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"output file is not valid JSON: {exc}", str(path)) from None
+    if not isinstance(doc, dict):
+        raise UsageError("output file must be a JSON object", str(path))
+    return doc
+
+
+def report_findings(outdir: str | Path) -> list[dict[str, Any]]:
+    """The within-report findings written by extract: the findings table, else each report JSON's `findings`."""
+    found = table_files(Path(outdir)).get("findings")
+    if found is not None:
+        columns = table_columns(found)
+        return [dict(zip(columns, row)) for row in table_rows(found, columns)]
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for _, doc in report_documents(outdir):
+        if doc is None or doc["doc_id"] in seen:
+            continue  # the same document under two names counts once
+        seen.add(doc["doc_id"])
+        out += [dict(f, doc_id=doc["doc_id"]) for f in doc.get("findings") or []]
+    return out

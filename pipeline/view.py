@@ -35,6 +35,7 @@ from urllib.parse import quote
 
 from .numbers import NUMERAL_RE, find_quantities
 from .output import atomic_write
+from . import store
 from .records import SEVERITIES, UNIT_CLASSES
 from .rules import Rules, load_rules
 
@@ -76,29 +77,16 @@ class SiteResult:
     skipped: list[Path] = field(default_factory=list)  # JSON files that are not reports
 
 
-def is_report(doc: Any) -> bool:
-    """A report JSON has `schema_version` and `doc_id` (and the fields a page needs)."""
-    return (isinstance(doc, dict) and "schema_version" in doc and "doc_id" in doc
-            and isinstance(doc.get("text"), str))
-
-
 def load_reports(outdir: str | Path) -> tuple[list[ReportFile], list[Path]]:
     """The report JSON files directly in `outdir` (sorted by name), and the other JSON files skipped."""
-    base = Path(outdir)
     reports: list[ReportFile] = []
     skipped: list[Path] = []
-    for path in sorted(base.glob("*.json")):
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            log.warning("%s: not readable as JSON, skipped (%s)", path, exc)
-            skipped.append(path)
-            continue
-        if not is_report(doc):
+    for path, doc in store.report_documents(outdir):
+        if doc is None:
             log.debug("%s: not a report JSON, skipped", path)
             skipped.append(path)
-            continue
-        reports.append(ReportFile(path, doc))
+        else:
+            reports.append(ReportFile(path, doc))
     return reports, skipped
 
 

@@ -488,3 +488,47 @@ def test_broken_audit_rules(tmp_path: Path, change, rule: str | None, words: lis
     assert exc.rule == rule or (rule is not None and exc.rule and exc.rule.startswith(rule)), exc.rule
     for w in words:
         assert w in exc.problem, exc.problem
+
+
+# --- year-on-year: like with like ----------------------------------------------------------------
+
+def office(year: int, body: str) -> str:
+    return f"河东区人民政府办公室{year}年度法治政府建设情况报告\n一、{year}年推进法治政府建设的主要举措和成效\n{body}\n"
+
+
+OFFICE2024 = office(2024, "（一）深化政务公开。全年办理信息公开申请50件，均在法定期限内答复。\n"
+                          "（二）规范答复工作。组织答复文书评查，对信息公开申请5件的答复文书作了修改。")
+
+YOY_LIKE = [
+    # the 2025 sentence, whether a finding is expected, words of its message
+    pytest.param("（一）深化政务公开。全年办理信息公开申请60件（同比增长50%），均在法定期限内答复。", True,
+                 ["同比增长50%", "2024年报告为50件", "全年办理信息公开申请50件", "增长20.0%"],
+                 id="planted-mismatch-found-past-an-unrelated-5"),
+    pytest.param("（一）深化政务公开。全年办理信息公开申请60件（同比增长20%），均在法定期限内答复。", False, [],
+                 id="consistent-with-the-like-figure"),
+]
+
+
+@pytest.mark.parametrize("body, found, words", YOY_LIKE)
+def test_yoy_compares_like_with_like(tmp_path: Path, body: str, found: bool, words: list[str]) -> None:
+    """The earlier report also holds an unrelated 5件 of the same id: the change is read
+    against the figure stated in the same words (50件), and the message quotes it."""
+    src = write_reports(tmp_path / "in", {"office2024": OFFICE2024, "office2025": office(2025, body)})
+    run_batch([str(src)], tmp_path / "out", jobs=1, formats=("json", "csv"))
+    findings = [f for f in audit_folder(tmp_path / "out") if f.check == "yoy_mismatch"]
+    assert len(findings) == int(found), [f.message for f in findings]
+    if found:
+        (f,) = findings
+        for w in words:
+            assert w in f.message, f.message
+        assert [e["value"] for e in f.evidence] == [Decimal(50), Decimal(60), Decimal(50)]
+
+
+def test_yoy_two_equally_like_figures_give_no_finding(tmp_path: Path) -> None:
+    """Two earlier figures in the same words: no telling which one the change is against."""
+    src = write_reports(tmp_path / "in", {
+        "office2024": office(2024, "全年办理信息公开申请50件。全年办理信息公开申请5件。"),
+        "office2025": office(2025, "全年办理信息公开申请60件（同比增长50%）。"),
+    })
+    run_batch([str(src)], tmp_path / "out", jobs=1, formats=("csv",))
+    assert [f for f in audit_folder(tmp_path / "out") if f.check == "yoy_mismatch"] == []
