@@ -19,7 +19,7 @@ from .records import SEVERITIES
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms of every start)
 if TYPE_CHECKING:
-    from typing import Sequence
+    from typing import Any, Sequence
 
 # Imports stay inside the commands: `govreport --help` and `--version` load
 # nothing but argparse, and each command only what it uses (see pipeline/__init__).
@@ -31,6 +31,37 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):  # type: ignore[override]
         raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+# --- arguments and options several commands share, each defined once -------------------------------
+
+def rules_option(parser: Any, help: str = "a folder of rules/*.yaml to use instead of the bundled rules") -> None:
+    parser.add_argument("--rules", default=None, metavar="DIR", help=help)
+
+
+def quiet_option(parser: Any, help: str = "print nothing but errors") -> None:
+    parser.add_argument("-q", "--quiet", action="store_true", help=help)
+
+
+def json_option(parser: Any, help: str) -> None:
+    parser.add_argument("--json", action="store_true", help=help)
+
+
+def outdir_argument(parser: Any, help: str = "output folder of govreport extract") -> None:
+    parser.add_argument("outdir", metavar="OUTDIR", help=help)
+
+
+def outdirs_argument(parser: Any) -> None:
+    parser.add_argument("outdirs", nargs="*", default=["outputs"], metavar="OUTDIR",
+                        help="output folders of govreport extract; their tables are combined (default: outputs/)")
+
+
+def existing_outdir(path: str) -> None:
+    """An OUTDIR argument must be a folder (before any work)."""
+    from pathlib import Path
+
+    if not Path(path).is_dir():
+        raise _Usage(f"{path}: not a folder (give the output folder of govreport extract)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,12 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
                     help="output formats, comma-separated: json (one file per document), csv (the combined "
                          "tables), parquet (the same tables, typed); errors.csv is always written "
                          "(default: json,csv,parquet)")
-    ex.add_argument("--rules", default=None, metavar="DIR",
-                    help="a folder of rules/*.yaml to use instead of the bundled rules")
+    rules_option(ex)
     ex.add_argument("--stdout", action="store_true",
                     help="print one document's JSON on stdout instead of writing OUTDIR")
-    ex.add_argument("-q", "--quiet", action="store_true",
-                    help="print nothing but errors: no progress bar, no summary line")
+    quiet_option(ex, "print nothing but errors: no progress bar, no summary line")
     ex.add_argument("--progress", action="store_true",
                     help="show the progress bar even when stderr is not a terminal (default: only on a terminal)")
     ex.add_argument("--force", action="store_true",
@@ -80,11 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
                                    "or the CSV files where there is no Parquet).")
     q.add_argument("sql", metavar="SQL", help='the query, e.g. "SELECT indicator, count(*) FROM indicators '
                                               'GROUP BY 1 ORDER BY 2 DESC"')
-    q.add_argument("outdirs", nargs="*", default=["outputs"], metavar="OUTDIR",
-                   help="output folders of govreport extract; their tables are combined (default: outputs/)")
+    outdirs_argument(q)
     q_form = q.add_mutually_exclusive_group()
     q_form.add_argument("--csv", action="store_true", help="print CSV (every row) instead of a table")
-    q_form.add_argument("--json", action="store_true", help="print a JSON array of objects (every row)")
+    json_option(q_form, "print a JSON array of objects (every row)")
     q.add_argument("--max-rows", type=int, default=100, metavar="N",
                    help="rows shown in the table (default: 100); --csv and --json print every row")
     q.add_argument("--max-width", type=int, default=40, metavar="N",
@@ -96,8 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
                                     "columns years. Per report: parts of a total are dropped, the largest "
                                     "figure per actor is kept, named actors are added, never below the largest "
                                     "unattributed figure; per cell: the largest report value (see README).")
-    cp.add_argument("outdirs", nargs="*", default=["outputs"], metavar="OUTDIR",
-                    help="output folders of govreport extract (default: outputs/)")
+    outdirs_argument(cp)
     cp.add_argument("--indicator", required=True, metavar="ID",
                     help="indicator id from rules/catalog.yaml, e.g. court_appearances")
     cp.add_argument("--by", choices=["region", "agency"], default="region",
@@ -122,22 +149,21 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--modality", choices=["achieved", "target", "planned"], default="achieved",
                     help="achieved (default), or target / planned: the columns are then the years the "
                          "figures are for (a 2026 report's targets are in column 2026)")
-    cp.add_argument("-q", "--quiet", action="store_true", help="do not print the table and notes")
+    quiet_option(cp, "do not print the table and notes")
     cp.set_defaults(func=cmd_compare)
 
     tg = sub.add_parser("targets", help="work reports: each year's target beside what was achieved",
                         description="Per region, indicator and measure: the target for year N (from the "
                                     "work report given early in N) beside the result for N (from the report "
                                     "of N+1), and whether the target was missed (see README).")
-    tg.add_argument("outdirs", nargs="*", default=["outputs"], metavar="OUTDIR",
-                    help="output folders of govreport extract (default: outputs/)")
+    outdirs_argument(tg)
     tg.add_argument("--indicator", metavar="ID", default=None, help="only this indicator, e.g. gdp")
     tg.add_argument("--measure", choices=["level", "change_pct", "change_abs"], default=None,
                     help="only this measure (default: all)")
     tg.add_argument("--years", metavar="A-B", help="only these years, e.g. 2024-2026")
     tg.add_argument("--missed", action="store_true", help="only the targets that were missed")
     tg.add_argument("-o", "--output", metavar="FILE.csv", help="also write the table to FILE.csv")
-    tg.add_argument("-q", "--quiet", action="store_true", help="do not print the table")
+    quiet_option(tg, "do not print the table")
     tg.set_defaults(func=cmd_targets)
 
     ev = sub.add_parser("evaluate", help="score outputs against hand-coded gold files",
@@ -145,8 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
                                     "of OUTDIR/<id>.json against GOLD_DIR/<id>.json (format: see README, "
                                     "\"Checking extraction against your own hand coding\").")
     ev.add_argument("gold_dir", metavar="GOLD_DIR", help="folder of hand-coded <id>.json gold files")
-    ev.add_argument("outdir", metavar="OUTDIR", help="output folder of govreport extract over the same documents")
-    ev.add_argument("--json", action="store_true", help="print the figures as JSON")
+    outdir_argument(ev, "output folder of govreport extract over the same documents")
+    json_option(ev, "print the figures as JSON")
     ev.add_argument("--details", action="store_true",
                     help="also list every missed, extra and mistyped fact and missed heading")
     ev.set_defaults(func=cmd_evaluate)
@@ -156,12 +182,11 @@ def build_parser() -> argparse.ArgumentParser:
                                     "of the reports of OUTDIR and one page per report with every indicator "
                                     "highlighted, the numbers not extracted muted, the section outline and "
                                     "the findings.")
-    vw.add_argument("outdir", metavar="OUTDIR", help="output folder of govreport extract (its *.json files)")
+    outdir_argument(vw, "output folder of govreport extract (its *.json files)")
     vw.add_argument("-o", "--output", default="site", metavar="SITE",
                     help="folder to write index.html and the report pages to (default: site/)")
-    vw.add_argument("--rules", default=None, metavar="DIR",
-                    help="rules folder whose stop phrases explain the muted numbers (default: the bundled rules)")
-    vw.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    rules_option(vw, "rules folder whose stop phrases explain the muted numbers (default: the bundled rules)")
+    quiet_option(vw)
     vw.set_defaults(func=cmd_view)
 
     il = sub.add_parser("indicators", help="list the indicator ids of the catalog",
@@ -172,9 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="only ids whose id or Chinese label contains every WORD, e.g. 复议 or court")
     il.add_argument("--type", default=None, metavar="TYPE", dest="report_type",
                     help="only the indicators of this report type, e.g. rule_of_law_annual")
-    il.add_argument("--json", action="store_true", help="print a JSON array of objects")
-    il.add_argument("--rules", default=None, metavar="DIR",
-                    help="a folder of rules/*.yaml to use instead of the bundled rules")
+    json_option(il, "print a JSON array of objects")
+    rules_option(il)
     il.set_defaults(func=cmd_indicators)
 
     au = sub.add_parser("audit", help="check which reported numbers do not add up, across reports too",
@@ -183,14 +207,12 @@ def build_parser() -> argparse.ArgumentParser:
                                     "region, year and fact with different values in two reports) over an output "
                                     "folder, write them to OUTDIR/findings_cross.csv and print a summary by check "
                                     "and severity, with the within-report findings written by extract.")
-    au.add_argument("outdir", metavar="OUTDIR", help="output folder of govreport extract")
-    au.add_argument("--json", action="store_true",
-                    help="print the summary and the cross-report findings as JSON instead of a table")
+    outdir_argument(au)
+    json_option(au, "print the summary and the cross-report findings as JSON instead of a table")
     au.add_argument("--fail-on", choices=SEVERITIES, default=None, metavar="SEVERITY",
                     help="exit with status 1 when any finding is at least this severe: error, warning or info "
                          "(default: findings never change the exit status)")
-    au.add_argument("--rules", default=None, metavar="DIR",
-                    help="a folder of rules/*.yaml to use instead of the bundled rules")
+    rules_option(au)
     au.set_defaults(func=cmd_audit)
     return parser
 
@@ -349,12 +371,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_view(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from .view import load_reports, write_site
 
-    if not Path(args.outdir).is_dir():
-        raise _Usage(f"{args.outdir}: not a folder (give the output folder of govreport extract)")
+    existing_outdir(args.outdir)
     if not load_reports(args.outdir)[0]:
         print(f"govreport: {UsageError.code} {args.outdir}: no report JSON found (run govreport extract first)",
               file=sys.stderr)
@@ -392,9 +411,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from .output import FINDING_COLUMNS, CsvTable, finding_row
     from .store import report_findings
 
+    existing_outdir(args.outdir)
     out = Path(args.outdir)
-    if not out.is_dir():
-        raise _Usage(f"{args.outdir}: not a folder (give the output folder of govreport extract)")
     stats: dict = {}
     cross = audit_folder(out, args.rules, stats=stats)
     table = CsvTable(out / "findings_cross.csv", FINDING_COLUMNS)

@@ -537,3 +537,22 @@ def test_seed_integral_values_are_json_ints(seed: dict) -> None:
             if isinstance(v, float):
                 assert not v.is_integer(), f"{key} {v} should be written as a JSON int"
         assert isinstance(ind["value"], int)  # every value in this report is a whole number
+
+
+def test_every_command_and_option_has_help() -> None:
+    """`govreport COMMAND --help` explains every command and every option (argparse shows no
+    help for an option defined without one, silently)."""
+    import argparse
+
+    from pipeline.cli import build_parser
+
+    parser = build_parser()
+    (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    helped = {a.dest: a.help for a in sub._choices_actions}
+    assert set(helped) == set(sub.choices) and all(helped.values()), helped
+    for name, command in sub.choices.items():
+        assert command.description, f"{name} has no description"
+        for action in command._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            assert action.help and action.help != argparse.SUPPRESS, f"{name} {action.option_strings or action.dest}"
