@@ -33,12 +33,12 @@ YEARS = (2021, 2022, 2023, 2024, 2025)
 
 
 def base_document() -> dict:
-    from pipeline import extract
+    from pipeline import extract_text
 
     text = (ROOT / "corpus" / "nankai-gov-office-2025.txt").read_text(encoding="utf-8")
     # one change per report, so that the yoy check compares levels across years
     text = text.replace("行政复议12件、行政诉讼6件", "行政复议12件，同比增长20%，行政诉讼6件", 1)
-    return extract(text, is_text=True).to_dict()
+    return extract_text(text).to_dict()
 
 
 def synthesise(base: dict, n: int, seed: int = 11):

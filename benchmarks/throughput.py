@@ -52,7 +52,7 @@ def main(argv=None) -> None:
 
     import jieba
 
-    from pipeline import extract
+    from pipeline import extract_text
     from pipeline.rules import load_rules
     from pipeline.tokenize import tokenizer
 
@@ -70,7 +70,7 @@ def main(argv=None) -> None:
     t = time.perf_counter()
     n_ind = 0
     for d in docs:
-        n_ind += len(extract(d, rules, is_text=True).indicators)
+        n_ind += len(extract_text(d, rules).indicators)
     pipe_s = time.perf_counter() - t
 
     print(f"jieba.lcut : {len(docs) / jieba_s:8.1f} docs/s {chars / jieba_s:12,.0f} chars/s")

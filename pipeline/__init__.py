@@ -1,9 +1,15 @@
-"""govreport: Chinese annual rule-of-law government reports as structured, traceable data.
+r"""govreport: Chinese annual rule-of-law government reports as structured, traceable data.
 
     >>> import pipeline
-    >>> report = pipeline.extract("corpus/nankai-gov-office-2025.txt")
-    >>> report.indicators[0].indicator, report.indicators[0].value
-    ('study_sessions', Decimal('14'))
+    >>> report = pipeline.extract_text("某区司法局2025年度法治政府建设情况报告\n全年组织集中学法8次，出庭应诉3次。")
+    >>> [(i.indicator, i.value, i.unit) for i in report.indicators]
+    [('study_sessions', Decimal('8'), '次'), ('court_appearances', Decimal('3'), '次')]
+
+A file is read with `extract(path)`; a path that is not there is an error, never text:
+
+    >>> pipeline.extract("no/such/report.txt")
+    Traceback (most recent call last):
+    pipeline.errors.MissingFile: no/such/report.txt: E002 no such file
 """
 from __future__ import annotations
 
@@ -17,16 +23,16 @@ __version__ = "0.1.0"
 # and `govreport --help` import nothing else, and each command imports only
 # the modules it uses (tests/test_startup.py checks it).
 _EXPORTS = {
-    "extract": "extract",
+    "extract": "extract", "extract_text": "extract",
     "load_rules": "rules",
     "load": "store",
     "Report": "records", "Indicator": "records", "Section": "records", "Meta": "records",
     "Region": "records", "Source": "records", "Finding": "records",
-    "GovreportError": "errors", "InputError": "errors", "RulesError": "errors",
+    "GovreportError": "errors", "InputError": "errors", "MissingFile": "errors", "RulesError": "errors",
 }
 
-__all__ = ["extract", "load_rules", "load", "Report", "Indicator", "Section", "Meta", "Region", "Source", "Finding",
-           "GovreportError", "InputError", "RulesError", "__version__"]
+__all__ = ["extract", "extract_text", "load_rules", "load", "Report", "Indicator", "Section", "Meta", "Region", "Source", "Finding",
+           "GovreportError", "InputError", "MissingFile", "RulesError", "__version__"]
 
 
 def __getattr__(name: str):

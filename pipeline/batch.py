@@ -38,6 +38,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from . import store
 from .errors import (
     BrokenDocument,
     DocumentTimeout,
@@ -59,10 +60,6 @@ from .ingest import SUFFIX_FORMAT
 from .manifest import STATE_DIR, Entry, Manifest, assign_stems
 from .output import (
     ERROR_COLUMNS,
-    FINDING_COLUMNS,
-    INDICATOR_COLUMNS,
-    REPORT_COLUMNS,
-    SECTION_COLUMNS,
     CsvTable,
     atomic_write,
     csv_value,
@@ -78,13 +75,10 @@ log = logging.getLogger(__name__)
 READ_SUFFIXES = tuple(SUFFIX_FORMAT)
 DEFAULT_DOC_TIMEOUT = 300.0  # seconds; real reports take well under one
 
-# The combined tables, in the order their rows are kept per document.
-TABLES: tuple[tuple[str, list[str]], ...] = (
-    ("reports", REPORT_COLUMNS),
-    ("sections", SECTION_COLUMNS),
-    ("indicators", INDICATOR_COLUMNS),
-    ("findings", FINDING_COLUMNS),
-)
+# The combined tables made of documents' rows (the contract's tables but errors), in the
+# order their rows are kept per document.
+TABLES: tuple[tuple[str, list[str]], ...] = tuple((name, columns) for name, columns in store.TABLES.items()
+                                                  if name != "errors")
 
 
 @dataclass

@@ -15,6 +15,7 @@ import sys
 
 from . import __version__
 from .errors import GovreportError, InputError, InternalError, NoInputs, OutputLocked, OutputUnwritable, UsageError
+from .ingest import SUFFIX_FORMAT
 from .records import SEVERITIES
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms of every start)
@@ -76,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ex = sub.add_parser("extract", help="extract reports into JSON and CSV",
                         description="Extract metadata, sections and indicators from reports "
-                                    "(.txt .pdf .docx .doc .html .htm; folders are walked recursively).")
+                                    f"({' '.join(SUFFIX_FORMAT)}; folders are walked recursively).")
     ex.add_argument("inputs", nargs="+", metavar="INPUT", help="report files or folders")
     ex.add_argument("-o", "--output", default="outputs", metavar="OUTDIR",
                     help="output folder (default: outputs/)")
@@ -408,7 +409,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .audit import audit_folder, format_summary, summary
-    from .output import FINDING_COLUMNS, CsvTable, finding_row
+    from .output import DOCUMENT_COLUMNS, FINDING_COLUMNS, CsvTable, finding_row
     from .store import report_findings
 
     existing_outdir(args.outdir)
@@ -418,10 +419,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     table = CsvTable(out / "findings_cross.csv", FINDING_COLUMNS)
     try:
         for f in cross:
-            first = f.evidence[0] if f.evidence else {}
-            common = {"doc_id": first.get("doc_id"), "source": first.get("source"), "year": first.get("year"),
-                      "region": first.get("region"), "agency": first.get("agency")}
-            table.write(finding_row(f.to_dict(), common))
+            first = f.evidence[0] if f.evidence else {}  # the finding's own document: the later report
+            table.write(finding_row(f.to_dict(), {k: first.get(k) for k in DOCUMENT_COLUMNS}))
     except BaseException:
         table.abort()
         raise

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,9 +47,11 @@ def fold(text: Any) -> str:
 
 
 def same_value(a: Any, b: Any) -> bool:
+    """Equal to 10^-6 of the gold value (exact decimals: 0.1 + 0.2 is 0.3)."""
     try:
-        return abs(float(a) - float(b)) <= 1e-6 * max(1.0, abs(float(b)))
-    except (TypeError, ValueError):
+        x, y = Decimal(str(a)), Decimal(str(b))
+        return abs(x - y) <= Decimal("1e-6") * max(Decimal(1), abs(y))
+    except (InvalidOperation, ValueError, TypeError):
         return False
 
 

@@ -1,4 +1,4 @@
-"""The one public entry point: a report (file or text) becomes a `Report`."""
+"""The public entry points: a report file (`extract`) or a report's text (`extract_text`) becomes a `Report`."""
 from __future__ import annotations
 
 import logging
@@ -18,25 +18,32 @@ from .sections import find_sections
 log = logging.getLogger(__name__)
 
 
-def extract(path_or_text: str | Path, rules: Rules | str | Path | None = None, *, is_text: bool | None = None) -> Report:
-    """Extract metadata, sections and indicators from one report.
+def extract(path: str | Path, rules: Rules | str | Path | None = None) -> Report:
+    """Extract metadata, sections and indicators from one report file (any supported format).
 
-    `path_or_text` is a file path (any supported format) or the report's text
-    itself: a `Path` is always a file; a `str` is a file when it names an
-    existing file and has no line break, else text. `is_text` forces either
-    reading. `rules` is a `Rules`, a rules folder, or None for the bundled rules.
-    Raises an `InputError` subclass when the file cannot be read.
+    `path` is always a file name, never report text (that is `extract_text`):
+    a file that is not there raises `MissingFile` (E002), whatever the string
+    looks like. `rules` is a `Rules`, a rules folder, or None for the bundled
+    rules. Raises an `InputError` subclass when the file cannot be read.
     """
     if not isinstance(rules, Rules):
         rules = load_rules(rules)
-    if is_text is None:
-        is_text = isinstance(path_or_text, str) and ("\n" in path_or_text or not Path(path_or_text).is_file())
-    if is_text:
-        text = str(path_or_text)
-        raw = RawDocument(path="<text>", format="txt", text=text, sha256=sha256_bytes(text.encode("utf-8")),
-                          encoding="utf-8")
-    else:
-        raw = read_document(path_or_text, rules=rules)
+    return build_report(read_document(path, rules=rules), rules)
+
+
+def extract_text(text: str, rules: Rules | str | Path | None = None) -> Report:
+    r"""Extract metadata, sections and indicators from the text of one report.
+
+    >>> extract_text("某区2025年法治政府建设情况报告\n全年组织集中学法8次。").indicators[0].value
+    Decimal('8')
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"extract_text takes the report's text (str), got {type(text).__name__}: "
+                        "for a file use extract(path)")
+    if not isinstance(rules, Rules):
+        rules = load_rules(rules)
+    raw = RawDocument(path="<text>", format="txt", text=text, sha256=sha256_bytes(text.encode("utf-8")),
+                      encoding="utf-8")
     return build_report(raw, rules)
 
 

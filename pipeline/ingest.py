@@ -82,7 +82,7 @@ def read_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, rules: R
         raise UnsupportedFormat("not a regular file", shown)
     if fmt is None:
         raise UnsupportedFormat(
-            f"unsupported file type {p.suffix or '(none)'!r}: expected .txt .pdf .docx .doc .html .htm", shown
+            f"unsupported file type {p.suffix or '(none)'!r}: expected {' '.join(SUFFIX_FORMAT)}", shown
         )
     size = p.stat().st_size
     if size == 0:

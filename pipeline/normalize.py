@@ -35,6 +35,12 @@ for _code in list(range(0x2E80, 0x2FE0)) + list(range(0xF900, 0xFB00)):
     if _folded != chr(_code) and len(_folded) == 1:
         _FULLWIDTH[_code] = ord(_folded)
 
+# What normalisation does character by character, for code that maps offsets
+# back to the raw text (the spaCy component): one-for-one replacements (．
+# only between digits) and deleted characters.
+FOLDED: dict[int, int] = {k: v for k, v in _FULLWIDTH.items() if v is not None} | {0xFF0E: ord(".")}
+DROPPED: frozenset[str] = frozenset(chr(k) for k, v in _FULLWIDTH.items() if v is None)
+
 # A space is kept only between two ASCII word characters. A run of spaces is
 # taken whole from its first character (possessive, never from inside the
 # run): else a long run not followed by CJK was retried from each of its

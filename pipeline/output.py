@@ -34,6 +34,8 @@ ERROR_COLUMNS = ["source", "code", "reason"]
 # evidence: all of it as JSON (doc ids, quotes, spans, sentences).
 FINDING_COLUMNS = ["doc_id", "source", "year", "region", "region_code", "agency", "check", "severity", "message",
                    "indicators", "doc_ids", "quotes", "values", "spans", "sentence", "evidence"]
+# The document's columns, repeated on every row of every table but reports (one definition: `document_columns`).
+DOCUMENT_COLUMNS = ("doc_id", "source", "year", "region", "region_code", "agency")
 FILE_MODE = 0o644
 
 # Type by column name, the same in every table (Parquet, DuckDB, pandas);
@@ -175,8 +177,7 @@ def rows_for(doc: dict) -> tuple[dict, list[dict], list[dict]]:
     meta = doc["meta"]
     region = meta.get("region") or {}
     src = doc["source"]
-    common = {"doc_id": doc["doc_id"], "source": src["path"], "year": meta.get("year"),
-              "region": region.get("name"), "region_code": region.get("code"), "agency": meta.get("agency")}
+    common = document_columns(doc)
     report = {
         "doc_id": doc["doc_id"], "source": src["path"], "format": src.get("format"), "encoding": src.get("encoding"),
         "pages": src.get("pages"), "ocr": src.get("ocr"), "sha256": src.get("sha256"), "title": meta.get("title"),
@@ -217,11 +218,16 @@ def finding_row(finding: dict, common: dict) -> dict:
 
 def finding_rows(doc: dict) -> list[dict]:
     """The findings rows of one document's JSON dict."""
+    common = document_columns(doc)
+    return [finding_row(f, common) for f in doc.get("findings") or []]
+
+
+def document_columns(doc: dict) -> dict:
+    """The `DOCUMENT_COLUMNS` of one document's JSON dict."""
     meta = doc["meta"]
     region = meta.get("region") or {}
-    common = {"doc_id": doc["doc_id"], "source": doc["source"]["path"], "year": meta.get("year"),
-              "region": region.get("name"), "region_code": region.get("code"), "agency": meta.get("agency")}
-    return [finding_row(f, common) for f in doc.get("findings") or []]
+    return dict(zip(DOCUMENT_COLUMNS, (doc["doc_id"], doc["source"]["path"], meta.get("year"), region.get("name"),
+                                       region.get("code"), meta.get("agency"))))
 
 
 class CsvTable:

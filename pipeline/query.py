@@ -33,7 +33,7 @@ from typing import IO, TYPE_CHECKING, Any, Iterable, Sequence
 
 from .errors import QueryError, UsageError
 from .output import csv_value, json_bytes, spreadsheet_cell
-from .records import json_number
+from .records import ADDITIVE_UNIT_CLASSES, json_number
 from .store import SQL_TYPES, TABLES, column_type, csv_header, table_files
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,7 +54,6 @@ VIEWS = tuple(TABLES)
 #      figures added, never below the largest mention without an actor;
 #   3. rates, points, durations: the first mention without an actor, else the first.
 # `mentions` counts the mentions the value was chosen from.
-ADDITIVE_UNIT_CLASSES = ("count", "people", "money")
 _ADDITIVE = ("greatest(coalesce(max(top) FILTER (WHERE actor IS NULL), 0), "
              "coalesce(sum(top) FILTER (WHERE actor IS NOT NULL), 0))")
 _FIRST = ("coalesce(arg_min(first_value, first_start) FILTER (WHERE actor IS NULL), "

@@ -57,14 +57,6 @@ SPAN_ATTRS = ("value", "value_high", "unit", "unit_class", "qualifier", "measure
               "section_id", "part", "indicator_label")
 _RECORD_KEY = {"indicator_label": "label"}  # Span._ name -> key of the JSON record
 
-# Characters the normalisation deletes besides whitespace (see pipeline.normalize).
-_DROPPED = {"\u200b", "\ufeff"}
-_FOLD = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)}  # ０-９
-_FOLD.update({code: code - 0xFEE0 for code in range(0xFF21, 0xFF3B)})  # Ａ-Ｚ
-_FOLD.update({code: code - 0xFEE0 for code in range(0xFF41, 0xFF5B)})  # ａ-ｚ
-_FOLD.update({0xFF05: ord("%"), 0xFF0E: ord("."), 0x3000: ord(" "), 0x00A0: ord(" ")})
-
-
 def normalised_text(text: str, rules: Any = None) -> str:
     """The text govreport indexes into: make the Doc from this to get `govreport extract`'s offsets exactly."""
     from .normalize import normalise
@@ -82,15 +74,17 @@ def _align(raw: str, norm: str) -> list[int] | None:
     replaces some one for one (１ → 1), and inserts a line break before a
     run-in heading; a greedy walk over both texts undoes that.
     """
+    from .normalize import DROPPED, FOLDED  # one definition of what normalisation replaces
+
     out: list[int] = []
     i = 0
     for j, ch in enumerate(norm):
         while True:
-            if i < len(raw) and (raw[i] == ch or raw[i].translate(_FOLD) == ch):
+            if i < len(raw) and (raw[i] == ch or raw[i].translate(FOLDED) == ch):
                 out.append(i)
                 i += 1
                 break
-            if i < len(raw) and (raw[i].isspace() or raw[i] in _DROPPED):
+            if i < len(raw) and (raw[i].isspace() or raw[i] in DROPPED):
                 i += 1
                 continue
             if ch == "\n":  # a line break the normalisation added
@@ -140,10 +134,10 @@ class GovreportIndicators:
 
     def __call__(self, doc: Doc) -> Doc:
         from .errors import EmptyDocument
-        from .extract import extract
+        from .extract import extract_text
 
         try:
-            report = extract(doc.text, self.rules, is_text=True)
+            report = extract_text(doc.text, self.rules)
         except EmptyDocument:
             doc.spans[self.spans_key] = []
             doc._.indicators, doc._.sections = [], []

@@ -1,4 +1,5 @@
 import atexit
+import functools
 import os
 import shutil
 import tempfile
@@ -124,3 +125,72 @@ def every_agency_is_a_name():
     bad = sorted({f"{agency}: {why}" for agency, rules in built
                   if (why := agency_problem(agency, rules.metadata))})
     assert not bad, bad
+
+
+# --- optional system packages (.ci/apt-packages.txt) ---------------------------------------------
+# The one place tests find fonts and programs. GOVREPORT_HIDE_SYSTEM=1 runs the suite as on a
+# fresh machine with none of them: the lookups below find nothing, the library's own lookups
+# (shutil.which, fontconfig, matplotlib's fonts) are made to find nothing too, and every test
+# that needs one is skipped with the reason. .ci/run runs the suite once that way.
+
+HIDE_SYSTEM = os.environ.get("GOVREPORT_HIDE_SYSTEM", "") not in ("", "0")
+
+# what each optional thing is, for skip reasons: the Debian package that brings it
+PACKAGES = {
+    "tesseract": "tesseract-ocr tesseract-ocr-chi-sim",
+    "soffice": "libreoffice-writer",
+    "chromium": "chromium fonts-noto-cjk",
+    "pdf-font": "fonts-wqy-microhei",
+    "cjk-font": "fonts-noto-cjk or fonts-wqy-microhei",
+}
+_PROGRAMS = ("tesseract", "soffice", "libreoffice", "chromium", "chromium-browser", "fc-list", "fc-match")
+# CJK fonts reportlab can embed in the PDF fixtures (TrueType outlines: Noto CJK's are PostScript)
+_PDF_FONTS = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+
+
+def program(name: str) -> str | None:
+    """The path of an optional program (tesseract, soffice, chromium), or None."""
+    if HIDE_SYSTEM:
+        return None
+    if name == "chromium":
+        chosen = os.environ.get("GOVREPORT_CHROMIUM")
+        if chosen:
+            return chosen if Path(chosen).exists() else None
+        return shutil.which("chromium") or shutil.which("chromium-browser")
+    return shutil.which(name)
+
+
+@functools.cache
+def pdf_font() -> Path | None:
+    """A CJK TrueType font for the generated PDF fixtures, or None."""
+    if HIDE_SYSTEM:
+        return None
+    return next((Path(p) for p in _PDF_FONTS if Path(p).is_file()), None)
+
+
+def missing(what: str) -> str:
+    """The skip reason for a test that needs `what` (a key of PACKAGES)."""
+    hidden = " (hidden: GOVREPORT_HIDE_SYSTEM=1)" if HIDE_SYSTEM else ""
+    return f"needs {what}: Debian {PACKAGES[what]}, listed in .ci/apt-packages.txt{hidden}"
+
+
+def requires(what: str, available: bool) -> pytest.MarkDecorator:
+    """Skip unless `available`, saying which package brings `what`."""
+    return pytest.mark.skipif(not available, reason=missing(what))
+
+
+@pytest.fixture(autouse=True)
+def _hide_system_packages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With GOVREPORT_HIDE_SYSTEM=1, the library finds no optional program and no CJK font."""
+    if not HIDE_SYSTEM:
+        return
+    which = shutil.which
+
+    def hidden_which(cmd, *args, **kwargs):
+        return None if Path(str(cmd)).name in _PROGRAMS else which(cmd, *args, **kwargs)
+
+    monkeypatch.setattr(shutil, "which", hidden_which)
+    from pipeline import fonts
+
+    monkeypatch.setattr(fonts, "chart_font", lambda: None)
+    monkeypatch.setattr(fonts, "has_cjk_font", lambda: False)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline import extract
+from pipeline import extract_text
 from pipeline.audit import CHECKS, audit_folder, audit_report
 from pipeline.output import json_bytes
 from pipeline.batch import run_batch
@@ -35,7 +35,7 @@ HEAD = "某某区司法局2025年度法治政府建设情况报告\n一、2025�
 
 
 def report_of(body: str) -> Report:
-    return extract(HEAD + body + "\n", is_text=True)
+    return extract_text(HEAD + body + "\n")
 
 
 def of_check(report: Report, check: str) -> list[Finding]:
@@ -103,7 +103,7 @@ PLANTED_NANKAI = [
                          [pytest.param(*case[1:], id=case[0]) for case in PLANTED_NANKAI])
 def test_planted_in_nankai(old: str, new: str, check: str, severity: str, words: list[str]) -> None:
     assert NANKAI.count(old) == 1
-    report = extract(NANKAI.replace(old, new), is_text=True)
+    report = extract_text(NANKAI.replace(old, new))
     found = of_check(report, check)
     assert [f.severity for f in found] == [severity], [f.message for f in report.findings]
     for word in words:

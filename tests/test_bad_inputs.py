@@ -23,12 +23,13 @@ def make_bad_inputs(folder: Path, fx: dict[str, Path]) -> dict[str, tuple[type[I
     """Write one file per bad case; returns file name -> (error class, words the reason must hold)."""
     folder.mkdir(parents=True, exist_ok=True)
     cases: dict[str, tuple[type[InputError], str]] = {}
-    mf.write_pdf(folder, "encrypted-needs-password.pdf", with_table=False, blocks_=mf.short_blocks(),
-                 encrypt_password="secret")
-    cases["encrypted-needs-password.pdf"] = (EncryptedDocument, "password needed")
-    whole = fx["pdf_plain"].read_bytes()
-    (folder / "truncated.pdf").write_bytes(whole[: len(whole) * 6 // 10])
-    cases["truncated.pdf"] = (BrokenDocument, "truncated")
+    if "pdf_plain" in fx:  # the PDF fixtures need a CJK font (conftest.pdf_font)
+        mf.write_pdf(folder, "encrypted-needs-password.pdf", with_table=False, blocks_=mf.short_blocks(),
+                     encrypt_password="secret")
+        cases["encrypted-needs-password.pdf"] = (EncryptedDocument, "password needed")
+        whole = fx["pdf_plain"].read_bytes()
+        (folder / "truncated.pdf").write_bytes(whole[: len(whole) * 6 // 10])
+        cases["truncated.pdf"] = (BrokenDocument, "truncated")
     (folder / "really-html.pdf").write_bytes(b"<!DOCTYPE html><html><head><title>404</title></head><body>Not found</body></html>")
     cases["really-html.pdf"] = (BrokenDocument, "web page (HTML)")
     for suffix in (".txt", ".pdf", ".docx", ".doc", ".html", ".htm"):
@@ -98,7 +99,9 @@ def test_bad_inputs_are_rows_in_errors_csv_and_the_batch_goes_on(bad, fx, tmp_pa
 
     folder, cases = bad
     shutil.copy(mf.ORIGINAL, folder / "good.txt")
-    shutil.copy(fx["pdf_plain"], folder / "good.pdf")
+    # a second good document with the same stem (a PDF, or a Word file where no PDF fixture can be made)
+    second = ("pdf_plain", "good.pdf") if "pdf_plain" in fx else ("docx_numbered", "good.docx")
+    shutil.copy(fx[second[0]], folder / second[1])
     out = tmp_path / "out"
     status = main(["extract", str(folder), "-o", str(out), "--jobs", "1"])
     assert status == 1  # some documents failed

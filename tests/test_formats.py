@@ -15,6 +15,8 @@ import pipeline
 from fixtures import built, make_fixtures as mf
 from pipeline.readers import pdf as pdf_reader
 
+from conftest import program, requires
+
 # fixture key -> (source.format, compared with the twin that has the table)
 FORMATS = {
     "txt_gbk": ("txt", False),
@@ -83,7 +85,7 @@ def test_web_page_metadata_reaches_the_report(fx):
     assert (report.meta.publisher, report.meta.published) == ("南开区政府办公室", "2026-01-21")
 
 
-@pytest.mark.skipif(not pdf_reader.ocr_available(), reason="Tesseract with chi_sim is not installed (.ci/apt-packages.txt)")
+@requires("tesseract", program("tesseract") is not None and pdf_reader.ocr_available())
 def test_scanned_pdf_is_marked_ocr_and_keeps_its_numbers(tmp_path):
     report = pipeline.extract(mf.write_scanned_pdf(tmp_path))
     assert report.source.ocr is True and report.source.pages == 1

@@ -27,10 +27,11 @@ from __future__ import annotations
 import json
 import sys
 import unicodedata
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
+from pipeline.evaluate import Score, match
 
 from conftest import assert_no_negatives
 
@@ -107,44 +108,11 @@ def _docs(check):
             if (check, d) in DOC_XFAIL else d for d in DOCS]
 
 
-# --- scoring (the shared scorer's matching) ---------------------------------------------
-
-def _norm_unit(unit):
-    unit = (unit or "").strip()
-    return "%" if unit in {"%", "％", "percent", "百分之"} else unit
-
-
-def _same_value(a, b):
-    return abs(Decimal(str(a)) - Decimal(str(b))) <= Decimal("1e-6") * max(Decimal(1), abs(Decimal(str(b))))
-
-
-def match(gold, pred, typed):
-    """Greedy one-to-one pairs (gold index, pred index); prefers same-id pairs."""
-    used, pairs = set(), []
-    for want_same_id in (True, False):
-        for gi, g in enumerate(gold):
-            if any(gi == p[0] for p in pairs):
-                continue
-            for pi, p in enumerate(pred):
-                if pi in used or not _same_value(p["value"], g["value"]):
-                    continue
-                if _norm_unit(p["unit"]) != _norm_unit(g["unit"]):
-                    continue
-                if (want_same_id or typed) and p["indicator"] != g["indicator"]:
-                    continue
-                used.add(pi)
-                pairs.append((gi, pi))
-                break
-        if typed:
-            break
-    return pairs
-
+# --- scoring: the matching of `govreport evaluate` (the shared scorer's) ------------------------
 
 def prf(tp, n_pred, n_gold):
-    p = tp / n_pred if n_pred else (1.0 if not n_gold else 0.0)
-    r = tp / n_gold if n_gold else 1.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return p, r, f
+    score = Score(gold=n_gold, predicted=n_pred, matched=tp)
+    return score.precision, score.recall, score.f1
 
 
 _CACHE: dict[str, tuple[dict, object]] = {}

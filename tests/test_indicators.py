@@ -7,11 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from pipeline import extract
+from pipeline import extract_text
 
 
 def run(text):
-    return extract(text, is_text=True)
+    return extract_text(text)
 
 
 def triples(report):

@@ -37,7 +37,7 @@ def _values(report) -> set[tuple[str, Decimal]]:
 @pytest.fixture(scope="module")
 def reference():
     """The report extracted from the text itself: what every encoding must give."""
-    return pipeline.extract(REPORT, is_text=True)
+    return pipeline.extract_text(REPORT)
 
 
 # --- decoding ------------------------------------------------------------------------
@@ -260,3 +260,16 @@ def test_file_exactly_at_the_limit_is_read(tmp_path: Path) -> None:
     assert read_document(path, max_bytes=len(data)).text == REPORT
     with pytest.raises(errors.FileTooLarge):
         read_document(path, max_bytes=len(data) - 1)
+
+
+def test_extract_takes_a_path_never_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """extract(path) never guesses: a relative path run from another folder, or a string that
+    looks like text, is a file name; a missing one is MissingFile, not a report of 0 indicators."""
+    monkeypatch.chdir(tmp_path)
+    for missing in ("corpus/nankai-gov-office-2025.txt", "全年组织集中学法8次。", Path("nowhere.txt")):
+        with pytest.raises(errors.MissingFile) as info:
+            pipeline.extract(missing)
+        assert info.value.code == "E002" and str(missing) in str(info.value)
+    assert [i.value for i in pipeline.extract_text("全年组织集中学法8次。").indicators] == [8]
+    with pytest.raises(TypeError, match="extract\\(path\\)"):
+        pipeline.extract_text(Path("report.txt"))  # type: ignore[arg-type]

@@ -17,12 +17,12 @@ def _wrap(text: str, width: int) -> str:
 
 @pytest.fixture(scope="module")
 def original():
-    return pipeline.extract(SEED.read_text(encoding="utf-8"), is_text=True)
+    return pipeline.extract_text(SEED.read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("width", [20, 32, 45, 60])
 def test_hard_wrapped_report_gives_the_same_results(original, width):
-    wrapped = pipeline.extract(_wrap(SEED.read_text(encoding="utf-8"), width), is_text=True)
+    wrapped = pipeline.extract_text(_wrap(SEED.read_text(encoding="utf-8"), width))
     assert [(i.indicator, i.value, i.unit) for i in wrapped.indicators] == \
         [(i.indicator, i.value, i.unit) for i in original.indicators]
     assert [(s.level, s.marker, s.title, s.part) for s in wrapped.sections] == \

@@ -26,6 +26,8 @@ from pipeline.evaluate import evaluate
 from pipeline.output import INDICATOR_COLUMNS, REPORT_COLUMNS, CsvTable
 from pipeline.query import QueryError, display_width, format_table, query, truncate
 
+from conftest import missing
+
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "corpus" / "nankai-gov-office-2025.txt"  # the one real report; not the sample archive
 
@@ -319,7 +321,7 @@ def test_compare_command_xlsx(outdir: Path, tmp_path: Path, capsys: pytest.Captu
 
 def test_compare_chart(outdir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     if compare_mod.find_cjk_font() is None:
-        pytest.skip("no CJK font installed (fonts-noto-cjk or fonts-wqy-microhei)")
+        pytest.skip(missing("cjk-font"))
     for years, name in (("2024-2025", "lines.png"), ("2025", "bars.png")):
         target = tmp_path / name
         assert run(["compare", str(outdir), "--indicator", "court_appearances", "--years", years, "-q",

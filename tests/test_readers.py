@@ -19,6 +19,8 @@ from pipeline.readers import docx as docx_reader
 from pipeline.readers import html as html_reader
 from pipeline.readers import pdf as pdf_reader
 
+from conftest import program, requires
+
 CJK_SPACE = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef][ \t]+[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]")
 
 
@@ -144,7 +146,7 @@ def test_scanned_pdf_without_tesseract_says_how_to_enable_ocr(fx, tmp_path, monk
     assert "no text layer" in message and "tesseract-ocr-chi-sim" in message
 
 
-@pytest.mark.skipif(not pdf_reader.ocr_available(), reason="Tesseract with chi_sim is not installed (.ci/apt-packages.txt)")
+@requires("tesseract", program("tesseract") is not None and pdf_reader.ocr_available())
 def test_scanned_pdf_is_read_by_ocr(tmp_path):
     raw = read(pdf_reader, mf.write_scanned_pdf(tmp_path))
     assert raw.ocr is True and raw.pages == 1
@@ -161,7 +163,7 @@ def test_garbled_text_layer_without_ocr_is_reported_not_passed_on(tmp_path, monk
     assert "(cid:NNN)" in str(err.value) and "page 1" in str(err.value)
 
 
-@pytest.mark.skipif(not pdf_reader.ocr_available(), reason="Tesseract with chi_sim is not installed (.ci/apt-packages.txt)")
+@requires("tesseract", program("tesseract") is not None and pdf_reader.ocr_available())
 def test_garbled_text_layer_is_read_by_ocr_when_available(tmp_path):
     raw = read(pdf_reader, mf.write_garbled_pdf(tmp_path))
     assert raw.ocr is True
@@ -286,7 +288,7 @@ def test_doc_conversion_failure_is_a_broken_document(tmp_path, monkeypatch):
         doc_reader.read("bad.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 4096)
 
 
-@pytest.mark.skipif(doc_reader.converter() is None, reason="LibreOffice is optional and not installed")
+@requires("soffice", program("soffice") is not None and doc_reader.converter() is not None)
 def test_doc_is_converted_with_libreoffice(fx, tmp_path):
     import subprocess
 

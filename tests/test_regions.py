@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from pipeline import extract
+from pipeline import extract_text
 from pipeline.metadata import read_metadata
 from pipeline.regions import division_names_in, load_divisions, resolve_region
 
@@ -127,7 +127,7 @@ def test_every_level_is_tested():
 
 
 def test_ambiguous_region_warning_reaches_the_report():
-    report = extract("鼓楼区2024年法治政府建设年度报告\n2024年，鼓楼区坚持以习近平法治思想为指导。", is_text=True)
+    report = extract_text("鼓楼区2024年法治政府建设年度报告\n2024年，鼓楼区坚持以习近平法治思想为指导。")
     assert report.meta.region.code is None
     assert report.warnings == (GUL,)
 

@@ -17,6 +17,8 @@ from pipeline.cli import main
 from pipeline.compare import compare, draw_chart, region_prefix, write_pivot
 from pipeline.query import query
 
+from conftest import missing
+
 HEXI = "天津市河西区"
 
 
@@ -121,7 +123,7 @@ def test_compare_flags_the_planted_inconsistency(sample_archive: Path, tmp_path:
 def test_compare_chart_marks_flagged_values(sample_archive: Path, tmp_path: Path) -> None:
     font = compare_mod.find_cjk_font()
     if font is None:
-        pytest.skip("no CJK font installed (fonts-noto-cjk or fonts-wqy-microhei)")
+        pytest.skip(missing("cjk-font"))
     rate = compare([sample_archive], "court_appearance_rate")
     from dataclasses import replace
 
@@ -191,7 +193,7 @@ def test_finding_indicators_view(sample_archive: Path) -> None:
 def test_chart_font_is_a_regular_cjk_face() -> None:
     found = fonts.chart_font()
     if found is None:
-        pytest.skip("no CJK font installed")
+        pytest.skip(missing("cjk-font"))
     family, fname = found
     assert family in fonts.CJK_FAMILIES and "Bold" not in Path(fname).name and "Black" not in Path(fname).name
 
@@ -199,7 +201,7 @@ def test_chart_font_is_a_regular_cjk_face() -> None:
 def test_chart_draws_quietly(sample_archive: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     font = fonts.chart_font()
     if font is None:
-        pytest.skip("no CJK font installed")
+        pytest.skip(missing("cjk-font"))
     p = compare([sample_archive], "court_appearances")
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a missing glyph or font is a warning: none may come

@@ -196,7 +196,7 @@ def test_new_indicator_from_rules_alone(tmp_path: Path) -> None:
         {"id": "notarizations", "unit_classes": ["count"], "cues": ["公证"]}))
     text = "2025年，区司法局办理公证45件，出庭应诉3次。\n"
 
-    report = pipeline.extract(text, rules=folder)
+    report = pipeline.extract_text(text, rules=folder)
     found = {(i.indicator, i.value) for i in report.indicators}
     assert ("notarizations", Decimal(45)) in found
     assert ("court_appearances", Decimal(3)) in found  # the old rules still work
@@ -207,7 +207,7 @@ def test_new_indicator_from_rules_alone(tmp_path: Path) -> None:
     assert "notarizations" in load_rules(folder).catalog
 
     # the bundled rules do not know it
-    assert "notarizations" not in {i.indicator for i in pipeline.extract(text).indicators}
+    assert "notarizations" not in {i.indicator for i in pipeline.extract_text(text).indicators}
 
 
 # --- errors name the line; every rules file is owned by Rules --------------------------------

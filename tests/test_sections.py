@@ -1,7 +1,7 @@
 """Section headings: levels, run-in titles, sequence checks, parts."""
 import pytest
 
-from pipeline import extract
+from pipeline import extract_text
 
 REPORT = """某某区司法局2025年法治政府建设年度报告
 2025年，区司法局坚持依法行政。
@@ -26,7 +26,7 @@ REPORT = """某某区司法局2025年法治政府建设年度报告
 
 @pytest.fixture(scope="module")
 def report():
-    return extract(REPORT, is_text=True)
+    return extract_text(REPORT)
 
 
 def _find(report, marker):
@@ -76,12 +76,12 @@ def test_indicators_take_section_and_modality(report):
 
 
 def test_level1_heading_and_inline_level2_on_one_line():
-    r = extract("报告\n一、主要举措和成效 （一）加强党的领导，健全机制。召开会议3次。\n（二）深化改革\n", is_text=True)
+    r = extract_text("报告\n一、主要举措和成效 （一）加强党的领导，健全机制。召开会议3次。\n（二）深化改革\n")
     assert [(s.level, s.marker) for s in r.sections if s.level < 4] == [(1, "一、"), (2, "（一）"), (2, "（二）")]
 
 
 def test_first_part_heading():
-    r = extract("第一部分 工作成效\n开展培训3次。\n第二部分 存在问题\n", is_text=True)
+    r = extract_text("第一部分 工作成效\n开展培训3次。\n第二部分 存在问题\n")
     assert [(s.level, s.part) for s in r.sections] == [(1, "achievements"), (1, "shortcomings")]
 
 
@@ -91,5 +91,5 @@ def test_eleven_and_beyond():
     assert [ordinal(x) for x in ("十", "十一", "十九", "二十", "二十三", "12", "其三")] == [10, 11, 19, 20, 23, 12, 3]
     numerals = "一 二 三 四 五 六 七 八 九 十 十一 十二".split()
     text = "\n".join(f"{n}、第{n}项工作\n开展检查{i + 1}次。" for i, n in enumerate(numerals))
-    r = extract("报告\n" + text, is_text=True)
+    r = extract_text("报告\n" + text)
     assert [s.marker for s in r.sections if s.level == 1] == [f"{n}、" for n in numerals]

@@ -67,7 +67,7 @@ def test_seed_spans_equal_extract(nlp, seed_report) -> None:
 
 
 def test_tokens_split_where_jieba_glues_a_number_to_its_neighbour(nlp) -> None:
-    report = pipeline.extract(GLUED, is_text=True)
+    report = pipeline.extract_text(GLUED)
     want = expected(report)
     plain = nlp.make_doc(GLUED)  # the tokenizer alone
     assert "项目" in [t.text for t in plain] and "共三" in [t.text for t in plain]
@@ -133,7 +133,7 @@ def test_unnormalised_text_maps_offsets_back(nlp) -> None:
 def test_strict_text_refuses_unnormalised_text() -> None:
     nlp = spacy.blank("zh", config=ZH_JIEBA)
     nlp.add_pipe("govreport_indicators", config={"strict_text": True})
-    assert spans_of(nlp(normalised_text(GLUED))) == expected(pipeline.extract(GLUED, is_text=True))
+    assert spans_of(nlp(normalised_text(GLUED))) == expected(pipeline.extract_text(GLUED))
     with pytest.raises(ValueError, match="normalised_text"):
         nlp("办理行政复议案件 4 件。")
 
@@ -158,3 +158,17 @@ def test_factory_found_through_the_entry_point(tmp_path: Path) -> None:
                           cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "normative_documents_reviewed" in proc.stdout
+
+
+@pytest.mark.parametrize("raw", [
+    "⼀、总体情况\n全年组织集中学法８次，出庭应诉3次。\n",  # Kangxi radical ⼀ (U+2F00) for 一, a full-width ８
+    "一、总体情况\n全年组织集中学法8次，\u200b出庭应诉3次。\n",  # a zero-width space
+], ids=["kangxi-radical", "zero-width-space"])
+def test_raw_text_with_folded_characters(nlp, raw: str) -> None:
+    """The component maps normalised offsets back to the raw text with normalisation's own
+    table of replacements (it once kept a copy without the Kangxi radicals: ValueError)."""
+    doc = nlp(raw)
+    report = pipeline.extract_text(raw)
+    assert [s.label_ for s in doc.spans["indicators"]] == [i.indicator for i in report.indicators] \
+        == ["study_sessions", "court_appearances"]
+    assert [s._.value for s in doc.spans["indicators"]] == [8, 3]

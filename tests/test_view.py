@@ -100,7 +100,7 @@ def parse(page: str) -> Collector:
 
 @pytest.fixture(scope="module")
 def nasty_doc() -> dict:
-    return pipeline.extract(NASTY, is_text=True).to_dict()
+    return pipeline.extract_text(NASTY).to_dict()
 
 
 @pytest.fixture(scope="module")

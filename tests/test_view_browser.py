@@ -21,16 +21,16 @@ import pytest
 
 from pipeline.view import write_site
 
+from conftest import program, requires
+
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "tests" / "artifacts"
 DOCS_SHOT = REPO / "docs" / "review-page.png"
-CHROMIUM = Path(os.environ.get("GOVREPORT_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM = Path(program("chromium") or "/usr/bin/chromium")  # GOVREPORT_CHROMIUM chooses another
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
-                                reason=f"{CHROMIUM} not found: apt-get install chromium fonts-noto-cjk "
-                                       "(listed in .ci/apt-packages.txt)")
+pytestmark = requires("chromium", program("chromium") is not None)
 sync_api = pytest.importorskip("playwright.sync_api",
                                reason="playwright (Python package) is not installed: pip install playwright")
 

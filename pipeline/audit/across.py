@@ -319,7 +319,7 @@ def _docs_from_tables(reports: Iterable[dict[str, Any]], indicators: Iterable[Se
             docs[r["doc_id"]] = _Doc(r["doc_id"], r.get("source") or "", _int(r.get("year")),
                                      _text(r.get("region")),
                                      _region_key(r.get("region_code"), r.get("region_full_name"), r.get("region")),
-                                     _text(r.get("agency")))
+                                     _text(r.get("agency")), _text(r.get("region_code")))
     done: set[str] = set()
     rows: list[Sequence[Any]] = []
     current: tuple[str, str] | None = None
@@ -355,5 +355,5 @@ def _docs_from_json(out: Path, ar: AuditRules) -> Iterator[_DocFacts]:
                    _text(report_row.get("region")),
                    _region_key(report_row.get("region_code"), report_row.get("region_full_name"),
                                report_row.get("region")),
-                   _text(report_row.get("agency")))
+                   _text(report_row.get("agency")), _text(report_row.get("region_code")))
         yield _collect(doc, [tuple(r.get(k) for k in _ROW) for r in indicator_rows], ar)

@@ -8,7 +8,7 @@ from typing import Any, Iterable, NamedTuple, Sequence
 
 import regex
 
-from ..records import Finding
+from ..records import ADDITIVE_UNIT_CLASSES, Finding
 from ..rules import AuditRules
 
 CHECKS = ("parts_exceed_total", "rate_mismatch", "impossible_value", "subset_exceeds_superset",
@@ -16,7 +16,7 @@ CHECKS = ("parts_exceed_total", "rate_mismatch", "impossible_value", "subset_exc
 REPORT_CHECKS = CHECKS[:5]
 CROSS_CHECKS = CHECKS[5:]
 
-_COUNTS = frozenset({"count", "people", "money"})  # classes whose numbers add up
+_COUNTS = frozenset(ADDITIVE_UNIT_CLASSES)
 _BREAK = regex.compile(r"[。；;!?！？\n]")  # a list of parts never runs past these
 _LEAD = regex.compile(r"^[\s，,；;。、：:（）()“”\"'》《]+")
 _CLAUSE = regex.compile(r"[，,；;：:。]")
@@ -71,6 +71,7 @@ class _Doc:
     region: str | None  # the name, for messages
     region_key: str | None  # code, else full name, else name
     agency: str | None
+    region_code: str | None = None
 
 
 def _clause(window: str) -> str:
@@ -176,7 +177,7 @@ def _evidence(f: _Fact, doc: "_Doc | None" = None) -> dict[str, Any]:
         "sentence": f.sentence, "section_id": f.section_id, "page": f.page,
     }
     if doc is not None:
-        e.update(source=doc.source, year=doc.year, region=doc.region, agency=doc.agency)
+        e.update(source=doc.source, year=doc.year, region=doc.region, region_code=doc.region_code, agency=doc.agency)
     return e
 
 
