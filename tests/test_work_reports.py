@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import extract
+from pipeline import extract, extract_text
 from pipeline.rules import load_rules
 
 from conftest import SAMPLE_PLAN, SAMPLE_REPORT
@@ -43,7 +43,7 @@ def test_metadata_of_a_work_report(sample):
 def test_a_work_report_naming_no_region_in_its_title_is_placed_by_its_congress():
     text = ("2026年政府工作报告\n——2026年1月22日在湖北省第十四届人民代表大会第五次会议上\n各位代表：\n"
             "一、2025年工作回顾\n全省地区生产总值增长5.6%。\n")
-    m = extract(text).meta
+    m = extract_text(text).meta
     assert (m.region.code, m.year, m.year_planned, m.published) == ("420000", 2025, 2026, "2026-01-22")
 
 
@@ -115,14 +115,14 @@ PHRASES = [
 
 @pytest.mark.parametrize("text,value,unit,unit_class,measure", PHRASES, ids=[p[0] for p in PHRASES])
 def test_growth_and_units(text, value, unit, unit_class, measure):
-    inds = extract(text).indicators
+    inds = extract_text(text).indicators
     assert len(inds) == 1
     i = inds[0]
     assert (i.value, i.unit, i.unit_class, i.measure) == (Decimal(value), unit, unit_class, measure)
 
 
 def test_a_rule_of_law_report_plans_for_the_next_year():
-    report = extract(SAMPLE_REPORT + SAMPLE_PLAN)
+    report = extract_text(SAMPLE_REPORT + SAMPLE_PLAN)
     assert report.meta.year == 2025 and report.meta.year_planned == 2026
     periods = {(i.text, i.modality, i.period) for i in report.indicators}
     assert ("出庭应诉3次", "achieved", 2025) in periods
@@ -133,7 +133,7 @@ def test_a_rule_of_law_report_plans_for_the_next_year():
 def test_a_year_inside_a_document_title_or_a_range_is_no_period():
     text = ("某区教育局2024年法治政府建设年度报告\n一、2024年主要工作\n"
             "将《某区学校布局规划（2024—2035年）》列入重大行政决策事项，开展听证会1场。\n")
-    ind = _one(extract(text), "听证会1场")
+    ind = _one(extract_text(text), "听证会1场")
     assert (ind.period, ind.modality) == (2024, "achieved")
 
 
