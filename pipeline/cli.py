@@ -57,6 +57,13 @@ def outdirs_argument(parser: Any) -> None:
                         help="output folders of govreport extract; their tables are combined (default: outputs/)")
 
 
+def command(sub: Any, name: str, func: Any, help: str, description: str) -> argparse.ArgumentParser:
+    """A subcommand that runs `func(args)`; every command has a one-line help and a description."""
+    parser = sub.add_parser(name, help=help, description=description)
+    parser.set_defaults(func=func)
+    return parser
+
+
 def existing_outdir(path: str) -> None:
     """An OUTDIR argument must be a folder (before any work)."""
     from pathlib import Path
@@ -75,9 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show debug messages and the traceback of an error")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    ex = sub.add_parser("extract", help="extract reports into JSON and CSV",
-                        description="Extract metadata, sections and indicators from reports "
-                                    f"({' '.join(SUFFIX_FORMAT)}; folders are walked recursively).")
+    ex = command(sub, "extract", cmd_extract, help="extract reports into JSON and CSV",
+                 description="Extract metadata, sections and indicators from reports "
+                             f"({' '.join(SUFFIX_FORMAT)}; folders are walked recursively).")
     ex.add_argument("inputs", nargs="+", metavar="INPUT", help="report files or folders")
     ex.add_argument("-o", "--output", default="outputs", metavar="OUTDIR",
                     help="output folder (default: outputs/)")
@@ -102,12 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--doc-timeout", type=float, default=None, metavar="SECONDS",
                     help="stop a document that takes longer than this and report it as an E015 error; the "
                          "batch goes on (default: 300; 0: no limit)")
-    ex.set_defaults(func=cmd_extract)
 
-    q = sub.add_parser("query", help="run DuckDB SQL over the output tables",
-                       description="Run DuckDB SQL over the tables of one or many output folders: views reports, "
-                                   "sections, indicators, errors and findings (read from the Parquet files, "
-                                   "or the CSV files where there is no Parquet).")
+    q = command(sub, "query", cmd_query, help="run DuckDB SQL over the output tables",
+                description="Run DuckDB SQL over the tables of one or many output folders: views reports, "
+                            "sections, indicators, errors and findings (read from the Parquet files, "
+                            "or the CSV files where there is no Parquet).")
     q.add_argument("sql", metavar="SQL", help='the query, e.g. "SELECT indicator, count(*) FROM indicators '
                                               'GROUP BY 1 ORDER BY 2 DESC"')
     outdirs_argument(q)
@@ -118,13 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="rows shown in the table (default: 100); --csv and --json print every row")
     q.add_argument("--max-width", type=int, default=40, metavar="N",
                    help="columns of the widest cell in the table, longer cells are cut (default: 40)")
-    q.set_defaults(func=cmd_query)
 
-    cp = sub.add_parser("compare", help="pivot one indicator by region or agency and year",
-                        description="Pivot the achieved level of one indicator: rows regions (or agencies), "
-                                    "columns years. Per report: parts of a total are dropped, the largest "
-                                    "figure per actor is kept, named actors are added, never below the largest "
-                                    "unattributed figure; per cell: the largest report value (see README).")
+    cp = command(sub, "compare", cmd_compare, help="pivot one indicator by region or agency and year",
+                 description="Pivot the achieved level of one indicator: rows regions (or agencies), "
+                             "columns years. Per report: parts of a total are dropped, the largest "
+                             "figure per actor is kept, named actors are added, never below the largest "
+                             "unattributed figure; per cell: the largest report value (see README).")
     outdirs_argument(cp)
     cp.add_argument("--indicator", required=True, metavar="ID",
                     help="indicator id from rules/catalog.yaml, e.g. court_appearances")
@@ -151,12 +156,11 @@ def build_parser() -> argparse.ArgumentParser:
                     help="achieved (default), or target / planned: the columns are then the years the "
                          "figures are for (a 2026 report's targets are in column 2026)")
     quiet_option(cp, "do not print the table and notes")
-    cp.set_defaults(func=cmd_compare)
 
-    tg = sub.add_parser("targets", help="work reports: each year's target beside what was achieved",
-                        description="Per region, indicator and measure: the target for year N (from the "
-                                    "work report given early in N) beside the result for N (from the report "
-                                    "of N+1), and whether the target was missed (see README).")
+    tg = command(sub, "targets", cmd_targets, help="work reports: each year's target beside what was achieved",
+                 description="Per region, indicator and measure: the target for year N (from the "
+                             "work report given early in N) beside the result for N (from the report "
+                             "of N+1), and whether the target was missed (see README).")
     outdirs_argument(tg)
     tg.add_argument("--indicator", metavar="ID", default=None, help="only this indicator, e.g. gdp")
     tg.add_argument("--measure", choices=["level", "change_pct", "change_abs"], default=None,
@@ -165,56 +169,51 @@ def build_parser() -> argparse.ArgumentParser:
     tg.add_argument("--missed", action="store_true", help="only the targets that were missed")
     tg.add_argument("-o", "--output", metavar="FILE.csv", help="also write the table to FILE.csv")
     quiet_option(tg, "do not print the table")
-    tg.set_defaults(func=cmd_targets)
 
-    ev = sub.add_parser("evaluate", help="score outputs against hand-coded gold files",
-                        description="Precision, recall and F1 per indicator and overall, sections and metadata, "
-                                    "of OUTDIR/<id>.json against GOLD_DIR/<id>.json (format: see README, "
-                                    "\"Checking extraction against your own hand coding\").")
+    ev = command(sub, "evaluate", cmd_evaluate, help="score outputs against hand-coded gold files",
+                 description="Precision, recall and F1 per indicator and overall, sections and metadata, "
+                             "of OUTDIR/<id>.json against GOLD_DIR/<id>.json (format: see README, "
+                             "\"Checking extraction against your own hand coding\").")
     ev.add_argument("gold_dir", metavar="GOLD_DIR", help="folder of hand-coded <id>.json gold files")
     outdir_argument(ev, "output folder of govreport extract over the same documents")
     json_option(ev, "print the figures as JSON")
     ev.add_argument("--details", action="store_true",
                     help="also list every missed, extra and mistyped fact and missed heading")
-    ev.set_defaults(func=cmd_evaluate)
 
-    vw = sub.add_parser("view", help="write a static review site of an output folder",
-                        description="Write a static HTML site (opens from disk, no server, no network): an index "
-                                    "of the reports of OUTDIR and one page per report with every indicator "
-                                    "highlighted, the numbers not extracted muted, the section outline and "
-                                    "the findings.")
+    vw = command(sub, "view", cmd_view, help="write a static review site of an output folder",
+                 description="Write a static HTML site (opens from disk, no server, no network): an index "
+                             "of the reports of OUTDIR and one page per report with every indicator "
+                             "highlighted, the numbers not extracted muted, the section outline and "
+                             "the findings.")
     outdir_argument(vw, "output folder of govreport extract (its *.json files)")
     vw.add_argument("-o", "--output", default="site", metavar="SITE",
                     help="folder to write index.html and the report pages to (default: site/)")
     rules_option(vw, "rules folder whose stop phrases explain the muted numbers (default: the bundled rules)")
     quiet_option(vw)
-    vw.set_defaults(func=cmd_view)
 
-    il = sub.add_parser("indicators", help="list the indicator ids of the catalog",
-                        description="List every indicator id of the catalog (rules/catalog.yaml) with its Chinese "
-                                    "label, unit class, dimensions and report type: the ids that compare "
-                                    "--indicator and the indicators table use.")
+    il = command(sub, "indicators", cmd_indicators, help="list the indicator ids of the catalog",
+                 description="List every indicator id of the catalog (rules/catalog.yaml) with its Chinese "
+                             "label, unit class, dimensions and report type: the ids that compare "
+                             "--indicator and the indicators table use.")
     il.add_argument("words", nargs="*", metavar="WORD",
                     help="only ids whose id or Chinese label contains every WORD, e.g. 复议 or court")
     il.add_argument("--type", default=None, metavar="TYPE", dest="report_type",
                     help="only the indicators of this report type, e.g. rule_of_law_annual")
     json_option(il, "print a JSON array of objects")
     rules_option(il)
-    il.set_defaults(func=cmd_indicators)
 
-    au = sub.add_parser("audit", help="check which reported numbers do not add up, across reports too",
-                        description="Run the cross-report checks (yoy_mismatch: a stated change against last "
-                                    "year's report of the same region and agency; cross_report_conflict: one "
-                                    "region, year and fact with different values in two reports) over an output "
-                                    "folder, write them to OUTDIR/findings_cross.csv and print a summary by check "
-                                    "and severity, with the within-report findings written by extract.")
+    au = command(sub, "audit", cmd_audit, help="check which reported numbers do not add up, across reports too",
+                 description="Run the cross-report checks (yoy_mismatch: a stated change against last "
+                             "year's report of the same region and agency; cross_report_conflict: one "
+                             "region, year and fact with different values in two reports) over an output "
+                             "folder, write them to OUTDIR/findings_cross.csv and print a summary by check "
+                             "and severity, with the within-report findings written by extract.")
     outdir_argument(au)
     json_option(au, "print the summary and the cross-report findings as JSON instead of a table")
     au.add_argument("--fail-on", choices=SEVERITIES, default=None, metavar="SEVERITY",
                     help="exit with status 1 when any finding is at least this severe: error, warning or info "
                          "(default: findings never change the exit status)")
     rules_option(au)
-    au.set_defaults(func=cmd_audit)
     return parser
 
 

@@ -23,7 +23,6 @@ whose number lies inside a phrase the gold file says is not a fact.
 """
 from __future__ import annotations
 
-import json
 import unicodedata
 from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass, field
@@ -149,18 +148,6 @@ class Evaluation:
         }
 
 
-def _read_json(path: Path, what: str) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {what}: {exc}", str(path)) from None
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{what} is not valid JSON: {exc}", str(path)) from None
-    if not isinstance(data, dict):
-        raise UsageError(f"{what} must be a JSON object", str(path))
-    return data
-
-
 def _check_facts(facts: Any, key: str, path: Path) -> list[dict]:
     if facts is None:
         return []
@@ -206,7 +193,7 @@ def evaluate(gold_dir: str | Path, outdir: str | Path, *, details: bool = False)
     missing: list[str] = []
     lines: list[str] = []
     for gold_file in gold_files:
-        gold = _read_json(gold_file, "gold file")
+        gold = store.json_object(gold_file, "gold file")
         doc_id = str(gold.get("id") or gold_file.stem)
         g_ind = _check_facts(gold.get("indicators", []), "indicators", gold_file)
         optional = _check_facts(gold.get("optional", []), "optional", gold_file)

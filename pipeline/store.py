@@ -356,19 +356,22 @@ def report_documents(outdir: str | Path) -> Iterator[tuple[Path, dict | None]]:
 
 def report_document(outdir: str | Path, stem: str) -> dict | None:
     """`OUTDIR/<stem>.json`, the report of the input named <stem>; None when there is none.
-    Raises UsageError when the file is there but is not a report."""
+    Raises UsageError when the file is there but is not a JSON object."""
     path = Path(outdir) / f"{stem}.json"
-    if not path.is_file():
-        return None
+    return json_object(path, "output file") if path.is_file() else None
+
+
+def json_object(path: Path, what: str) -> dict:
+    """A JSON file holding one object (a report, a gold file); UsageError naming `what` otherwise."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read output file: {exc}", str(path)) from None
+        raise UsageError(f"cannot read {what}: {exc}", str(path)) from None
     except json.JSONDecodeError as exc:
-        raise UsageError(f"output file is not valid JSON: {exc}", str(path)) from None
-    if not isinstance(doc, dict):
-        raise UsageError("output file must be a JSON object", str(path))
-    return doc
+        raise UsageError(f"{what} is not valid JSON: {exc}", str(path)) from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{what} must be a JSON object", str(path))
+    return data
 
 
 def report_findings(outdir: str | Path) -> list[dict[str, Any]]:

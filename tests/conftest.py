@@ -52,6 +52,20 @@ def assert_no_negatives(report, phrases, fold=lambda phrase: phrase):
             start = text.find(phrase, end)
 
 
+def write_reports(folder: Path, reports: dict[str, str | bytes], copies: tuple[Path, ...] = ()) -> Path:
+    """A folder of input reports: <name>.txt per text (bytes as they are), plus copies of files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in copies:
+        shutil.copy(path, folder)
+    for name, body in reports.items():
+        target = folder / (name if "." in name else f"{name}.txt")
+        if isinstance(body, bytes):
+            target.write_bytes(body)
+        else:
+            target.write_text(body, encoding="utf-8")
+    return folder
+
+
 def edit_yaml(folder: Path, name: str, change) -> None:
     """Load folder/name, let `change` edit the data in place, write it back."""
     path = folder / name

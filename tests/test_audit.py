@@ -27,6 +27,8 @@ from pipeline.errors import RulesError, UsageError
 from pipeline.records import Finding, Report
 from pipeline.rules import default_rules_dir, load_rules
 
+from conftest import write_reports
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "nankai-gov-office-2025.txt"
 NANKAI = SEED.read_text(encoding="utf-8")
@@ -232,13 +234,6 @@ def test_findings_in_json_and_findings_csv(tmp_path: Path) -> None:
 
 
 # --- across reports ----------------------------------------------------------------------------
-
-def write_reports(folder: Path, reports: dict[str, str]) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, body in reports.items():
-        (folder / f"{name}.txt").write_text(body, encoding="utf-8")
-    return folder
-
 
 def dept(year: int, body: str) -> str:
     return (f"河西区司法局{year}年度法治政府建设情况报告\n一、{year}年推进法治政府建设的主要举措和成效\n{body}\n")

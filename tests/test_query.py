@@ -26,7 +26,7 @@ from pipeline.evaluate import evaluate
 from pipeline.output import INDICATOR_COLUMNS, REPORT_COLUMNS, CsvTable
 from pipeline.query import QueryError, display_width, format_table, query, truncate
 
-from conftest import missing
+from conftest import missing, write_reports
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "corpus" / "nankai-gov-office-2025.txt"  # the one real report; not the sample archive
@@ -61,11 +61,8 @@ HEDONG_2024 = (
 def outdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One extract (JSON, CSV, Parquet) of the bundled corpus and the made-up reports."""
     base = tmp_path_factory.mktemp("query")
-    src = base / "in"
-    src.mkdir()
-    shutil.copy(SEED, src)
-    for name, text in (("hexi-2024", HEXI_2024), ("hexi-2025", HEXI_2025), ("hedong-2024", HEDONG_2024)):
-        (src / f"{name}.txt").write_text(text, encoding="utf-8")
+    src = write_reports(base / "in", {"hexi-2024": HEXI_2024, "hexi-2025": HEXI_2025, "hedong-2024": HEDONG_2024},
+                        copies=(SEED,))
     out = base / "out"
     result = run_batch([str(src)], out, jobs=1, formats=("json", "csv", "parquet"))
     assert result.processed == 4 and not result.failed

@@ -22,6 +22,8 @@ from pipeline import store
 from pipeline.batch import run_batch
 from pipeline.errors import UsageError
 
+from conftest import write_reports
+
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "corpus" / "nankai-gov-office-2025.txt"  # the one real report; not the sample archive
 MAIN_TABLES = ("reports", "sections", "indicators", "errors")
@@ -37,11 +39,7 @@ SMALL = (
 @pytest.fixture(scope="module")
 def extracted(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("store")
-    src = base / "in"
-    src.mkdir()
-    shutil.copy(SEED, src)
-    (src / "small.txt").write_text(SMALL, encoding="utf-8")
-    (src / "empty.txt").write_bytes(b"")  # one error row
+    src = write_reports(base / "in", {"small": SMALL, "empty": b""}, copies=(SEED,))  # empty: one error row
     out = base / "out"
     run_batch([str(src)], out, jobs=1, formats=("json", "csv", "parquet"))
     return out
