@@ -1,4 +1,4 @@
-"""Read a report's title, year, region, agency and type (first version).
+"""Read a report's title, year, region, agency and type.
 
 The title names who reports and on which year: "南开区政府办公室2025年度法治
 政府建设情况报告" → region 南开区, agency 南开区人民政府办公室, year 2025. When there

@@ -175,3 +175,28 @@ def test_dask_without_scheduler_is_a_usage_error(tmp_path, corpus, capsys):
 
     assert main(["extract", str(corpus), "-o", str(tmp_path / "o"), "--executor", "dask"]) == 2
     assert "--scheduler" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("rules_file", ["layout.yaml", "divisions.yaml"])
+def test_changed_layout_or_division_table_reprocesses(tmp_path, corpus, rules_file):
+    """layout.yaml and the division table are rules too: a change reprocesses every document."""
+    from pipeline.rules import default_rules_dir
+
+    rules = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), rules)
+    out = tmp_path / "out"
+    run_batch([str(corpus)], out, jobs=1, rules_dir=str(rules))
+    with (rules / rules_file).open("a", encoding="utf-8") as fh:
+        fh.write("\n# edited\n")
+    assert run_batch([str(corpus)], out, jobs=1, rules_dir=str(rules)).processed == 6
+
+
+def test_a_new_program_version_reprocesses(tmp_path, corpus, monkeypatch):
+    """An upgrade (any change of the package's code) reprocesses: the version is the code's hash."""
+    from pipeline import batch
+
+    out = tmp_path / "out"
+    run_batch([str(corpus)], out, jobs=1)
+    assert run_batch([str(corpus)], out, jobs=1).processed == 0
+    monkeypatch.setattr(batch, "program_version", lambda: "0.1.0+another-build")
+    assert run_batch([str(corpus)], out, jobs=1).processed == 6

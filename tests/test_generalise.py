@@ -9,10 +9,10 @@ expected coding, in the shared gold format, decided from the catalog's meaning
 before the extractor was run on the text; genuinely ambiguous facts are
 `optional`. Facts of a next-year plan carry "modality": "planned".
 
-Scoring mirrors the shared scorer (/work/shared/tools/score.py): a gold fact
-and an extracted indicator match on value and unit, greedily one to one in
-gold order, preferring pairs whose ids agree; typed also needs the id.
-Extracted facts matching an optional one count neither way.
+Scoring is `govreport evaluate`'s (pipeline.evaluate.match): a gold fact and
+an extracted indicator match on value and unit, greedily one to one in gold
+order, preferring pairs whose ids agree; typed also needs the id. Extracted
+facts matching an optional one count neither way.
 
 A gold file with "set": "held-out" is a report written and coded before the
 rules of its shapes were changed and never looked at while changing them

@@ -4,7 +4,7 @@ Most tests run on one extract, made once per session, of the bundled corpus
 plus three made-up reports (two districts, two years). The rule of `compare`
 for several mentions in one report is tested on hand-written tables, so it does
 not depend on what the extractor finds. Gold files for `evaluate` are written
-here from made-up text; nothing needs /work/shared.
+here from made-up text.
 """
 from __future__ import annotations
 
