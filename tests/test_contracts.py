@@ -110,3 +110,14 @@ def test_cross_findings_carry_the_document_columns(written: Path) -> None:
         report = reports[row["doc_id"]]
         assert report["region_code"] == "120103"
         assert {k: row[k] for k in DOCUMENT_COLUMNS} == {k: report[k] for k in DOCUMENT_COLUMNS}
+
+
+def test_pytest_config_keeps_known_failures_strict_and_runs_doctests() -> None:
+    """A known failure that starts passing fails the run (no xfail can pass unnoticed), and the
+    docstrings' examples are tests (README's quick start runs `pytest -q`, which reads this config)."""
+    import tomllib
+
+    config = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    options = config["tool"]["pytest"]["ini_options"]
+    assert options["xfail_strict"] is True
+    assert "--doctest-modules" in options["addopts"].split() and "pipeline" in options["testpaths"]
