@@ -57,9 +57,9 @@ FIGURES = [
 
 
 def _report(sentence: str):
-    from pipeline import extract
+    from pipeline import extract_text
 
-    return extract("某县司法局2024年法治政府建设情况报告\n一、主要工作\n" + sentence + "\n", is_text=True)
+    return extract_text("某县司法局2024年法治政府建设情况报告\n一、主要工作\n" + sentence + "\n")
 
 
 @pytest.mark.parametrize("shape, sentence, phrase", NEGATIVES, ids=[f"{r[0]}:{r[2]}" for r in NEGATIVES])

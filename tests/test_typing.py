@@ -41,9 +41,9 @@ LABELS = [
 
 
 def _indicator(sentence: str, value, unit: str):
-    from pipeline import extract
+    from pipeline import extract_text
 
-    report = extract("某区司法局2024年法治政府建设情况报告\n一、主要工作\n" + sentence + "\n", is_text=True)
+    report = extract_text("某区司法局2024年法治政府建设情况报告\n一、主要工作\n" + sentence + "\n")
     found = [i for i in report.indicators if i.value == Decimal(str(value)) and i.unit == unit]
     assert len(found) == 1, [(i.value, i.unit, i.indicator) for i in report.indicators]
     return found[0]
