@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, ROOT
+from conftest import CORPUS, ROOT, missing
 
 sys.path.insert(0, str(ROOT / "tools"))
 from readme_examples import EXTRACT, console_blocks, run_command  # noqa: E402
@@ -52,6 +52,11 @@ def test_readme_example(line_no: int, session, clone: Path, sample_archive: Path
         if shlex.split(cmd)[1:] == EXTRACT:
             assert shown == [], f"README.md:{line_no}: extract -q prints nothing"
             continue
+        if "--chart" in shlex.split(cmd):
+            from pipeline import fonts
+
+            if fonts.chart_font() is None:
+                pytest.skip(f"README.md:{line_no} draws a chart: {missing('cjk-font')}")
         status, got_out, got_err = run_command(cmd)
         assert status == 0, f"README.md:{line_no}: {cmd} exited {status}: {got_err}"
         fix = "(if the change is right: python tools/readme_examples.py --write)"

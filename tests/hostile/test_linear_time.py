@@ -92,10 +92,10 @@ PIPELINE_CASES = [
 
 @pytest.mark.parametrize("name,text", PIPELINE_CASES, ids=[c[0] for c in PIPELINE_CASES])
 def test_pipeline_is_linear(rules, name, text):
-    from pipeline.extract import extract
+    from pipeline.extract import extract_text
 
     with deadline():
-        report = extract(text, rules, is_text=True)
+        report = extract_text(text, rules)
     for ind in report.indicators:  # spans still exact
         assert report.text[ind.span[0]:ind.span[1]] == ind.text
 
