@@ -178,7 +178,7 @@ HEADING_LINES = [
 
 @pytest.mark.parametrize("line,is_heading,level", HEADING_LINES, ids=[h[0][:12] for h in HEADING_LINES])
 def test_headings_without_markers(line, is_heading, level):
-    sections = extract(UNMARKED).sections
+    sections = extract_text(UNMARKED).sections
     found = [s for s in sections if s.title == line]
     assert bool(found) == is_heading
     if found:
@@ -186,7 +186,7 @@ def test_headings_without_markers(line, is_heading, level):
 
 
 def test_unmarked_headings_set_periods_and_parts_follow():
-    report = extract(UNMARKED)
+    report = extract_text(UNMARKED)
     five = _one(report, "地区生产总值年均增长5.5%")
     assert five.period == "2021-2025"
     assert _one(report, "地区生产总值增长5.2%").period == 2025  # the next sentence names the past year
@@ -202,7 +202,7 @@ def test_unmarked_headings_set_periods_and_parts_follow():
 def test_a_body_line_is_never_an_unmarked_heading():
     text = "2025年某区法治政府建设情况报告\n附件\n短\n全区深入推进依法行政工作回顾\n"
     # 附件 over a shorter line is no heading; a line that ends the text has no body
-    assert not [s for s in extract(text).sections if s.marker == ""]
+    assert not [s for s in extract_text(text).sections if s.marker == ""]
 
 
 # --- research use: compare targets, and targets beside results ----------------------------
