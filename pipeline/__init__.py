@@ -9,7 +9,7 @@ A file is read with `extract(path)`; a path that is not there is an error, never
 
     >>> pipeline.extract("no/such/report.txt")
     Traceback (most recent call last):
-    pipeline.errors.MissingFile: no/such/report.txt: E002 no such file
+    pipeline.errors.MissingFile: E002 no/such/report.txt: no such file
 """
 from __future__ import annotations
 

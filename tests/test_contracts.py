@@ -121,3 +121,12 @@ def test_pytest_config_keeps_known_failures_strict_and_runs_doctests() -> None:
     options = config["tool"]["pytest"]["ini_options"]
     assert options["xfail_strict"] is True
     assert "--doctest-modules" in options["addopts"].split() and "pipeline" in options["testpaths"]
+
+
+def test_extract_help_names_every_reader_suffix() -> None:
+    """`govreport extract --help` names the suffixes without importing the readers (start-up time)."""
+    from pipeline.cli import build_parser
+    from pipeline.ingest import SUFFIX_FORMAT
+
+    extract = build_parser()._subparsers._group_actions[0].choices["extract"]
+    assert " ".join(SUFFIX_FORMAT) in extract.description
