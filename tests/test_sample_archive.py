@@ -49,3 +49,20 @@ def test_only_the_planted_inconsistency_is_found(sample_archive: Path) -> None:
     from pipeline.audit import audit_folder
 
     assert audit_folder(sample_archive) == []  # nothing across reports: stated changes match the year before
+
+
+def test_plain_pandas_reads_the_parquet_tables_sensibly(sample_archive: Path) -> None:
+    """No govreport code, no types mapper: pandas.read_parquet alone gives exact decimals at the
+    scale the values need and nullable int32 integers (issue 16, point 5)."""
+    from decimal import Decimal
+
+    import pandas as pd
+
+    ind = pd.read_parquet(sample_archive / "indicators.parquet")
+    assert str(ind["year"].dtype) == "Int32" and str(ind["page"].dtype) == "Int32"
+    assert ind["page"].isna().all()  # text reports have no pages: missing integers, not float NaN
+    assert all(isinstance(v, Decimal) for v in ind["value"])
+    # the archive's values have at most one decimal (102.3, 14.3): one, not ten
+    assert {len(str(v).partition(".")[2]) for v in ind["value"]} == {1}
+    hexi = ind[(ind.indicator == "court_appearance_rate") & (ind.region == "河西区") & (ind.year == 2023)]
+    assert hexi["value"].tolist() == [Decimal("102.3")]
