@@ -66,6 +66,7 @@ from .output import (
     finding_rows,
     report_json,
     rows_for,
+    table_cell_rows,
 )
 from .rules import load_rules, program_version
 
@@ -179,7 +180,7 @@ def table_rows(doc: dict) -> dict[str, list[dict]]:
     for row in indicator_rows:
         row["value"], row["value_high"] = csv_value(row["value"]) or None, csv_value(row["value_high"]) or None
     return {"reports": [report_row], "sections": section_rows, "indicators": indicator_rows,
-            "findings": finding_rows(doc)}
+            "findings": finding_rows(doc), "tables": table_cell_rows(doc)}
 
 
 # --- the work of one document, wherever it runs -------------------------------------

@@ -14,6 +14,7 @@ from .normalize import normalise
 from .records import RawDocument, Report, Source
 from .rules import Rules, load_rules
 from .sections import find_sections
+from .tables import label_spans, locate, text_tables
 
 log = logging.getLogger(__name__)
 
@@ -48,19 +49,24 @@ def extract_text(text: str, rules: Rules | str | Path | None = None) -> Report:
 
 
 def build_report(raw: RawDocument, rules: Rules) -> Report:
-    norm = normalise(raw.text, rules)
+    # tables written as text lines are found before normalisation removes
+    # the tabs and spaces between their cells
+    raw_tables = list(raw.tables) or text_tables(raw.text)
+    norm = normalise(raw.text, rules, frozenset(line.strip() for t in raw_tables for line in t.lines))
     if not norm.text:
         raise EmptyDocument("no text left after normalisation", raw.path)
     text = norm.text
-    sections = find_sections(text, rules)
     page_of = norm.page_of if norm.page_starts else None
+    tables = locate(raw_tables, text, page_of)
+    sections = find_sections(text, rules, tuple(t.span for t in tables))
     # read_metadata says why a region has no code (ambiguous name, township, not in the table)
     warnings: list[str] = list(raw.warnings)
     meta = read_metadata(text, rules, publisher=raw.publisher, published=raw.published, warnings=warnings)
     # the years reviewed and planned give the periods of figures that name none
     # values no output can hold (a 61-digit run) are dropped here, with a warning naming them
     indicators, dropped = within_contract(extract_indicators(text, sections, rules, page_of=page_of, year=meta.year,
-                                                             year_planned=meta.year_planned))
+                                                             year_planned=meta.year_planned,
+                                                             not_prose=label_spans(tables)))
     warnings.extend(dropped)
     source = Source(path=raw.path, format=raw.format, sha256=raw.sha256, encoding=raw.encoding,
                     pages=raw.pages, ocr=raw.ocr)
@@ -77,6 +83,7 @@ def build_report(raw: RawDocument, rules: Rules) -> Report:
         findings=findings,
         page_starts=norm.page_starts,
         warnings=tuple(warnings),
+        tables=tables,
     )
 
 

@@ -53,11 +53,16 @@ class _Cue:
 
 def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
                        page_of=None, year: int | None = None,
-                       year_planned: int | None = None) -> tuple[Indicator, ...]:
+                       year_planned: int | None = None,
+                       not_prose: tuple[tuple[int, int], ...] = ()) -> tuple[Indicator, ...]:
     """Every fact of the text. `year` is the year the report reviews (meta.year)
     and `year_planned` the year its plans are for: the periods of the figures
-    that do not name their own years, and what makes a figure planned."""
+    that do not name their own years, and what makes a figure planned.
+    `not_prose` are spans that hold no prose figure (table row labels,
+    tables read cell by cell)."""
     quantities = [q for q in find_quantities(text, rules.units, rules.not_before)]
+    if not_prose:
+        quantities = [q for q in quantities if not any(q.span[0] < b and a < q.span[1] for a, b in not_prose)]
     if rules.conversions:
         quantities = [_converted(q, rules.conversions) for q in quantities]
     if year_planned is None and year is not None:

@@ -81,8 +81,21 @@ def normalise_line(line: str) -> str:
     return line.strip()
 
 
-def normalise(raw: str, rules: Rules) -> Normalised:
-    """Normalise a reader's raw text (see module doc)."""
+def normalise_table_line(line: str) -> str:
+    """A table row's line: normalised like any line, but never split at a
+    run-in heading marker (its cells hold "（一）予以公开")."""
+    line = line.translate(_FULLWIDTH)
+    line = _FULLWIDTH_DOT.sub(".", line)
+    line = _SPACES_NEAR_CJK.sub("", line)
+    line = _MULTI_SPACE.sub(" ", line)
+    return line.strip()
+
+
+def normalise(raw: str, rules: Rules, table_lines: frozenset[str] = frozenset()) -> Normalised:
+    """Normalise a reader's raw text (see module doc).
+
+    `table_lines`: the raw lines (stripped) that are table rows; each stays a
+    line of its own, never joined to the text around it."""
     raw = raw.replace("\r\n", "\n").replace("\r", "\n")
     pages = raw.split("\f")
     # A page that ends without a line break ends in the middle of a paragraph
@@ -90,9 +103,17 @@ def normalise(raw: str, rules: Rules) -> Normalised:
     runs_on = [not page.endswith("\n") for page in pages]
     # (line, page index, blank lines before it)
     lines: list[tuple[str, int, int]] = []
+    rows: set[int] = set()  # indexes of table rows in `lines`
     for page_no, page in enumerate(pages):
         blanks = 0
         for raw_line in page.split("\n"):
+            if table_lines and raw_line.strip() in table_lines:
+                line = normalise_table_line(raw_line)
+                if line:
+                    rows.add(len(lines))
+                    lines.append((line, page_no, blanks))
+                    blanks = 0
+                continue
             for line in normalise_line(raw_line).split("\n"):
                 line = line.strip()
                 if not line:
@@ -102,7 +123,7 @@ def normalise(raw: str, rules: Rules) -> Normalised:
                 blanks = 0
     if not lines:
         return Normalised("", ())
-    width = _wrap_width([ln for ln, _, _ in lines])
+    width = _wrap_width([ln for k, (ln, _, _) in enumerate(lines) if k not in rows])
     heading = rules.sections.line_start_re
     title_first, title_end = _title_lines(lines, rules)
 
@@ -114,7 +135,9 @@ def normalise(raw: str, rules: Rules) -> Normalised:
             continue
         prev_line, prev_page, _ = lines[i - 1]
         join = False
-        if title_first < i < title_end:
+        if i in rows or i - 1 in rows:
+            join = False
+        elif title_first < i < title_end:
             join = True
         elif heading.match(line):
             join = False

@@ -27,7 +27,10 @@ SECTION_COLUMNS = ["doc_id", "source", "year", "region", "region_code", "agency"
                    "title", "part", "start", "end"]
 INDICATOR_COLUMNS = ["doc_id", "source", "year", "region", "region_code", "agency", "report_type", "indicator",
                      "label", "value", "value_high", "unit", "unit_class", "qualifier", "measure", "modality",
-                     "period", "actor", "section_id", "part", "page", "start", "end", "text", "sentence", "rule"]
+                     "period", "actor", "section_id", "part", "page", "start", "end", "text", "sentence", "rule",
+                     "table_index", "table_row", "table_col", "row_label", "col_label"]
+# One row per table cell (pipeline.tables), whether or not a rule reads it.
+TABLE_COLUMNS = ["doc_id", "source", "table", "row", "col", "text", "kind", "page", "start", "end"]
 ERROR_COLUMNS = ["source", "code", "reason"]
 # One row per finding (pipeline.audit). indicators: indexes into the document's
 # indicators, ";"-separated; quotes, values, spans: one per piece of evidence;
@@ -45,6 +48,8 @@ COLUMN_TYPES: dict[str, str] = {
     "value": "decimal", "value_high": "decimal",
     "year": "int32", "year_planned": "int32", "level": "int32", "page": "int32", "pages": "int32", "start": "int32", "end": "int32",
     "n_sections": "int32", "n_indicators": "int32",
+    "table": "int32", "row": "int32", "col": "int32", "table_index": "int32", "table_row": "int32",
+    "table_col": "int32",
     "ocr": "bool",
 }
 
@@ -196,8 +201,23 @@ def rows_for(doc: dict) -> tuple[dict, list[dict], list[dict]]:
                                              "qualifier", "measure", "modality", "period", "actor", "section_id",
                                              "part", "page", "text", "sentence", "rule")})
         row["start"], row["end"] = ind["span"]
+        cell = ind.get("table") or {}
+        row.update(table_index=cell.get("index"), table_row=cell.get("row"), table_col=cell.get("col"),
+                   row_label=cell.get("row_label"), col_label=cell.get("col_label"))
         indicators.append(row)
     return report, sections, indicators
+
+
+def table_cell_rows(doc: dict) -> list[dict]:
+    """The tables rows of one document's JSON dict: one per cell."""
+    out = []
+    for table in doc.get("tables") or []:
+        for r, (cells, spans) in enumerate(zip(table["rows"], table["cell_spans"], strict=True)):
+            for c, (text, span) in enumerate(zip(cells, spans, strict=True)):
+                out.append({"doc_id": doc["doc_id"], "source": doc["source"]["path"], "table": table["index"],
+                            "row": r, "col": c, "text": text, "kind": table["kind"], "page": table.get("page"),
+                            "start": span[0] if span else None, "end": span[1] if span else None})
+    return out
 
 
 def finding_row(finding: dict, common: dict) -> dict:

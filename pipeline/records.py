@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 # Facts of the contract, defined here once and imported wherever used.
 UNIT_CLASSES = ("count", "people", "percent", "points", "money", "duration", "weight")
 ADDITIVE_UNIT_CLASSES = ("count", "people", "money")  # classes whose numbers add up (rates and days do not)
@@ -51,6 +51,84 @@ class RawDocument:
     publisher: str | None = None  # from a web page's own metadata
     published: str | None = None
     warnings: tuple[str, ...] = ()  # what the reader had to work around (OCR of a garbled page …)
+    tables: tuple[RawTable, ...] = ()  # in document order; each table's `lines` are in `text`
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A table as a reader found it, before normalisation.
+
+    `rows` are cell texts with merged cells spread (a cell spanning two
+    columns gives its text to both) and multi-line cells joined. `lines` are
+    the text lines the reader put into the document text for this table, in
+    order: the tables stage finds them again in the normalised text, which
+    gives every cell its span. `kind` says how it was found: html, docx,
+    pdf-ruled, pdf-aligned (no ruling lines: columns from character
+    geometry), text (tab/space separated or "label：v1，v2").
+    """
+
+    rows: tuple[tuple[str, ...], ...]
+    lines: tuple[str, ...]
+    line_rows: tuple[int, ...]  # the row each line renders
+    kind: str
+    page: int | None = None
+    merged: tuple[tuple[int, int, int, int], ...] = ()  # (row, col) repeats the merged cell at (row0, col0)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of the report, with where every cell sits in `Report.text`.
+
+    `index` counts tables in document order from 1. `cell_spans[r][c]` is the
+    cell's span in the text, or None where the cell is empty or its text is
+    not printed in the text (a header row folded into the rows below it).
+    `span` covers the table's lines; `caption` is the line just above it (the
+    table's own title, "二、主动公开政府信息情况"), "" when there is none.
+    """
+
+    index: int
+    kind: str
+    rows: tuple[tuple[str, ...], ...]
+    cell_spans: tuple[tuple[tuple[int, int] | None, ...], ...]
+    span: tuple[int, int]
+    page: int | None = None
+    caption: str = ""
+    merged: tuple[tuple[int, int, int, int], ...] = ()  # (row, col) repeats the merged cell at (row0, col0)
+
+    def is_merged(self, row: int, col: int) -> bool:
+        """True when the slot repeats a merged cell begun in another slot."""
+        return (row, col) in self._merged_slots
+
+    @property
+    def _merged_slots(self) -> frozenset[tuple[int, int]]:
+        return frozenset((r, c) for r, c, _, _ in self.merged)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "kind": self.kind,
+            "caption": self.caption,
+            "page": self.page,
+            "span": list(self.span),
+            "rows": [list(r) for r in self.rows],
+            "cell_spans": [[list(s) if s else None for s in r] for r in self.cell_spans],
+            "merged": [list(m) for m in self.merged],
+        }
+
+
+@dataclass(frozen=True)
+class TableRef:
+    """Where a figure read from a table sits: labels as written (multi-line joined)."""
+
+    index: int
+    row: int
+    col: int
+    row_label: str
+    col_label: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "row": self.row, "col": self.col, "row_label": self.row_label,
+                "col_label": self.col_label}
 
 
 @dataclass(frozen=True)
@@ -171,6 +249,10 @@ class Indicator:
     actor: str | None = None
     page: int | None = None
     quantity_span: tuple[int, int] | None = None
+    # schema 2: the catalog's dimensions of the id ({"applicant": "total"}),
+    # the table cell it was read from (None for prose)
+    dims: tuple[tuple[str, str], ...] = ()
+    table: TableRef | None = None
     # The year the figure is about (2025), or a span of years ("2021-2025" for
     # a five-year review); None when neither the text nor the metadata says.
     period: int | str | None = None
@@ -197,6 +279,8 @@ class Indicator:
             "sentence": self.sentence,
             "sentence_span": list(self.sentence_span),
             "rule": self.rule,
+            "dims": dict(self.dims),
+            "table": self.table.to_dict() if self.table else None,
         }
 
 
@@ -252,6 +336,7 @@ class Report:
     findings: tuple[Finding, ...] = ()
     page_starts: tuple[int, ...] = field(default=(), repr=False)
     warnings: tuple[str, ...] = ()
+    tables: tuple[Table, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -262,6 +347,7 @@ class Report:
             "text": self.text,
             "sections": [s.to_dict() for s in self.sections],
             "indicators": [i.to_dict() for i in self.indicators],
+            "tables": [t.to_dict() for t in self.tables],
             "findings": [f.to_dict() for f in self.findings],
             "warnings": list(self.warnings),
         }

@@ -47,7 +47,9 @@ class _Heading:
     part: str | None  # from its own title, if the title names a part
 
 
-def find_sections(text: str, rules: Rules) -> tuple[Section, ...]:
+def find_sections(text: str, rules: Rules, tables: tuple[tuple[int, int], ...] = ()) -> tuple[Section, ...]:
+    """The section tree; lines inside `tables` (spans of table rows) are
+    never headings, whatever marker their row label starts with."""
     srules = rules.sections
     headings: list[_Heading] = []
     last_num: dict[int, int] = {}
@@ -59,6 +61,8 @@ def find_sections(text: str, rules: Rules) -> tuple[Section, ...]:
     for i, line in enumerate(lines):
         line_start = pos
         pos += len(line) + 1
+        if tables and any(a <= line_start < b for a, b in tables):
+            continue
         heading = _block_heading(line, line_start, srules, last_num)
         if heading is None and srules.unmarked:
             heading = _unmarked_heading(line, line_start, lines, i, srules)

@@ -41,7 +41,7 @@ from . import output
 from .contract import VALUE_INTEGER_DIGITS, VALUE_PRECISION, VALUE_SCALE
 from .errors import UsageError
 from .output import (ERROR_COLUMNS, FINDING_COLUMNS, INDICATOR_COLUMNS, REPORT_COLUMNS, SECTION_COLUMNS,
-                     atomic_target)
+                     TABLE_COLUMNS, atomic_target)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
@@ -57,6 +57,7 @@ TABLES: dict[str, list[str]] = {
     "indicators": INDICATOR_COLUMNS,
     "errors": ERROR_COLUMNS,
     "findings": FINDING_COLUMNS,
+    "tables": TABLE_COLUMNS,
 }
 
 # Type by column name, the same in every table (output.COLUMN_TYPES); any

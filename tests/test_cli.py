@@ -28,8 +28,8 @@ from conftest import SAMPLE_PLAN, SAMPLE_REPORT, edit_yaml, rule_of
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "corpus" / "nankai-gov-office-2025.txt"
 BOM = b"\xef\xbb\xbf"
-TABLES = ("reports.csv", "sections.csv", "indicators.csv", "findings.csv", "errors.csv")
-PARQUET = ("reports.parquet", "sections.parquet", "indicators.parquet", "findings.parquet", "errors.parquet")
+TABLES = ("reports.csv", "sections.csv", "indicators.csv", "findings.csv", "tables.csv", "errors.csv")
+PARQUET = ("reports.parquet", "sections.parquet", "indicators.parquet", "findings.parquet", "tables.parquet", "errors.parquet")
 
 
 def outputs_in(out: Path) -> set[str]:
@@ -374,11 +374,11 @@ def test_outdir_is_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 
 FORMATS = [
     # --format, files expected in OUTDIR besides errors.csv
-    pytest.param("json,csv", {"report.json", "reports.csv", "sections.csv", "indicators.csv", "findings.csv"},
+    pytest.param("json,csv", {"report.json", "reports.csv", "sections.csv", "indicators.csv", "findings.csv", "tables.csv"},
                  id="json,csv"),
-    pytest.param("csv", {"reports.csv", "sections.csv", "indicators.csv", "findings.csv"}, id="csv"),
+    pytest.param("csv", {"reports.csv", "sections.csv", "indicators.csv", "findings.csv", "tables.csv"}, id="csv"),
     pytest.param("json", {"report.json"}, id="json"),
-    pytest.param(" csv , json ", {"report.json", "reports.csv", "sections.csv", "indicators.csv", "findings.csv"},
+    pytest.param(" csv , json ", {"report.json", "reports.csv", "sections.csv", "indicators.csv", "findings.csv", "tables.csv"},
                  id="spaces"),
 ]
 
@@ -480,7 +480,7 @@ def seed(seed_docs: list[dict]) -> dict:
 
 
 def test_seed_schema_and_source(seed: dict) -> None:
-    assert seed["schema_version"] == "1"
+    assert seed["schema_version"] == "2"
     for key in ("doc_id", "source", "meta", "text", "sections", "indicators", "findings"):
         assert key in seed
     src = seed["source"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = ["is_cjk", "drop_cjk_spaces", "render_table", "garbled_share"]
+__all__ = ["is_cjk", "drop_cjk_spaces", "render_table", "render_rows", "raw_table", "spread_cells", "garbled_share"]
 
 # Ideographs, CJK punctuation, full-width forms and Kangxi radicals: the
 # characters between which a space is never part of Chinese text.
@@ -47,6 +47,7 @@ def drop_cjk_spaces(text: str) -> str:
 _NUMBER = re.compile(r"^[-+]?\d+(?:[.,]\d+)*%?$")
 # "数量（件）", "金额(万元)", "比例（%）": the unit a header gives its column.
 _HEADER_UNIT = re.compile(r"^(.*?)[（(]\s*(?:单位[：:])?\s*([^（）()]{1,4}?)\s*[）)]\s*$")
+_DASH = re.compile(r"^[/／\\—–\-－―─]+$")  # "no figure" marks of a table cell
 _SEQUENCE_HEADERS = {"序号", "编号", "序", "No.", "NO.", "no."}
 
 
@@ -64,7 +65,52 @@ def _clean_cell(cell: str | None) -> str:
 
 
 def render_table(rows: Sequence[Sequence[str | None]]) -> list[str]:
-    """Table rows as text lines, one line per row.
+    """Table rows as text lines, one line per row (see `render_rows`)."""
+    return [line for _, line in render_rows(rows)]
+
+
+Merged = tuple[tuple[int, int, int, int], ...]  # (row, col, origin row, origin col)
+
+
+def raw_table(rows: Sequence[Sequence[str | None]], kind: str, page: int | None = None, merged: Merged = ()):
+    """A reader's table as a `RawTable`: cleaned cells, and the lines
+    `render_table` puts into the text for it (with the row each renders).
+    `merged` lists the slots that repeat a merged cell's text."""
+    from ..records import RawTable
+
+    cleaned = tuple(tuple(_clean_cell(c) for c in row) for row in rows)
+    rendered = render_rows(rows, frozenset((r, c) for r, c, _, _ in merged))
+    return RawTable(rows=cleaned, lines=tuple(line for _, line in rendered),
+                    line_rows=tuple(r for r, _ in rendered), kind=kind, page=page, merged=tuple(merged))
+
+
+def spread_cells(rows: Sequence[Sequence[tuple[str, int, int]]]) -> tuple[list[list[str]], Merged]:
+    """A grid of cell texts from rows of (text, rowspan, colspan) cells, as
+    HTML and Word give them: a merged cell's text fills every slot it covers,
+    so each row reads whole (its row label, each value's column header).
+    Also the slots so filled, with the slot of the cell they repeat."""
+    grid: dict[tuple[int, int], str] = {}
+    merged: list[tuple[int, int, int, int]] = []
+    width = 0
+    for r, row in enumerate(rows):
+        c = 0
+        for text, rowspan, colspan in row:
+            while (r, c) in grid:
+                c += 1
+            for dr in range(max(rowspan, 1)):
+                for dc in range(max(colspan, 1)):
+                    grid[(r + dr, c + dc)] = text
+                    if dr or dc:
+                        merged.append((r + dr, c + dc, r, c))
+            c += max(colspan, 1)
+            width = max(width, c)
+    height = max((r for r, _ in grid), default=-1) + 1
+    return [[grid.get((r, c), "") for c in range(width)] for r in range(height)], tuple(sorted(merged))
+
+
+def render_rows(rows: Sequence[Sequence[str | None]], merged: frozenset[tuple[int, int]] = frozenset()
+                ) -> list[tuple[int, str]]:
+    """Table rows as text lines, one line per row: (row index, line).
 
     The label cell and the value cells are joined by "：" so the row reads as
     a phrase the indicator rules already know ("行政复议案件：12件"). When the
@@ -73,18 +119,25 @@ def render_table(rows: Sequence[Sequence[str | None]]) -> list[str]:
     its column name ("行政复议：收案12件，结案10件"). A recognised header row
     is folded into the data rows instead of being printed on its own.
     """
-    table = [[_clean_cell(c) for c in row] for row in rows]
-    table = [row for row in table if any(row)]
-    if not table:
+    # a merged cell is printed once, in its first slot
+    indexed = [(r, [_clean_cell(c) if (r, j) not in merged else "" for j, c in enumerate(row)])
+               for r, row in enumerate(rows)]
+    indexed = [(r, row) for r, row in indexed if any(row)]
+    if not indexed:
         return []
+    index = [r for r, _ in indexed]
+    table = [row for _, row in indexed]
     width = max(len(row) for row in table)
     table = [row + [""] * (width - len(row)) for row in table]
 
     header: list[str] | None = None
     first = table[0]
-    later_numbers = any(_NUMBER.match(c) for row in table[1:] for c in row[1:])
-    if len(table) > 1 and later_numbers and not any(_NUMBER.match(c) for c in first[1:]):
-        header, table = first, table[1:]
+    # Fold a one-row header only: a header of several rows (merged cells
+    # over sub-headers) cannot name each value in a few characters, so its
+    # rows are printed as lines of their own.
+    second_numbers = len(table) > 1 and any(_NUMBER.match(c) for c in table[1][1:])
+    if second_numbers and not any(_NUMBER.match(c) for c in first[1:]):
+        header, table, index = first, table[1:], index[1:]
 
     skip = set()
     if header is not None:
@@ -99,20 +152,34 @@ def render_table(rows: Sequence[Sequence[str | None]]) -> list[str]:
 
     # With several value columns each value needs its column's name.
     several = sum(1 for j in range(width) if j not in skip) > 2
-    lines = []
-    for row in table:
-        cells = [(j, c) for j, c in enumerate(row) if c and j not in skip]
+    lines: list[tuple[int, str]] = []
+    for r, row in zip(index, table, strict=True):
+        cells = []
+        for j, c in enumerate(row):
+            # a merged cell spread over several slots is printed once
+            if not c or j in skip or (cells and cells[-1][1] == c and not _NUMBER.match(c)):
+                continue
+            cells.append((j, c))
         if not cells:
             continue
-        (_, label), rest = cells[0], cells[1:]
+        n_label = 1
+        if any(_NUMBER.match(c) for _, c in cells):
+            # the leading text cells are one row label ("三、本年度办理结果 （一）予以公开")
+            n_label = 0
+            while n_label < len(cells) and not _NUMBER.match(cells[n_label][1]) and not _DASH.match(cells[n_label][1]):
+                n_label += 1
+        label = " ".join(c for _, c in cells[:n_label])
         values = []
-        for j, cell in rest:
+        for j, cell in cells[n_label:]:
             if _NUMBER.match(cell) and units[j] and not cell.endswith("%"):
                 cell = cell + units[j]
             if several and names[j]:
                 cell = names[j] + cell
             values.append(cell)
-        lines.append(label + ("：" + "，".join(values) if values else ""))
+        if not label:
+            lines.append((r, "，".join(values)))
+        else:
+            lines.append((r, label + ("：" + "，".join(values) if values else "")))
     return lines
 
 

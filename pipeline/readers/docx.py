@@ -25,8 +25,8 @@ from typing import IO
 from lxml import etree
 
 from ..errors import BrokenDocument, EmptyDocument, EncryptedDocument, FileTooLarge
-from ..records import RawDocument
-from . import _rules, render_table
+from ..records import RawDocument, RawTable
+from . import _rules, raw_table
 
 log = logging.getLogger(__name__)
 
@@ -55,15 +55,17 @@ def read_docx(path: str, data: bytes, fmt: str, sha256: str | None = None) -> Ra
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             main, numbering_name, styles_name = _part_names(archive)
             numbering = _Numbering(_small_part(archive, numbering_name), _small_part(archive, styles_name))
+            tables: list[RawTable] = []
             with archive.open(main) as stream:
-                text = "\n".join(line for line in _stream_body_lines(stream, numbering) if line.strip())
+                text = "\n".join(line for line in _stream_body_lines(stream, numbering, tables) if line.strip())
     except (KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise BrokenDocument(f"not a readable Word document ({exc})", path) from None
     except Exception as exc:  # lxml syntax errors and the like: a damaged part
         raise BrokenDocument(f"Word document is damaged ({type(exc).__name__}: {exc})", path) from None
     if not text.strip():
         raise EmptyDocument("Word document has no text", path)
-    return RawDocument(path=path, format=fmt, text=text, sha256=sha256 or hashlib.sha256(data).hexdigest())
+    return RawDocument(path=path, format=fmt, text=text, sha256=sha256 or hashlib.sha256(data).hexdigest(),
+                       tables=tuple(tables))
 
 
 # ------------------------------------------------------------ archive checks
@@ -145,7 +147,7 @@ def _part_names(archive: zipfile.ZipFile) -> tuple[str, str | None, str | None]:
 
 # ------------------------------------------------------------ body
 
-def _stream_body_lines(stream: IO[bytes], numbering: _Numbering) -> Iterator[str]:
+def _stream_body_lines(stream: IO[bytes], numbering: _Numbering, tables: list[RawTable]) -> Iterator[str]:
     """The lines of the body's paragraphs and tables, in order, parsing as it goes.
 
     Each top-level element (w:body's child) is read when it ends and then
@@ -155,49 +157,55 @@ def _stream_body_lines(stream: IO[bytes], numbering: _Numbering) -> Iterator[str
     reported by the parser (a Python step per XML element was the cost)."""
     events = etree.iterparse(stream, events=("end",), tag=(_P, _TR, _TBL, _SDT), resolve_entities=False,
                              no_network=True, load_dtd=False, remove_blank_text=True)
-    rows: list[list[str]] = []  # the rows of the open top-level table
+    rows: list[list[str]] = []  # the rows of the open top-level table (merged cells spread)
+    origin: dict[tuple[int, int], tuple[int, int]] = {}  # its merged slots -> their first slot
     for _, el in events:
         parent = el.getparent()
         if parent is None or parent.tag != _BODY:
             if el.tag == _TR and parent is not None and parent.tag == _TBL \
                     and parent.getparent() is not None and parent.getparent().tag == _BODY:
-                rows.append(_row_cells(el))
+                _add_row(el, rows, origin)
                 el.clear()
                 while el.getprevious() is not None:  # the rows before (and the table's properties)
                     del parent[0]
             continue  # inside a table or content control: read with it
         if el.tag == _TBL:
-            yield from render_table(rows)  # its rows, each read as it ended
-            rows = []
+            yield from _table_lines(rows, origin, tables)  # its rows, each read as it ended
+            rows, origin = [], {}
         else:
-            yield from _body_lines_of(el, numbering)
+            yield from _body_lines_of(el, numbering, tables)
         el.clear()
         while el.getprevious() is not None:  # what came before is done with
             del parent[0]
 
 
-def _body_lines_of(child, numbering: _Numbering) -> Iterator[str]:
+def _table_lines(rows: list[list[str]], origin: dict[tuple[int, int], tuple[int, int]],
+                 tables: list[RawTable]) -> Iterator[str]:
+    table = raw_table(rows, "docx", merged=tuple(sorted((r, c, r0, c0) for (r, c), (r0, c0) in origin.items())))
+    if table.lines:
+        tables.append(table)
+    yield from table.lines
+
+
+def _body_lines_of(child, numbering: _Numbering, tables: list[RawTable]) -> Iterator[str]:
     """The lines of one body element (paragraph, table, content control)."""
     if child.tag == _P:
         yield numbering.marker(child) + _paragraph_text(child)
     elif child.tag == _TBL:
-        yield from render_table(_table_rows(child))
+        rows: list[list[str]] = []
+        origin: dict[tuple[int, int], tuple[int, int]] = {}
+        for tr in child.iterchildren(_TR):
+            _add_row(tr, rows, origin)
+        yield from _table_lines(rows, origin, tables)
     elif child.tag == _SDT:  # content controls wrap ordinary paragraphs and tables
         content = child.find(_SDT_CONTENT)
         if content is not None:
-            yield from _body_lines(content, numbering)
+            yield from _body_lines(content, numbering, tables)
 
 
-def _body_lines(body, numbering: _Numbering) -> Iterator[str]:
+def _body_lines(body, numbering: _Numbering, tables: list[RawTable]) -> Iterator[str]:
     for child in body.iterchildren():
-        if child.tag == _P:
-            yield numbering.marker(child) + _paragraph_text(child)
-        elif child.tag == _TBL:
-            yield from render_table(_table_rows(child))
-        elif child.tag == _SDT:  # content controls wrap ordinary paragraphs and tables
-            content = child.find(_SDT_CONTENT)
-            if content is not None:
-                yield from _body_lines(content, numbering)
+        yield from _body_lines_of(child, numbering, tables)
 
 
 _TEXT_TAGS = {f"{{{W}}}t": None, f"{{{W}}}tab": "\t", f"{{{W}}}br": "\n", f"{{{W}}}cr": "\n", f"{{{W}}}noBreakHyphen": "-"}
@@ -232,16 +240,42 @@ def _paragraph_text(p) -> str:
     return "".join(parts)
 
 
-def _table_rows(tbl) -> list[list[str]]:
-    return [_row_cells(tr) for tr in tbl.iterchildren(_TR)]
-
-
-def _row_cells(tr) -> list[str]:
-    cells = []
+def _add_row(tr, rows: list[list[str]], origin: dict[tuple[int, int], tuple[int, int]]) -> None:
+    """One table row, merged cells spread: a cell spanning columns (w:gridSpan)
+    fills each of them, and a vertically merged cell (w:vMerge without
+    "restart") repeats the text of the cell above; `origin` gets each such
+    slot's first slot."""
+    r = len(rows)
+    cells: list[str] = []
+    trpr = tr.find(f"{{{W}}}trPr")
+    before = _int_val(trpr, "gridBefore") if trpr is not None else 0
+    cells.extend([""] * before)
     for tc in tr.iterchildren(f"{{{W}}}tc"):
-        texts = [_paragraph_text(p) for p in tc.iter(_P)]
-        cells.append("".join(t.strip() for t in texts))
-    return cells
+        tcpr = tc.find(f"{{{W}}}tcPr")
+        span = max(1, _int_val(tcpr, "gridSpan") or 1) if tcpr is not None else 1
+        vmerge = tcpr.find(f"{{{W}}}vMerge") if tcpr is not None else None
+        col = len(cells)
+        if vmerge is not None and vmerge.get(f"{{{W}}}val") in (None, "continue") and rows:
+            above = rows[-1]
+            text = above[col] if col < len(above) else ""
+            first = origin.get((r - 1, col), (r - 1, col))
+        else:
+            # paragraphs of one cell are lines of one phrase, joined later
+            text = "\n".join(t.strip() for t in (_paragraph_text(p) for p in tc.iter(_P)) if t.strip())
+            first = (r, col)
+        for k in range(span):
+            if (r, col + k) != first:
+                origin[(r, col + k)] = first
+        cells.extend([text] * span)
+    rows.append(cells)
+
+
+def _int_val(el, tag: str) -> int:
+    value = _val(el, tag)
+    try:
+        return int(value) if value is not None else 0
+    except ValueError:
+        return 0
 
 
 # ------------------------------------------------------------ numbering

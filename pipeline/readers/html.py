@@ -26,7 +26,8 @@ from lxml import etree
 from ..errors import EmptyDocument, UndecodableText
 from ..ingest import decode_bom
 from ..records import RawDocument
-from . import _rules, drop_cjk_spaces, render_table
+from . import _rules, drop_cjk_spaces, raw_table, render_table, spread_cells
+from ..records import RawTable
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,8 @@ def read(path: str, data: bytes) -> RawDocument:
         tree = lxml.html.document_fromstring(page)
     except Exception as exc:  # lxml raises ParserError / ValueError on junk
         raise EmptyDocument(f"web page has no HTML content to read ({exc})", path) from None
-    lines = _body_lines(page)
+    tables, body_page = _take_tables(tree, page)
+    lines, found = _place_tables(_body_lines(body_page), tables)
     lines = _drop_chrome(lines)
     lines = _with_title(lines, tree)
     if sum(1 for line in lines for ch in line if "\u4e00" <= ch <= "\u9fff") < _MIN_CJK:
@@ -64,6 +66,7 @@ def read(path: str, data: bytes) -> RawDocument:
         encoding=encoding,
         publisher=publisher,
         published=published,
+        tables=tuple(found),
     )
 
 
@@ -108,6 +111,85 @@ def _declared(head: bytes) -> str | None:
         return codecs.lookup(label).name
     except LookupError:
         return None
+
+
+# ------------------------------------------------------------ tables
+
+# A data table's place in the page while trafilatura reads the body: its own
+# table handling loses rowspan/colspan (a merged cell becomes one cell, and
+# every later cell of the row shifts left), so each table is read from the
+# page itself and a token stands in for it.
+_TOKEN = "GOVREPORTTABLE{:04d}X"
+_TOKEN_RE = re.compile(r"GOVREPORTTABLE(\d{4})X")
+_MAX_CELL_CHARS = 300
+_FIGURE = re.compile(r"^[-+]?\d+(?:[.,]\d+)*%?$")  # a cell longer than this is page layout, not data
+
+
+def _take_tables(tree, page: str) -> tuple[list[RawTable], str]:
+    """The page's data tables (merged cells spread), and the page with a token
+    paragraph in place of each; the page unchanged when it has none."""
+    tables: list[RawTable] = []
+    for n, table in enumerate(tree.xpath("//table[not(.//table)]")):
+        rows = []
+        for tr in table.xpath(".//tr"):
+            cells = []
+            for cell in tr.xpath("./td|./th"):
+                cells.append((_cell_text(cell), _span(cell.get("rowspan")), _span(cell.get("colspan"))))
+            if cells:
+                rows.append(cells)
+        grid, merged = spread_cells(rows)
+        if len(grid) < 2 or max(len(r) for r in grid) < 2 or any(len(c) > _MAX_CELL_CHARS for r in grid for c in r):
+            continue
+        if not any(_FIGURE.match(c.strip()) for r in grid for c in r):
+            continue  # a table of words (the site's 索引号/发布机构 box) is left to the page reading
+        token = lxml.html.fromstring(f"<p>{_TOKEN.format(len(tables))}</p>")
+        token.tail = table.tail
+        table.getparent().replace(table, token)
+        tables.append(raw_table(grid, "html", merged=merged))
+    if not tables:
+        return [], page
+    return tables, lxml.html.tostring(tree, encoding="unicode")
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(1, min(int(str(value).strip()), 1000))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _cell_text(cell) -> str:
+    """A cell's text, its <br> and paragraphs as line breaks (joined later as one phrase)."""
+    for br in cell.xpath(".//br"):
+        br.tail = "\n" + (br.tail or "")
+    parts = []
+    for block in cell.xpath(".//p|.//div") or [cell]:
+        parts.append(block.text_content())
+    text = "\n".join(parts) if len(parts) > 1 else cell.text_content()
+    return re.sub(r"[ \t\xa0\u3000]+", " ", text).strip()
+
+
+def _place_tables(lines: list[str], tables: list[RawTable]) -> tuple[list[str], list[RawTable]]:
+    """Put each table's lines where its token is; the tables found, in order."""
+    if not tables:
+        return lines, []
+    out: list[str] = []
+    found: list[RawTable] = []
+    for line in lines:
+        pos = 0
+        for m in _TOKEN_RE.finditer(line):
+            before = line[pos:m.start()].strip()
+            if before:
+                out.append(before)
+            n = int(m.group(1))
+            if n < len(tables):
+                out.extend(tables[n].lines)
+                found.append(tables[n])
+            pos = m.end()
+        rest = line[pos:].strip()
+        if rest:
+            out.append(rest)
+    return out, found
 
 
 # ------------------------------------------------------------ body

@@ -17,6 +17,7 @@ Why this shape:
 """
 from __future__ import annotations
 
+import bisect
 import ctypes
 import functools
 import hashlib
@@ -34,8 +35,8 @@ import pypdfium2
 import pypdfium2.raw as pdfium_c
 
 from ..errors import BrokenDocument, EmptyDocument, EncryptedDocument, GarbledText, NoTextLayer
-from ..records import RawDocument
-from . import _rules, drop_cjk_spaces, garbled_share, render_table
+from ..records import RawDocument, RawTable
+from . import _rules, drop_cjk_spaces, garbled_share, raw_table, render_table
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,9 @@ class _Line:
     size: float  # font size in points (OCR: line height)
     table: bool = False
     ocr: bool = False  # geometry from OCR word boxes: sizes vary with the glyphs
+    # pieces of the line separated by a gap wider than a character: the cells
+    # of a table drawn without ruling lines, (text, x0, x1)
+    chunks: tuple[tuple[str, float, float], ...] = ()
 
     @property
     def mid_y(self) -> float:
@@ -61,6 +65,7 @@ class _Line:
 @dataclass
 class _Page:
     lines: list[_Line] = field(default_factory=list)
+    tables: list[RawTable] = field(default_factory=list)
     left: float = 0.0  # x of the media box's left edge, as displayed
     base: float = 0.0  # y of the media box's bottom edge, as displayed
     height: float = 842.0
@@ -88,6 +93,7 @@ def read(path: str, data: bytes) -> RawDocument:
         pages=len(pages),
         ocr=any(p.ocr for p in pages),
         warnings=tuple(p.warning for p in pages if p.warning),
+        tables=tuple(t for p in pages for t in p.tables),
     )
 
 
@@ -186,7 +192,8 @@ def _read_page(path: str, page: pypdfium2.PdfPage, index: int) -> tuple[_Page, b
                 return out, True
             out.lines, out.ocr = _ocr_lines(page, path, index, out), True
         else:
-            out.lines = _text_lines(textpage, raw, _find_tables(segments, out.base + out.height), rotation)
+            out.lines = _text_lines(textpage, raw, _find_tables(segments, out.base + out.height), rotation,
+                                    page_no=index + 1, found=out.tables)
     finally:
         textpage.close()
     return out, False
@@ -275,29 +282,64 @@ Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in PDF user space (y u
 
 @dataclass
 class _Table:
-    bbox: Box
-    rows: list[list[Box | None]]  # cell boxes, None where a merged cell continues
-    cells: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+    """A ruled table: the x of its column lines, the y of its row lines (top
+    down), and which grid slots are one merged cell (a missing inner border)."""
 
-    def take(self, ch: str, cx: float, cy: float) -> bool:
+    xs: list[float]
+    ys: list[float]  # descending: PDF y grows upwards
+    group: dict[tuple[int, int], tuple[int, int]]  # slot -> the merged cell's first slot
+    kind: str = "pdf-ruled"
+    chars: dict[tuple[int, int], list[tuple[float, float, str]]] = field(default_factory=dict)
+
+    @property
+    def bbox(self) -> Box:
+        return (self.xs[0], self.ys[-1], self.xs[-1], self.ys[0])
+
+    def take(self, ch: str, cx: float, cy: float, h: float = 0.0) -> bool:
         """Put a character into the cell holding (cx, cy); False when outside the table."""
-        b = self.bbox
-        if not (b[0] <= cx <= b[2] and b[1] <= cy <= b[3]):
+        x0, y0, x1, y1 = self.bbox
+        if not (x0 <= cx <= x1 and y0 <= cy <= y1):
             return False
-        for r, row in enumerate(self.rows):
-            for c, cell in enumerate(row):
-                if cell is not None and cell[0] <= cx <= cell[2] and cell[1] <= cy <= cell[3]:
-                    self.cells.setdefault((r, c), []).append(ch)
-                    return True
-        return True  # inside the table but in no cell (a border): not body text either
+        c = min(max(bisect.bisect_right(self.xs, cx) - 1, 0), len(self.xs) - 2)
+        r = min(max(bisect.bisect_left(self._neg_ys, -cy) - 1, 0), len(self.ys) - 2)
+        self.chars.setdefault(self.group.get((r, c), (r, c)), []).append((cy, cx, ch, h))
+        return True
 
-    def lines(self) -> list[str]:
-        grid = [["".join(self.cells.get((r, c), ())) for c in range(len(row))] for r, row in enumerate(self.rows)]
-        return render_table(grid)
+    @functools.cached_property
+    def _neg_ys(self) -> list[float]:
+        return [-y for y in self.ys]
+
+    def grid(self) -> list[list[str]]:
+        """Cell texts, a merged cell's text in each of its slots; the lines of
+        a wrapped cell joined in reading order."""
+        texts = {slot: _cell_lines(chars) for slot, chars in self.chars.items()}
+        return [[texts.get(self.group.get((r, c), (r, c)), "") for c in range(len(self.xs) - 1)]
+                for r in range(len(self.ys) - 1)]
+
+    def merged(self) -> tuple[tuple[int, int, int, int], ...]:
+        """Slots of a merged cell other than its first (top-left) one."""
+        return tuple(sorted((r, c, r0, c0) for (r, c), (r0, c0) in self.group.items() if (r, c) != (r0, c0)))
 
 
-def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table], rotation: int = 0) -> list[_Line]:
-    """Lines of a page's text layer with geometry; duplicates dropped, table text rendered per row."""
+def _cell_lines(chars: list[tuple[float, float, str, float]]) -> str:
+    """A cell's characters as its lines of text (top down, left to right),
+    one per output line: the reader joins them into one phrase."""
+    chars = sorted(chars, key=lambda c: -c[0])
+    lines: list[list[tuple[float, float, str, float]]] = []
+    for c in chars:
+        if lines and abs(lines[-1][0][0] - c[0]) < 0.5 * max(c[3], lines[-1][0][3], 1.0):
+            lines[-1].append(c)
+        else:
+            lines.append([c])
+    return "\n".join("".join(ch for _, _, ch, _ in sorted(line, key=lambda c: c[1])) for line in lines)
+
+
+def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table], rotation: int = 0,
+                page_no: int | None = None, found: list[RawTable] | None = None) -> list[_Line]:
+    """Lines of a page's text layer with geometry; duplicates dropped, table text rendered per row.
+
+    Tables (ruled ones, then those aligned without ruling lines) are added
+    to `found` in page order, each with its rendered lines."""
     tp = textpage.raw
     count = pdfium_c.FPDFText_CountChars(tp)
     if len(raw) != count:  # characters outside the BMP: read one by one
@@ -313,20 +355,22 @@ def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table],
     lines: list[_Line] = []
     chars: list[str] = []
     geo: list[tuple[float, float, float, float]] = []
+    pieces: list[str] = []  # the characters of `geo`, one by one
     size = 0.0
     # On a turned page PDFium breaks lines as on the unturned one: keep the
     # characters and group them by position instead.
     placed: list[tuple[str, float, float, float, float, float]] | None = [] if rotation else None
 
     def flush() -> None:
-        nonlocal chars, geo, size
+        nonlocal chars, geo, size, pieces
         if geo:
             text = drop_cjk_spaces("".join(chars)).strip()
             if text:
                 lines.append(
-                    _Line(text, min(g[0] for g in geo), max(g[1] for g in geo), max(g[3] for g in geo), min(g[2] for g in geo), size)
+                    _Line(text, min(g[0] for g in geo), max(g[1] for g in geo), max(g[3] for g in geo), min(g[2] for g in geo), size,
+                          chunks=_chunks(pieces, geo))
                 )
-        chars, geo, size = [], [], 0.0
+        chars, geo, size, pieces = [], [], 0.0, []
 
     for k, ch in enumerate(raw):
         if ch in "\r\n":
@@ -355,7 +399,7 @@ def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table],
         prior.append((x0, y0))
         if tables:
             cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-            if any(t.take(ch, cx, cy) for t in tables):
+            if any(t.take(ch, cx, cy, h) for t in tables):
                 continue
         if not size:
             size = pdfium_c.FPDFText_GetFontSize(tp, k) or h
@@ -364,17 +408,36 @@ def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table],
             continue
         chars.append(ch)
         geo.append((x0, x1, y0, y1))
+        pieces.append(ch)
     flush()
     lines = _lines_from_chars(placed) if placed is not None else _merge_visual_lines(lines)
-    for table in tables:
-        x0, y0, x1, y1 = table.bbox
-        rendered = table.lines()
+    boxes: list[tuple[Box, RawTable]] = [(t.bbox, raw_table(t.grid(), t.kind, page_no, t.merged())) for t in tables]
+    lines, aligned = _aligned_tables(lines, page_no)
+    boxes.extend(aligned)
+    for (x0, y0, x1, y1), table in boxes:
+        rendered = table.lines
         for n, row in enumerate(rendered):
             # Spread the rows over the table's height so that sorting keeps them in order.
             row_top = y1 - (y1 - y0) * n / max(len(rendered), 1)
             lines.append(_Line(row, x0, x1, row_top, row_top - 1, 0.0, table=True))
+    if found is not None:
+        found.extend(t for _, t in sorted(boxes, key=lambda b: -b[0][3]) if t.lines)
     lines.sort(key=lambda ln: -ln.top)
     return lines
+
+
+def _chunks(pieces: list[str], geo: list[tuple[float, float, float, float]]) -> tuple[tuple[str, float, float], ...]:
+    """The line's characters cut where the gap between two is wider than a
+    character: the cells of a table drawn without lines."""
+    out: list[list] = []
+    for ch, (x0, x1, y0, y1) in sorted(zip(pieces, geo, strict=True), key=lambda p: p[1][0]):
+        em = max(y1 - y0, 1.0)
+        if out and x0 - out[-1][2] <= 0.9 * em:
+            out[-1][0] += ch
+            out[-1][2] = max(out[-1][2], x1)
+        else:
+            out.append([ch, x0, x1])
+    return tuple((t, a, b) for t, a, b in out)
 
 
 def _lines_from_chars(placed: list[tuple[str, float, float, float, float, float]]) -> list[_Line]:
@@ -416,11 +479,22 @@ def _merge_visual_lines(lines: list[_Line]) -> list[_Line]:
                 merged[-1] = _Line(
                     _join(a.text, b.text, space_ok=b.x0 - a.x1 > 0.25 * max(a.size, 1.0)),
                     a.x0, max(a.x1, b.x1), max(a.top, b.top), min(a.bottom, b.bottom), a.size or b.size,
-                    ocr=a.ocr,
+                    ocr=a.ocr, chunks=_merge_chunks(a.chunks, b.chunks, max(a.size, b.size, 1.0)),
                 )
                 continue
         merged.append(line)
     return merged
+
+
+def _merge_chunks(a, b, em: float) -> tuple[tuple[str, float, float], ...]:
+    out: list[list] = []
+    for text, x0, x1 in sorted(a + b, key=lambda c: c[1]):
+        if out and x0 - out[-1][2] <= 0.9 * em:
+            out[-1][0] += text
+            out[-1][2] = max(out[-1][2], x1)
+        else:
+            out.append([text, x0, x1])
+    return tuple((t, x0, x1) for t, x0, x1 in out)
 
 
 def _join(a: str, b: str, space_ok: bool = False) -> str:
@@ -436,42 +510,271 @@ def _join(a: str, b: str, space_ok: bool = False) -> str:
 
 # ------------------------------------------------------------ tables
 
-def _find_tables(segments: list[Segment], top_y: float) -> list[_Table]:
-    """Ruled tables, by pdfplumber's table-finding steps run on PDFium's lines.
+_SNAP = 2.0  # points: lines this close are one line (double borders, rounding)
 
-    pdfplumber would first parse the whole page with pdfminer (most of its
-    cost, ~35 ms a page); its geometry steps need only the ruling lines, which
-    PDFium has already given. Cells' text comes from PDFium's characters.
+
+def _find_tables(segments: list[Segment], top_y: float = 0.0) -> list[_Table]:
+    """Ruled tables from the page's ruling lines, by their grid.
+
+    Why not pdfplumber's table finder: it builds every cell from line
+    intersections in pure Python, which made a table-heavy page ~10x slower
+    than reading its text. A ruled table is a grid: the distinct x of its
+    vertical lines and y of its horizontal lines, and a slot is merged with
+    its neighbour where the border between them is not drawn.
     """
-    horizontal = [s for s in segments if s[3] - s[1] < 1.0]
-    vertical = [s for s in segments if s[2] - s[0] < 1.0]
+    horizontal = _merge_collinear([(s[1], s[0], s[2]) for s in segments if s[3] - s[1] < 1.0])
+    vertical = _merge_collinear([(s[0], s[1], s[3]) for s in segments if s[2] - s[0] < 1.0])
     if len(horizontal) < 2 or len(vertical) < 2:
         return []
-    from pdfplumber import table as plumber
+    # connected groups of lines: each group that crosses is one table
+    parent = list(range(len(horizontal) + len(vertical)))
 
-    edges = []
-    for x0, _, x1, y1 in horizontal:
-        top = top_y - y1
-        edges.append({"x0": x0, "x1": x1, "top": top, "bottom": top, "width": x1 - x0, "height": 0.0, "orientation": "h"})
-    for x0, y0, _, y1 in vertical:
-        edges.append({"x0": x0, "x1": x0, "top": top_y - y1, "bottom": top_y - y0, "width": 0.0, "height": y1 - y0, "orientation": "v"})
-    # pdfplumber's default tolerances (3 pt) for snapping, joining and crossing.
-    edges = plumber.merge_edges(edges, 3, 3, 3, 3)
-    edges = [e for e in edges if (e["x1"] - e["x0"] if e["orientation"] == "h" else e["bottom"] - e["top"]) >= 3]
-    cells = plumber.intersections_to_cells(plumber.edges_to_intersections(edges, 3, 3))
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
 
-    # pdfplumber measures down from the media box's top edge.
-    def box(b: tuple[float, float, float, float] | None) -> Box | None:
-        return None if b is None else (b[0], top_y - b[3], b[2], top_y - b[1])
-
+    for i, (hy, hx0, hx1) in enumerate(horizontal):
+        for j, (vx, vy0, vy1) in enumerate(vertical):
+            if hx0 - _SNAP <= vx <= hx1 + _SNAP and vy0 - _SNAP <= hy <= vy1 + _SNAP:
+                parent[find(i)] = find(len(horizontal) + j)
+    groups: dict[int, tuple[list, list]] = {}
+    for i, h in enumerate(horizontal):
+        groups.setdefault(find(i), ([], []))[0].append(h)
+    for j, v in enumerate(vertical):
+        groups.setdefault(find(len(horizontal) + j), ([], []))[1].append(v)
     found = []
-    for group in plumber.cells_to_tables(cells):
-        table = plumber.Table(None, group)  # the page is needed only to extract text, which we do not ask of it
-        rows = [[box(cell) for cell in row.cells] for row in table.rows]
-        if len(rows) < 2 or max(len(r) for r in rows) < 2:
-            continue
-        found.append(_Table(box(table.bbox), rows))
+    for hs, vs in groups.values():
+        table = _grid(hs, vs)
+        if table is not None:
+            found.append(table)
+    found.sort(key=lambda t: -t.ys[0])
     return found
+
+
+def _merge_collinear(items: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
+    """(position, start, end) lines: those on one position that touch or overlap become one."""
+    items.sort()
+    out: list[list[float]] = []
+    for pos, a, b in items:
+        joined = False
+        for line in reversed(out):
+            if pos - line[0] > _SNAP:
+                break
+            if a <= line[2] + _SNAP and b >= line[1] - _SNAP:
+                line[1], line[2] = min(line[1], a), max(line[2], b)
+                joined = True
+                break
+        if not joined:
+            out.append([pos, a, b])
+    return [(p, a, b) for p, a, b in out]
+
+
+def _cluster(values: list[float]) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if out and v - out[-1] <= _SNAP:
+            continue
+        out.append(v)
+    return out
+
+
+def _grid(hs: list[tuple[float, float, float]], vs: list[tuple[float, float, float]]) -> _Table | None:
+    xs = _cluster([v[0] for v in vs])
+    ys = sorted(_cluster([h[0] for h in hs]), reverse=True)
+    if len(xs) < 3 or len(ys) < 3:  # not even 2 x 2 slots: a frame or a rule, not a table
+        return None
+
+    def vertical_at(x: float, y: float) -> bool:
+        return any(abs(vx - x) <= _SNAP and vy0 - _SNAP <= y <= vy1 + _SNAP for vx, vy0, vy1 in vs)
+
+    def horizontal_at(y: float, x: float) -> bool:
+        return any(abs(hy - y) <= _SNAP and hx0 - _SNAP <= x <= hx1 + _SNAP for hy, hx0, hx1 in hs)
+
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    parent = {(r, c): (r, c) for r in range(n_rows) for c in range(n_cols)}
+
+    def find(k: tuple[int, int]) -> tuple[int, int]:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for r in range(n_rows):
+        mid_y = (ys[r] + ys[r + 1]) / 2
+        for c in range(n_cols):
+            mid_x = (xs[c] + xs[c + 1]) / 2
+            if c + 1 < n_cols and not vertical_at(xs[c + 1], mid_y):
+                a, b = find((r, c)), find((r, c + 1))
+                parent[max(a, b)] = min(a, b)
+            if r + 1 < n_rows and not horizontal_at(ys[r + 1], mid_x):
+                a, b = find((r, c)), find((r + 1, c))
+                parent[max(a, b)] = min(a, b)
+    group = {k: find(k) for k in parent}
+    if len(set(group.values())) < 2:
+        return None
+    return _Table(xs, ys, group)
+
+
+# ------------------------------------------------------------ tables without lines
+
+_VALUE = re.compile(r"^(?:[-+]?\d+(?:[.,]\d+)*%?|[/／—–\-－―─]+)$")  # a figure, or a "none" mark
+_ROW_MARKER = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.．、])")
+_MAX_HEADER_LINES = 8
+
+
+def _aligned_tables(lines: list[_Line], page_no: int | None) -> tuple[list[_Line], list[tuple[Box, RawTable]]]:
+    """Tables drawn without ruling lines, found by the geometry of their characters.
+
+    A row is a line whose pieces (cut at wide gaps) end in figures lined up
+    under the same columns as its neighbours'. Lines between rows that hold
+    only text continue a wrapped row label (joined to the nearest row, or
+    starting a row of their own when they open with a list marker); the
+    lines just above the first row whose pieces sit over the value columns
+    are the header, read column by column, so a header set one word per line
+    ("商业" over "企业") gives one label per column.
+    """
+    body = [ln for ln in lines if not ln.table]
+    is_row = [_value_row(ln) for ln in body]
+    if sum(is_row) < 2:
+        return lines, []
+    out: list[tuple[Box, RawTable]] = []
+    used: set[int] = set()
+    i = 0
+    while i < len(body):
+        if not is_row[i]:
+            i += 1
+            continue
+        j = i + 1
+        last_row = i
+        while j < len(body):
+            pitch = 2.6 * max(body[j].size, body[j - 1].size, 1.0)
+            if body[j - 1].bottom - body[j].top > pitch:
+                break
+            if is_row[j]:
+                last_row = j
+            elif not _label_only(body[j], body[i:last_row + 1], is_row[i:last_row + 1]):
+                break
+            j += 1
+        rows = [k for k in range(i, last_row + 1) if is_row[k]]
+        if len(rows) < 2:
+            i = last_row + 1
+            continue
+        table = _build_aligned(body, i, last_row, is_row, page_no, used)
+        if table is not None:
+            out.append(table)
+        i = last_row + 1
+    if not out:
+        return lines, []
+    return [ln for k, ln in enumerate(body) if k not in used] + [ln for ln in lines if ln.table], out
+
+
+def _value_row(line: _Line) -> bool:
+    """A line of label pieces then at least one figure piece, all figures after the first one."""
+    chunks = line.chunks
+    if len(chunks) < 2:
+        return False
+    k = 0
+    while k < len(chunks) and not _VALUE.match(chunks[k][0]):
+        k += 1
+    return 0 <= k < len(chunks) and k <= 3 and all(_VALUE.match(c[0]) for c in chunks[k:])
+
+
+def _label_only(line: _Line, rows: list[_Line], flags: list[bool]) -> bool:
+    """A text line inside a table: it stays left of the figure columns."""
+    value_x0 = min(c[1] for ln, f in zip(rows, flags, strict=True) if f for c in ln.chunks if _VALUE.match(c[0]))
+    return line.x1 < value_x0 - 1.0
+
+
+def _build_aligned(body: list[_Line], first: int, last: int, is_row: list[bool], page_no: int | None,
+                   used: set[int]) -> tuple[Box, RawTable] | None:
+    rows = [body[k] for k in range(first, last + 1) if is_row[k]]
+    em = max(max(ln.size for ln in rows), 1.0)
+    # value columns: figure pieces that overlap (or nearly) are one column
+    spans: list[list[float]] = []
+    for ln in rows:
+        for text, x0, x1 in ln.chunks:
+            if _VALUE.match(text):
+                spans.append([x0, x1])
+    spans.sort()
+    cols: list[list[float]] = []
+    for x0, x1 in spans:
+        if cols and x0 <= cols[-1][1] + 0.3 * em:
+            cols[-1][1] = max(cols[-1][1], x1)
+        else:
+            cols.append([x0, x1])
+    centres = [(a + b) / 2 for a, b in cols]
+    value_x0 = cols[0][0]
+
+    def column_of(x0: float, x1: float) -> int:
+        mid = (x0 + x1) / 2
+        return min(range(len(centres)), key=lambda c: abs(centres[c] - mid))
+
+    # header lines above the first row: pieces over the value columns, close together
+    top = first
+    while top > 0 and first - top < _MAX_HEADER_LINES:
+        ln, below = body[top - 1], body[top]
+        if is_row[top - 1] or ln.bottom - below.top > 2.6 * max(ln.size, em):
+            break
+        if not any(x1 > value_x0 for _, _, x1 in ln.chunks) or any(len(t) > 30 for t, _, _ in ln.chunks):
+            break
+        if len(ln.chunks) == 1 and ln.x0 < value_x0 - em and ln.x1 > value_x0 + 4 * em:
+            break  # a wide line from the left: the table's title or a sentence
+        top -= 1
+    # header: per column, the pieces over it top down; pieces of one column
+    # on successive lines are one label set one word per line
+    parts: list[list[str]] = [[] for _ in cols]
+    joinable: list[bool] = [False] * len(cols)
+    corner: list[str] = []
+    for ln in body[top:first]:
+        for text, x0, x1 in ln.chunks:
+            if x1 <= value_x0 - 0.3 * em:
+                corner.append(text)
+                continue
+            covered = [c for c, m in enumerate(centres) if x0 - 2.0 <= m <= x1 + 2.0] or [column_of(x0, x1)]
+            for c in covered:
+                if len(covered) == 1 and joinable[c] and parts[c]:
+                    parts[c][-1] += text
+                else:
+                    parts[c].append(text)
+                joinable[c] = len(covered) == 1
+    depth = max((len(p) for p in parts), default=0)
+    grid: list[list[str]] = []
+    for level in range(depth):
+        row = ["".join(corner) if level == 0 else ""]
+        for p in parts:
+            pad = depth - len(p)  # innermost labels on the last header row
+            row.append(p[level - pad] if level >= pad else (p[0] if p else ""))
+        grid.append(row)
+    # data rows; text-only lines join the nearest row (a wrapped label), or
+    # start a row of their own when they open with a list marker
+    data: list[tuple[float, list[str], list[tuple[float, str]]]] = []
+    loose: list[_Line] = []
+    for k in range(first, last + 1):
+        ln = body[k]
+        if is_row[k]:
+            values = [""] * len(cols)
+            label: list[tuple[float, str]] = []
+            for text, x0, x1 in ln.chunks:
+                if _VALUE.match(text) and x1 > value_x0 - 0.3 * em:
+                    values[column_of(x0, x1)] = text
+                else:
+                    label.append((-ln.mid_y, text))
+            data.append((ln.mid_y, values, label))
+        elif _ROW_MARKER.match(ln.text):
+            data.append((ln.mid_y, [""] * len(cols), [(-ln.mid_y, ln.text)]))
+        else:
+            loose.append(ln)
+    for ln in loose:
+        nearest = min(range(len(data)), key=lambda d: (abs(data[d][0] - ln.mid_y), -data[d][0]))
+        data[nearest][2].append((-ln.mid_y, ln.text))
+    for _, values, label in sorted(data, key=lambda d: -d[0]):
+        grid.append(["\n".join(t for _, t in sorted(label))] + values)
+    used.update(range(top, last + 1))
+    x0 = min(ln.x0 for ln in body[top:last + 1])
+    x1 = max(ln.x1 for ln in body[top:last + 1])
+    return (x0, body[last].bottom, x1, body[top].top), raw_table(grid, "pdf-aligned", page_no)
 
 
 # ------------------------------------------------------------ headers, footers

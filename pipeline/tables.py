@@ -1,0 +1,299 @@
+"""The tables stage: every table of a document, with where each cell sits in
+the normalised text.
+
+Readers find tables in their format (HTML rowspan/colspan, Word merged cells,
+PDF ruling lines or character geometry) and put each table into the text as
+one line per row (`readers.render_rows`). Plain text has no markup, so its
+tables are found here, in the raw text before normalisation removes the tabs
+and spaces that separate cells: runs of lines with tab- or space-separated
+cells, or "label：v1，v2，…" lines of bare figures.
+
+After normalisation `locate` finds each table's lines again (in order, each a
+whole line) and each cell's text within its row's line, so a figure read from
+a table has an exact span like any figure of the prose. Tables split by a
+page break (the same columns, nothing between them but the page end) are one
+table.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from .normalize import normalise_table_line
+from .readers import raw_table
+from .records import RawTable, Table
+
+__all__ = ["text_tables", "locate", "label_spans", "is_value", "is_blank"]
+
+_NUMBER = re.compile(r"^[-+]?\d+(?:[.,]\d+)*%?$")
+_DASH = re.compile(r"^[/／\\—–\-－―─]+$")
+_CELL_SPLIT = re.compile(r"\t+|[ \u3000]{2,}")
+# "一、本年新收政府信息公开申请数量：95，0，0，0，0，0，95"
+_LABEL_VALUES = re.compile(r"^(?P<label>[^：:]{1,60}?)[：:]\s*(?P<values>[-+\d.,%/／—–\-－―─]+(?:\s*[，,、;；]\s*[-+\d.,%/／—–\-－―─]+)*)\s*[。；;]?$")
+_VALUE_SPLIT = re.compile(r"\s*[，,、;；]\s*")
+_MARKER = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.．、])")
+_MAX_LABEL_LINE = 40  # a label-only line inside a table is short ("（三）不予公开")
+
+
+def is_value(cell: str) -> bool:
+    """A figure: digits, with a decimal point, thousands commas or a %."""
+    return bool(_NUMBER.match(cell.strip()))
+
+
+def is_blank(cell: str) -> bool:
+    """No figure: an empty cell, "/" or a dash (a written 0 is a figure)."""
+    return not cell.strip() or bool(_DASH.match(cell.strip()))
+
+
+# --------------------------------------------------------------- text tables
+
+def _cells(line: str) -> list[str] | None:
+    """The cells of a table row written as text, or None when the line is prose."""
+    stripped = line.strip()
+    m = _LABEL_VALUES.match(stripped)
+    if m:
+        return [m.group("label").strip()] + _VALUE_SPLIT.split(m.group("values").strip())
+    cells = [c.strip() for c in _CELL_SPLIT.split(stripped) if c.strip()]
+    if len(cells) >= 2 and all(len(c) <= 60 for c in cells):
+        return cells
+    return None
+
+
+def _is_row(cells: list[str] | None) -> bool:
+    """Up to three label cells, then figures or "none" marks only."""
+    if not cells or len(cells) < 2:
+        return False
+    k = 0
+    while k < len(cells) and not (is_value(cells[k]) or _DASH.match(cells[k])):
+        k += 1
+    return k < len(cells) and k <= 3 and all(is_value(c) or _DASH.match(c) for c in cells[k:])
+
+
+_SENTENCE = re.compile(r"[。！？!?]")
+
+
+def _kind(line: str, cells: list[str] | None) -> str:
+    text = line.strip()
+    if not text:
+        return "blank"
+    if _is_row(cells):
+        return "row"
+    if cells and len(cells) >= 2 and not any(is_value(c) for c in cells):
+        return "header"
+    marker = _MARKER.match(text)
+    rest = text[marker.end():] if marker else text
+    # a short line with a figure of its own ("行政复议收案：318件") is prose, not a label
+    if len(text) <= _MAX_LABEL_LINE and not _SENTENCE.search(text) and not re.search(r"\d", rest):
+        return "marker" if marker else "short"
+    return "prose"
+
+
+def text_tables(raw: str) -> list[RawTable]:
+    """Tables written as text lines in a plain-text report, in order.
+
+    A table is a run of rows (label cells then figures) with what lies
+    between them: header lines (cells without figures), short lines such as
+    "第二十条第（五）项" that lead to a header or a row, and row-group labels
+    ("三、本年度办理结果", "（三）不予公开") right above a row. A heading
+    followed by prose or by a header is not taken in: it starts the next part.
+    """
+    lines = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").split("\n")
+    parsed = [_cells(ln) for ln in lines]
+    kinds = [_kind(ln, c) for ln, c in zip(lines, parsed, strict=True)]
+
+    def next_solid(k: int) -> int:
+        while k < len(lines) and kinds[k] == "blank":
+            k += 1
+        return k
+
+    def leads_to_row(k: int) -> bool:
+        """Line k (a header, short or marker line) belongs to the table below."""
+        if kinds[k] == "marker":
+            n = next_solid(k + 1)
+            return n < len(lines) and kinds[n] in ("row", "marker")  and _marker_chain_row(n)
+        n, hops = k, 0
+        while n < len(lines) and hops <= 4:
+            n = next_solid(n + 1)
+            if n >= len(lines) or kinds[n] in ("prose", "marker"):
+                return False
+            if kinds[n] == "row":
+                return True
+            hops += 1
+        return False
+
+    def _marker_chain_row(n: int) -> bool:
+        # "三、本年度办理结果" / "（三）不予公开" / "1.属于国家秘密：0，…"
+        hops = 0
+        while n < len(lines) and kinds[n] == "marker" and hops < 3:
+            n, hops = next_solid(n + 1), hops + 1
+        return n < len(lines) and kinds[n] == "row"
+
+    out: list[RawTable] = []
+    i = 0
+    while i < len(lines):
+        if kinds[i] != "row":
+            i += 1
+            continue
+        j, last = i + 1, i
+        while j < len(lines):
+            kind = kinds[j]
+            if kind == "row":
+                last = j
+            elif kind == "blank":
+                pass
+            elif kind in ("header", "short", "marker") and leads_to_row(j):
+                pass
+            else:
+                break
+            j += 1
+        top = i
+        while top > 0 and i - top < 4 and (kinds[top - 1] in ("header", "short")
+                                           or kinds[top - 1] == "marker" and _marker_chain_row(top)):
+            top -= 1
+        members = [k for k in range(top, last + 1) if kinds[k] != "blank"]
+        row_count = sum(kinds[k] == "row" for k in members)
+        has_figure = any(is_value(c) for k in members if kinds[k] == "row" for c in parsed[k] or ())
+        headed = any(kinds[k] == "header" for k in members)
+        widest = max(len(parsed[k] or ()) for k in members)
+        # one row is a table when a header names its columns (表四 has one row of 15 figures)
+        if has_figure and (row_count >= 2 or headed and widest >= 3):
+            # rows keep their own cells: text has no merged cells to align them by
+            grid = [parsed[k] if parsed[k] else [lines[k].strip()] for k in members]
+            out.append(_text_raw_table(grid, [lines[k].strip() for k in members]))
+        i = last + 1
+    return out
+
+
+def _text_raw_table(grid: list[list[str]], lines: list[str]) -> RawTable:
+    base = raw_table(grid, "text")
+    # the text's own lines are the table's lines (the reader printed nothing)
+    return RawTable(rows=base.rows, lines=tuple(lines), line_rows=tuple(range(len(lines))), kind="text")
+
+
+# --------------------------------------------------------------- locating
+
+def locate(raw_tables: Sequence[RawTable], text: str,
+           page_of: Callable[[int], int | None] | None = None) -> tuple[Table, ...]:
+    """Tables with the span of each line and cell in the normalised `text`."""
+    cursor = 0
+    placed: list[tuple[RawTable, list[tuple[int, int] | None]]] = []
+    for rt in raw_tables:
+        spans: list[tuple[int, int] | None] = []
+        for line in rt.lines:
+            found = _find_line(text, normalise_table_line(line), cursor)
+            spans.append(found)
+            if found:
+                cursor = found[1]
+        placed.append((rt, spans))
+    placed = _join_page_breaks(placed, text)
+    tables: list[Table] = []
+    for rt, spans in placed:
+        cell_spans: list[list[tuple[int, int] | None]] = [[None] * len(r) for r in rt.rows]
+        merged = {(r, c): (r0, c0) for r, c, r0, c0 in rt.merged}
+        for (row, span) in zip(rt.line_rows, spans, strict=True):
+            if span is not None and row < len(rt.rows):
+                cells = [cell if (row, c) not in merged else "" for c, cell in enumerate(rt.rows[row])]
+                cell_spans[row] = _cell_spans(text, span, cells)
+        for (r, c), (r0, c0) in merged.items():  # a merged cell's slots share its span
+            if r < len(cell_spans) and c < len(cell_spans[r]) and r0 < len(cell_spans) and c0 < len(cell_spans[r0]):
+                cell_spans[r][c] = cell_spans[r0][c0]
+        got = [s for s in spans if s]
+        span = (got[0][0], got[-1][1]) if got else (cursor, cursor)
+        page = rt.page
+        if page is None and page_of is not None and got:
+            page = page_of(got[0][0])
+        caption = ""
+        if got and span[0] > 0:
+            prev_start = text.rfind("\n", 0, span[0] - 1) + 1
+            caption = text[prev_start:span[0] - 1]
+            if any(t.span[0] <= prev_start < t.span[1] for t in tables):
+                caption = ""
+        tables.append(Table(index=len(tables) + 1, kind=rt.kind, rows=rt.rows,
+                            cell_spans=tuple(tuple(r) for r in cell_spans), span=span, page=page,
+                            caption=caption, merged=rt.merged))
+    return tuple(tables)
+
+
+def _find_line(text: str, line: str, start: int) -> tuple[int, int] | None:
+    """The first whole line equal to `line` at or after `start`."""
+    if not line:
+        return None
+    pos = text.find(line, start)
+    while pos >= 0:
+        end = pos + len(line)
+        if (pos == 0 or text[pos - 1] == "\n") and (end == len(text) or text[end] == "\n"):
+            return pos, end
+        pos = text.find(line, pos + 1)
+    return None
+
+
+def _cell_spans(text: str, line: tuple[int, int], cells: Sequence[str]) -> list[tuple[int, int] | None]:
+    """Each cell's span inside its row's line, searched left to right; a
+    merged cell spread over several slots shares the span of its first slot."""
+    out: list[tuple[int, int] | None] = []
+    cursor = line[0]
+    prev_text, prev_span = None, None
+    for cell in cells:
+        norm = normalise_table_line(cell)
+        if not norm:
+            out.append(None)
+            continue
+        if norm == prev_text and not is_value(norm):
+            out.append(prev_span)
+            continue
+        span = _find_in(text, norm, cursor, line[1])
+        out.append(span)
+        if span:
+            cursor = span[1]
+        prev_text, prev_span = norm, span
+    return out
+
+
+def _find_in(text: str, needle: str, start: int, end: int) -> tuple[int, int] | None:
+    pos = text.find(needle, start, end)
+    while pos >= 0:
+        stop = pos + len(needle)
+        # a figure is never part of a longer number ("0" is not the 0 of "30")
+        left_ok = not needle[0].isdigit() or pos == 0 or not (text[pos - 1].isdigit() or text[pos - 1] == ".")
+        right_ok = not needle[-1].isdigit() or stop >= len(text) or not (text[stop].isdigit() or text[stop] == ".")
+        if left_ok and right_ok:
+            return pos, stop
+        pos = text.find(needle, pos + 1, end)
+    return None
+
+
+def _join_page_breaks(placed, text: str):
+    """A table that goes on after a page break is one table: the next table
+    starts on the line right after it and has as many columns."""
+    out: list[tuple[RawTable, list]] = []
+    for rt, spans in placed:
+        if out:
+            prev, prev_spans = out[-1]
+            last = next((s for s in reversed(prev_spans) if s), None)
+            first = next((s for s in spans if s), None)
+            width = max((len(r) for r in rt.rows), default=0)
+            prev_width = max((len(r) for r in prev.rows), default=0)
+            if last and first and first[0] == last[1] + 1 and width == prev_width and rt.kind == prev.kind \
+                    and prev.page is not None and rt.page is not None and rt.page == prev.page + 1:
+                shift = len(prev.rows)
+                merged = RawTable(rows=prev.rows + rt.rows, lines=prev.lines + rt.lines,
+                                  line_rows=prev.line_rows + tuple(r + shift for r in rt.line_rows),
+                                  kind=prev.kind, page=prev.page,
+                                  merged=prev.merged + tuple((r + shift, c, r0 + shift, c0)
+                                                             for r, c, r0, c0 in rt.merged))
+                out[-1] = (merged, prev_spans + spans)
+                continue
+        out.append((rt, spans))
+    return out
+
+
+def label_spans(tables: Sequence[Table]) -> tuple[tuple[int, int], ...]:
+    """Spans of the cells that are not figures (row labels, headers): a
+    number in them ("5.属于三类内部事务信息") is never a fact."""
+    out = []
+    for t in tables:
+        for row, spans in zip(t.rows, t.cell_spans, strict=True):
+            for cell, span in zip(row, spans, strict=True):
+                if span is not None and not is_value(cell):
+                    out.append(span)
+    return tuple(sorted(set(out)))

@@ -1,0 +1,145 @@
+"""Tables as data: every reader gives a report's tables as rows of cells
+(merged cells spread, wrapped labels joined), each cell with its span in the
+text; table rows are never headings and row labels are never figures.
+
+The reports are the made-up disclosure reports of tests/fixtures/disclosure.py,
+written in every format from one model."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+import pipeline
+from fixtures import disclosure as dx
+from fixtures import make_fixtures as mf
+from pipeline.readers import render_rows, spread_cells
+from pipeline.tables import text_tables
+
+needs_font = pytest.mark.skipif(not mf.CJK_FONT.exists(),
+                                reason=f"PDF fixtures need the CJK font {mf.CJK_FONT} (Debian fonts-wqy-microhei)")
+
+GOOD = dx.reports()[0]
+FORMATS = {
+    "txt-colon": lambda out: dx.write_txt(GOOD, out, "colon"),
+    "txt-tabs": lambda out: dx.write_txt(GOOD, out, "tabs"),
+    "html": lambda out: dx.write_html(GOOD, out),
+    "docx": lambda out: dx.write_docx(GOOD, out),
+    "pdf-ruled": pytest.param(lambda out: dx.write_pdf(GOOD, out, ruled=True), marks=needs_font),
+}
+KIND = {"txt-colon": "text", "txt-tabs": "text", "html": "html", "docx": "docx", "pdf-ruled": "pdf-ruled"}
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("tables")
+
+
+def _figures(table) -> list[tuple[str, ...]]:
+    """The figures of each row that has some, as written."""
+    rows = []
+    for row in table.rows:
+        figures = tuple(c for c in row if c.replace(".", "", 1).isdigit())
+        if figures:
+            rows.append(figures)
+    return rows
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_every_format_gives_the_three_tables_with_the_same_figures(out, fmt):
+    write = FORMATS[fmt]
+    write = write.values[0] if hasattr(write, "values") else write
+    report = pipeline.extract(write(out))
+    assert [t.kind for t in report.tables] == [KIND[fmt]] * 3
+    t3 = report.tables[1]
+    expected = [tuple(str(GOOD.table3()[(key, a)]) for a in dx.APPLICANTS)
+                for key in ["new", "carried_in"] + [k for _, _, k in GOOD.result_rows()] + ["total", "carried_over"]]
+    assert _figures(t3) == expected
+    assert _figures(report.tables[2]) == [tuple(str(v) for v in GOOD.table4())]
+    assert t3.caption == "三、收到和处理政府信息公开申请情况"
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_cell_spans_quote_the_cell_and_rows_are_never_headings(out, fmt):
+    write = FORMATS[fmt]
+    write = write.values[0] if hasattr(write, "values") else write
+    report = pipeline.extract(write(out))
+    for table in report.tables:
+        for row, spans in zip(table.rows, table.cell_spans, strict=True):
+            for cell, span in zip(row, spans, strict=True):
+                if span is not None:
+                    assert report.text[span[0]:span[1]] == pipeline.normalize.normalise_table_line(cell)
+        assert table.span[0] < table.span[1]
+    # the report's own six parts are its only level-1 headings; 一、本年新收… is a row
+    assert [s.marker for s in report.sections if s.level == 1] == ["一、", "二、", "三、", "四、", "五、", "六、"]
+    assert [s.title for s in report.sections if s.level == 1][2] == "收到和处理政府信息公开申请情况"
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_row_labels_are_never_figures(out, fmt):
+    write = FORMATS[fmt]
+    write = write.values[0] if hasattr(write, "values") else write
+    report = pipeline.extract(write(out))
+    label = report.text.index("属于三类内部事务信息")
+    assert not [i for i in report.indicators if i.table is None and i.span[0] <= label < i.span[1] + 4]
+    assert not [i for i in report.indicators if i.table is None and i.unit == "类"]
+
+
+@needs_font
+def test_pdf_ruled_and_word_give_the_same_grid(out):
+    pdf = pipeline.extract(dx.write_pdf(GOOD, out, ruled=True))
+    word = pipeline.extract(dx.write_docx(GOOD, out))
+    html = pipeline.extract(dx.write_html(GOOD, out))
+    for a, b, c in zip(pdf.tables, word.tables, html.tables, strict=True):
+        assert a.rows == b.rows == c.rows
+        assert a.merged == b.merged == c.merged
+
+
+def test_merged_cells_are_spread_over_every_slot():
+    grid, merged = spread_cells([[("项目", 2, 1), ("申请人情况", 1, 2)], [("自然人", 1, 1), ("总计", 1, 1)],
+                                 [("一、本年新收", 1, 1), ("5", 1, 1), ("5", 1, 1)]])
+    assert grid == [["项目", "申请人情况", "申请人情况"], ["项目", "自然人", "总计"], ["一、本年新收", "5", "5"]]
+    assert merged == ((0, 2, 0, 1), (1, 0, 0, 0))
+
+
+@pytest.mark.parametrize(("rows", "merged", "lines"), [
+    # a one-row header names each value; a merged value is printed once
+    ([["类别", "数量（件）"], ["行政复议案件", "12"]], (), [(1, "行政复议案件：12件")]),
+    ([["信息内容", "本年处理决定数量", "本年处理决定数量"], ["行政许可", "126", "126"]], ((0, 2), (1, 2)),
+     [(1, "行政许可：本年处理决定数量126")]),
+    # leading text cells are one row label; a header of several rows is printed as it is
+    ([["", "申请人情况", "申请人情况"], ["", "自然人", "总计"], ["三、本年度办理结果", "（一）予以公开", "4"]], (),
+     [(0, "申请人情况"), (1, "自然人：总计"), (2, "三、本年度办理结果 （一）予以公开：4")]),
+])
+def test_render_rows(rows, merged, lines):
+    assert render_rows(rows, frozenset(merged)) == lines
+
+
+@pytest.mark.parametrize(("text", "n_tables"), [
+    ("情况如下。\n行政许可：12，3\n行政处罚：5，0\n完毕。", 1),
+    ("自然人\t总计\n新收\t5\t5\n结转\t1\t1\n", 1),
+    # prose with numbers, a date line, a single "label：figure" line: no table
+    ("全年办理12件，同比增长5%。\n2023年1月15日\n联系电话：12345678\n", 0),
+    # a heading above a header is not part of the table under it
+    ("四、行政复议情况\n维持\t纠正\t总计\n1\t2\t3\n五、问题\n", 1),
+])
+def test_text_tables(text, n_tables):
+    found = text_tables(text)
+    assert len(found) == n_tables
+    if found:
+        assert not any(line.startswith(("四、", "五、")) for line in found[0].lines)
+
+
+def test_tables_csv_has_every_cell(out, tmp_path):
+    src = dx.write_html(GOOD, out)
+    from pipeline.cli import main
+
+    assert main(["extract", str(src), "-o", str(tmp_path / "o"), "-q", "--jobs", "1"]) == 0
+    with open(tmp_path / "o" / "tables.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    report = pipeline.extract(src)
+    assert len(rows) == sum(len(r) for t in report.tables for r in t.rows)
+    assert {"doc_id", "source", "table", "row", "col", "text"} <= set(rows[0])
+    cell = next(r for r in rows if r["table"] == "3" and r["row"] == "3")
+    assert cell["text"] == "1"  # 表四: 行政复议 结果维持
