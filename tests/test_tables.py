@@ -17,8 +17,9 @@ from fixtures import make_fixtures as mf
 from pipeline.readers import render_rows, spread_cells
 from pipeline.tables import text_tables
 
-needs_font = pytest.mark.skipif(not mf.CJK_FONT.exists(),
-                                reason=f"PDF fixtures need the CJK font {mf.CJK_FONT} (Debian fonts-wqy-microhei)")
+from conftest import pdf_font, requires  # noqa: E402
+
+needs_font = requires("pdf-font", pdf_font() is not None)
 
 GOOD = dx.reports()[0]
 FORMATS = {
