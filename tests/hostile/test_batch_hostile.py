@@ -171,7 +171,7 @@ def test_doc_timeout_stops_one_document_and_the_batch_goes_on(tmp_path, monkeypa
     monkeypatch.setattr(batch, "process_one", stuck)
     out = tmp_path / "out"
     started = time.monotonic()
-    res = run_batch([str(docs)], out, formats=FORMATS, jobs=2, doc_timeout=1)
+    res = run_batch([str(docs)], out, formats=FORMATS, jobs=2, doc_timeout=5)
     assert time.monotonic() - started < 60
     assert res.processed == 4 and [(Path(p).name, c) for p, c, _ in res.failed] == [("a-stuck.txt", "E015")]
     assert rows(out / "errors.csv")[0]["code"] == "E015"
