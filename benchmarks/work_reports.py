@@ -86,6 +86,19 @@ def _fmt(f: dict) -> str:
             f"{f.get('period')} {f.get('label') if 'text' not in f else f['text']} | {f.get('sentence', '')[:80]}")
 
 
+def _timed_extract(path, rules, repeat: int):
+    """The report and its best time over `repeat` runs."""
+    from pipeline import extract
+
+    best = None
+    for _ in range(max(1, repeat)):
+        t = time.perf_counter()
+        report = extract(path, rules)
+        elapsed = time.perf_counter() - t
+        best = elapsed if best is None else min(best, elapsed)
+    return report, best
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("reports", type=Path, help="folder of work reports (<id>.txt …)")
@@ -113,12 +126,7 @@ def main(argv=None) -> int:
             print(f"{ident:8} no report in {args.reports}")
             tot["gold"] += len(gold["facts"])
             continue
-        best = None
-        for _ in range(max(1, args.repeat)):
-            t = time.perf_counter()
-            report = extract(path, rules)
-            elapsed = time.perf_counter() - t
-            best = elapsed if best is None else min(best, elapsed)
+        report, best = _timed_extract(path, rules, args.repeat)
         out = report.to_dict()
         wr_chars += len(report.text)
         wr_time += best
@@ -147,12 +155,7 @@ def main(argv=None) -> int:
     # the rule-of-law reference, timed the same way
     rol_chars = rol_time = 0.0
     for path in sorted((ROOT / "corpus").glob("*.txt")):
-        best = None
-        for _ in range(max(1, args.repeat)):
-            t = time.perf_counter()
-            report = extract(path, rules)
-            elapsed = time.perf_counter() - t
-            best = elapsed if best is None else min(best, elapsed)
+        report, best = _timed_extract(path, rules, args.repeat)
         rol_chars += len(report.text)
         rol_time += best
     if wr_time and rol_time:
