@@ -29,6 +29,7 @@ import shutil
 import statistics
 import subprocess
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pypdfium2
@@ -429,14 +430,19 @@ def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table],
 def _chunks(pieces: list[str], geo: list[tuple[float, float, float, float]]) -> tuple[tuple[str, float, float], ...]:
     """The line's characters cut where the gap between two is wider than a
     character: the cells of a table drawn without lines."""
+    return _join_close((ch, x0, x1, max(y1 - y0, 1.0)) for ch, (x0, x1, y0, y1) in zip(pieces, geo, strict=True))
+
+
+def _join_close(items: Iterable[tuple[str, float, float, float]]) -> tuple[tuple[str, float, float], ...]:
+    """(text, x0, x1, em) pieces left to right, joined where the gap to the
+    previous piece is at most 0.9 em (one cell), cut where it is wider."""
     out: list[list] = []
-    for ch, (x0, x1, y0, y1) in sorted(zip(pieces, geo, strict=True), key=lambda p: p[1][0]):
-        em = max(y1 - y0, 1.0)
+    for text, x0, x1, em in sorted(items, key=lambda p: p[1]):
         if out and x0 - out[-1][2] <= 0.9 * em:
-            out[-1][0] += ch
+            out[-1][0] += text
             out[-1][2] = max(out[-1][2], x1)
         else:
-            out.append([ch, x0, x1])
+            out.append([text, x0, x1])
     return tuple((t, a, b) for t, a, b in out)
 
 
@@ -487,14 +493,7 @@ def _merge_visual_lines(lines: list[_Line]) -> list[_Line]:
 
 
 def _merge_chunks(a, b, em: float) -> tuple[tuple[str, float, float], ...]:
-    out: list[list] = []
-    for text, x0, x1 in sorted(a + b, key=lambda c: c[1]):
-        if out and x0 - out[-1][2] <= 0.9 * em:
-            out[-1][0] += text
-            out[-1][2] = max(out[-1][2], x1)
-        else:
-            out.append([text, x0, x1])
-    return tuple((t, x0, x1) for t, x0, x1 in out)
+    return _join_close((text, x0, x1, em) for text, x0, x1 in a + b)
 
 
 def _join(a: str, b: str, space_ok: bool = False) -> str:
