@@ -11,6 +11,11 @@ without running headers, page numbers or tables (which the reader removes
 or rewrites on purpose). "reader = plumber" is the check that matters;
 raw PDFium keeps part of the fake-bold duplicates, which the reader drops.
 
+Table-heavy PDFs too: the made-up 政府信息公开 reports of
+tests/fixtures/disclosure.py, their three mandated tables ruled, and drawn
+without ruling lines (header one word per line): the reader, tables included,
+should run at 20x pdfplumber's extract_text or more.
+
     .venv/bin/python benchmarks/pdf_text.py [--repeat N]
 """
 from __future__ import annotations
@@ -29,6 +34,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 import pdfplumber  # noqa: E402
 import pypdfium2  # noqa: E402
 
+from fixtures import disclosure as dx  # noqa: E402
 from fixtures import make_fixtures as mf  # noqa: E402
 from pipeline.readers import pdf as pdf_reader  # noqa: E402
 
@@ -82,6 +88,9 @@ def main() -> int:
             "plain (fake bold, no header/footer/table)": mf.write_pdf(out, "plain.pdf", blocks_=five, running=False),
             "full (header, footer, page numbers, table)": mf.write_pdf(out, "full.pdf", blocks_=mf.blocks(True) * 5),
         }
+        for rep in dx.reports()[:2]:
+            files[f"tables, ruled ({rep.name})"] = dx.write_pdf(rep, out, ruled=True)
+            files[f"tables, no lines ({rep.name})"] = dx.write_pdf(rep, out, ruled=False)
         print(f"{'PDF':44} {'pages':>5} {'pdfplumber':>11} {'pdfium-raw':>11} {'reader':>9} {'reader/plumber':>15}  identical text")
         for label, path in files.items():
             data = path.read_bytes()

@@ -39,19 +39,24 @@ def entries(rules: Rules | None = None, report_type: str | None = None) -> list[
     """Every catalog id in catalog order (`other` last), optionally of one report type."""
     rules = rules or load_rules()
     out = []
-    for ident, item in rules.catalog.items():
-        dims = item.get("dims") or item.get("dimensions") or ()
-        entry = CatalogEntry(ident, str(item.get("zh", ident)), str(item.get("unit_class", "")),
-                             tuple(str(d) for d in dims), item.get("report_type"))
-        if report_type is None or entry.report_type == report_type or ident == "other":
-            out.append(entry)
+    seen: set[str] = set()
+    for rtype in rules.report_types:  # every report type's catalog (an id means one thing in every type)
+        for ident, item in rules.for_type(rtype).catalog.items():
+            if ident in seen:
+                continue
+            seen.add(ident)
+            dims = item.get("dims") or item.get("dimensions") or ()
+            entry = CatalogEntry(ident, str(item.get("zh", ident)), str(item.get("unit_class", "")),
+                                 tuple(str(d) for d in dims), item.get("report_type"))
+            if report_type is None or entry.report_type == report_type or ident == "other":
+                out.append(entry)
     out.sort(key=lambda e: e.id == "other")
     return out
 
 
 def report_types(rules: Rules | None = None) -> list[str]:
     rules = rules or load_rules()
-    return sorted({str(item["report_type"]) for item in rules.catalog.values() if item.get("report_type")})
+    return sorted(rules.report_types)
 
 
 def nearest(name: str, known: Iterable[str], n: int = 3, cutoff: float = 0.6) -> list[str]:

@@ -147,6 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
                          "of the years most rows have a value in; rows without one last)")
     cp.add_argument("--top", type=int, default=None, metavar="N",
                     help="only the first N rows (by -value unless --sort says otherwise)")
+    cp.add_argument("--dim", action="append", default=[], metavar="NAME=VALUE",
+                    help="the table cell of an indicator with dimensions, e.g. --dim applicant=total "
+                         "(repeat for each dimension it has)")
     cp.add_argument("-o", "--output", metavar="FILE", help="also write the pivot to FILE.csv or FILE.xlsx")
     cp.add_argument("--chart", metavar="FILE.png",
                     help="also draw the pivot as a PNG chart (needs a CJK font, e.g. fonts-noto-cjk)")
@@ -205,7 +208,8 @@ def build_parser() -> argparse.ArgumentParser:
     au = command(sub, "audit", cmd_audit, help="check which reported numbers do not add up, across reports too",
                  description="Run the cross-report checks (yoy_mismatch: a stated change against last "
                              "year's report of the same region and agency; cross_report_conflict: one "
-                             "region, year and fact with different values in two reports) over an output "
+                             "region, year and fact with different values in two reports; across_years: a table "
+                             "carry-over of year N against the carried-in cell of year N+1) over an output "
                              "folder, write them to OUTDIR/findings_cross.csv and print a summary by check "
                              "and severity, with the within-report findings written by extract.")
     outdir_argument(au)
@@ -317,8 +321,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
         except FontMissing as exc:
             no_font = exc
     sort = args.sort or ("-value" if args.top is not None else "region")
+    dims = {}
+    for item in args.dim:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise UsageError(f"--dim takes NAME=VALUE, e.g. applicant=total; got {item!r}")
+        dims[name.strip()] = value.strip()
     pivot = compare(args.outdirs, args.indicator, by=args.by, years=years, level=args.level, region=args.region,
-                    sort=sort, top=args.top, measure=args.measure, modality=args.modality)
+                    sort=sort, top=args.top, measure=args.measure, modality=args.modality,
+                    dims=dims)
     if args.output:
         write_pivot(pivot, args.output)
     if args.chart and no_font is None:

@@ -158,14 +158,16 @@ def _prefix(code: str) -> str:
 def compare(outdirs: Sequence[str | Path], indicator: str, *, by: str = "region",
             years: tuple[int, int] | None = None, level: str | None = None, region: str | None = None,
             sort: str = "region", top: int | None = None, measure: str = "level",
-            modality: str = "achieved") -> Pivot:
+            modality: str = "achieved", dims: dict[str, str] | None = None) -> Pivot:
     """The pivot of `indicator`'s achieved level by region or agency and year (see the module's rule).
 
     level: a division level, "all" (mix levels), or None (the level most rows have);
     region: a division name or code, keeping it and everything below it;
     sort: region (by name), value or -value (by the value in the latest of the years most rows have
           a value in; rows without one last);
-    top: only the first N rows after sorting.
+    top: only the first N rows after sorting;
+    dims: the table cell of an indicator with dimensions ({"applicant": "total"}): one value per
+          dimension it has (a pivot never mixes cells).
     """
     if by not in ("region", "agency"):
         raise UsageError(f"--by must be region or agency, got {by!r}")
@@ -182,10 +184,45 @@ def compare(outdirs: Sequence[str | Path], indicator: str, *, by: str = "region"
     prefix = region_prefix(region) if region is not None else None
     con = connect(outdirs)
     try:
-        pivot = _compare(con, indicator, by, years, level, prefix, sort, top, _source(measure, modality))
+        pivot = _compare(con, indicator, by, years, level, prefix, sort, top, _source(measure, modality),
+                         _dims_where(con, indicator, dims or {}))
         return replace(pivot, measure=measure, modality=modality)
     finally:
         con.close()
+
+
+def _dims_where(con, indicator: str, dims: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    """SQL conditions and parameters selecting one cell of an indicator's dimensions."""
+    from .query import dimension_columns, one_line
+
+    known = dimension_columns(con)
+    for name in dims:
+        if name not in known:
+            raise UsageError(f"--dim {name}: no such dimension in these outputs"
+                             + (f" (dimensions: {', '.join(known)})" if known else ""))
+    where, params = [], {}
+    for k, (name, value) in enumerate(sorted(dims.items())):
+        where.append(f'"{name}" = $dim{k}')
+        params[f"dim{k}"] = value
+    used = []
+    for name in known:
+        if name in dims:
+            continue
+        try:
+            n = run(con, f'SELECT count(*) FROM report_values WHERE indicator = $i AND "{name}" IS NOT NULL',
+                    params={"i": indicator}).rows[0][0]
+        except Exception as exc:  # pragma: no cover - DuckDB errors are reported as usage errors
+            raise UsageError(one_line(str(exc))) from None
+        if n:
+            used.append(name)
+    if used:
+        values = {name: [r[0] for r in run(con, f'SELECT DISTINCT "{name}" FROM report_values WHERE indicator = $i '
+                                                f'AND "{name}" IS NOT NULL ORDER BY 1', params={"i": indicator}).rows]
+                  for name in used}
+        hint = "; ".join(f"{name}: {', '.join(map(str, v))}" for name, v in values.items())
+        raise UsageError(f"{indicator} is a table cell with dimensions: choose one with "
+                         + " ".join(f"--dim {name}=VALUE" for name in used) + f" ({hint})")
+    return where, params
 
 
 def _source(measure: str, modality: str) -> str:
@@ -203,11 +240,13 @@ def _source(measure: str, modality: str) -> str:
 
 
 def _compare(con, indicator: str, by: str, years: tuple[int, int] | None, level: str | None,
-             prefix: tuple[str, str] | None, sort: str, top: int | None, source: str = "report_values") -> Pivot:
-    params: dict[str, Any] = {"indicator": indicator}
+             prefix: tuple[str, str] | None, sort: str, top: int | None, source: str = "report_values",
+             dim_where: tuple[list[str], dict[str, str]] = ([], {})) -> Pivot:
+    params: dict[str, Any] = {"indicator": indicator, **dim_where[1]}
+    cond = " AND ".join(["indicator = $indicator", *dim_where[0]])
     source = f"(SELECT * FROM {source})" if source != "report_values" else source
     classes = run(con, f"SELECT unit_class, unit, label, sum(mentions) AS n FROM {source} "
-                       "WHERE indicator = $indicator GROUP BY ALL ORDER BY n DESC, unit_class, unit, label",
+                       f"WHERE {cond} GROUP BY ALL ORDER BY n DESC, unit_class, unit, label",
                   params=params).rows
     if not classes:
         raise UsageError(_no_values(con, indicator))
@@ -222,7 +261,7 @@ def _compare(con, indicator: str, by: str, years: tuple[int, int] | None, level:
     params["unit_class"] = unit_class
 
     label_expr = "coalesce(region_full_name, region)" if by == "region" else "agency"
-    where = ["indicator = $indicator", "unit_class = $unit_class"]
+    where = ["indicator = $indicator", "unit_class = $unit_class", *dim_where[0]]
     if years is not None:
         where.append("year BETWEEN $first AND $last")
         params.update(first=years[0], last=years[1])

@@ -16,6 +16,12 @@ project's shared scorer, so figures agree with it:
   full-/half-width folded), and of those, share with the right report part;
 - meta: share of gold metadata fields right (year, region code, agency).
 
+Table cells: a gold file may list `cells` ({"indicator", "dims", "value"}), the
+figures of a report's tables. They are scored apart (cell P/R/F1): a cell
+matches an extracted table figure (one with `table`) of the same id, the same
+dimensions and the same value, one to one; those extracted table figures then
+do not count in the mentions above.
+
 Per indicator (typed): gold = gold facts with that id, predicted = extracted
 indicators with that id (optional hits removed), matched = typed pairs of that id.
 Beyond the shared scorer it also counts `negatives` hit: extracted indicators
@@ -24,6 +30,7 @@ whose number lies inside a phrase the gold file says is not a fact.
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,6 +128,7 @@ class Evaluation:
     meta_right: int
     negatives_hit: int
     details: tuple[str, ...] = field(default=())  # one line per miss, extra or wrong type
+    cells: Score | None = None  # table cells (id + dims + value), when the gold gives them
 
     @property
     def sections(self) -> float:
@@ -145,6 +153,7 @@ class Evaluation:
                          "found_share": round(self.sections, 6), "parts_share": round(self.parts, 6)},
             "meta": {"checks": self.meta_checks, "right": self.meta_right, "share": round(self.meta, 6)},
             "negatives_hit": self.negatives_hit,
+            "cells": self.cells.to_dict() if self.cells is not None else None,
         }
 
 
@@ -157,6 +166,25 @@ def _check_facts(facts: Any, key: str, path: Path) -> list[dict]:
         if not isinstance(f, dict) or not {"indicator", "value", "unit"} <= set(f):
             raise UsageError(f"gold file: {key} #{n} needs indicator, value and unit", str(path))
     return facts
+
+
+def _cell_key(cell: dict) -> tuple:
+    value = cell.get("value")
+    try:
+        value = Decimal(str(value)).normalize()
+    except (InvalidOperation, ValueError):
+        pass
+    return str(cell.get("indicator")), tuple(sorted((str(k), str(v)) for k, v in (cell.get("dims") or {}).items())), \
+        value
+
+
+def _check_cells(cells: Any, path: Path) -> list[dict]:
+    if cells is None:
+        return []
+    if not isinstance(cells, list) or not all(isinstance(c, dict) and {"indicator", "value"} <= set(c)
+                                               and isinstance(c.get("dims", {}), dict) for c in cells):
+        raise UsageError("gold file: 'cells' must be a list of {indicator, dims, value}", str(path))
+    return cells
 
 
 def _negative_hits(negatives: list, out: dict) -> int:
@@ -192,6 +220,8 @@ def evaluate(gold_dir: str | Path, outdir: str | Path, *, details: bool = False)
     sec = sec_found = part_ok = meta = meta_ok = neg_hits = 0
     missing: list[str] = []
     lines: list[str] = []
+    cell_counts = [0, 0, 0]  # gold, predicted, matched
+    any_cells = False
     for gold_file in gold_files:
         gold = store.json_object(gold_file, "gold file")
         doc_id = str(gold.get("id") or gold_file.stem)
@@ -208,6 +238,18 @@ def evaluate(gold_dir: str | Path, outdir: str | Path, *, details: bool = False)
             lines.append(f"{doc_id}: no output")
             continue
         preds = list(out.get("indicators") or [])
+        g_cells = _check_cells(gold.get("cells"), gold_file)
+        if "cells" in gold:
+            any_cells = True
+            table_preds = [p for p in preds if p.get("table")]
+            preds = [p for p in preds if not p.get("table")]
+            want, got = Counter(map(_cell_key, g_cells)), Counter(map(_cell_key, table_preds))
+            cell_counts[0] += len(g_cells)
+            cell_counts[1] += len(table_preds)
+            cell_counts[2] += sum((want & got).values())
+            if details:
+                lines.extend(f"{doc_id}: CELL MISSED {k[0]} {dict(k[1])} {k[2]}" for k in (want - got).elements())
+                lines.extend(f"{doc_id}: CELL EXTRA  {k[0]} {dict(k[1])} {k[2]}" for k in (got - want).elements())
         opt_hit = {pi for _, pi in match(optional, preds, typed=False)}
         preds = [p for i, p in enumerate(preds) if i not in opt_hit]
         n_pred += len(preds)
@@ -248,6 +290,7 @@ def evaluate(gold_dir: str | Path, outdir: str | Path, *, details: bool = False)
         per_indicator={k: Score(*v) for k, v in per.items()},
         sections_gold=sec, sections_found=sec_found, parts_right=part_ok, meta_checks=meta, meta_right=meta_ok,
         negatives_hit=neg_hits, details=tuple(lines) if details else (),
+        cells=Score(*cell_counts) if any_cells else None,
     )
 
 
@@ -288,6 +331,9 @@ def report_lines(ev: Evaluation) -> list[str]:
         f"typed     P={t.precision:.3f} R={t.recall:.3f} F1={t.f1:.3f}  (matched {t.matched})",
         f"sections  found={ev.sections:.3f}  parts right={ev.parts:.3f}  meta right={ev.meta:.3f}",
         f"negatives extracted: {ev.negatives_hit}",
+        *([f"cells     P={ev.cells.precision:.3f} R={ev.cells.recall:.3f} F1={ev.cells.f1:.3f}  "
+           f"(gold {ev.cells.gold}, predicted {ev.cells.predicted}, matched {ev.cells.matched})"]
+          if ev.cells is not None else []),
         f"summary mentionF1={m.f1:.3f} typedF1={t.f1:.3f} sections={ev.sections:.3f} parts={ev.parts:.3f} "
         f"meta={ev.meta:.3f}",
     ]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from .audit import audit_report
@@ -14,6 +15,7 @@ from .normalize import normalise
 from .records import RawDocument, Report, Source
 from .rules import Rules, load_rules
 from .sections import find_sections
+from .table_cells import read_cells
 from .tables import label_spans, locate, text_tables
 
 log = logging.getLogger(__name__)
@@ -58,21 +60,27 @@ def build_report(raw: RawDocument, rules: Rules) -> Report:
     text = norm.text
     page_of = norm.page_of if norm.page_starts else None
     tables = locate(raw_tables, text, page_of)
-    sections = find_sections(text, rules, tuple(t.span for t in tables))
     # read_metadata says why a region has no code (ambiguous name, township, not in the table)
     warnings: list[str] = list(raw.warnings)
     meta = read_metadata(text, rules, publisher=raw.publisher, published=raw.published, warnings=warnings)
+    # the report type's own catalog, section parts, indicator and table rules
+    rules = rules.for_type(meta.report_type)
+    sections = find_sections(text, rules, tuple(t.span for t in tables))
+    cells, blanks, read = read_cells(tables, text, sections, rules, page_of)
+    not_prose = label_spans(tables) + tuple(t.span for t in tables if t.index in read)
     # the years reviewed and planned give the periods of figures that name none
     # values no output can hold (a 61-digit run) are dropped here, with a warning naming them
-    indicators, dropped = within_contract(extract_indicators(text, sections, rules, page_of=page_of, year=meta.year,
-                                                             year_planned=meta.year_planned,
-                                                             not_prose=label_spans(tables)))
+    prose, dropped = within_contract(extract_indicators(text, sections, rules, page_of=page_of, year=meta.year,
+                                                        year_planned=meta.year_planned, not_prose=not_prose))
     warnings.extend(dropped)
+    # a table cell is about the year the report reviews
+    cells = [replace(c, period=meta.year) for c in cells]
+    indicators = tuple(sorted(prose + tuple(cells), key=lambda i: (i.span[0], i.span[1])))
     source = Source(path=raw.path, format=raw.format, sha256=raw.sha256, encoding=raw.encoding,
                     pages=raw.pages, ocr=raw.ocr)
     ident = doc_id(raw.sha256)
     # numbers that do not add up: a pure function of the text and its indicators
-    findings = audit_report(text, indicators, sections, rules, doc_id=ident)
+    findings = audit_report(text, indicators, sections, rules, doc_id=ident, blanks=blanks)
     return Report(
         doc_id=ident,
         source=source,

@@ -45,12 +45,7 @@ def read_metadata(text: str, rules: Rules, publisher: str | None = None, publish
     title_idx, title = _find_title(lines, mrules)
     body_lines = [ln for i, ln in enumerate(lines[:40]) if i != title_idx and not _is_chrome(ln, mrules)]
     year = _report_year(title, body_lines, lines, published, mrules) or _heading_year(lines, mrules)
-    report_type = None
-    probe = title or "\n".join(body_lines[:3])
-    for rtype, words in mrules.report_types.items():
-        if any(w in probe for w in words):
-            report_type = rtype
-            break
+    report_type = detect_report_type(title or "\n".join(body_lines[:3]), text, mrules)
     # The issuer: the title's, else an issuer line's or the opening sentence's
     # subject; the first that makes a name by the agency grammar, else none.
     table = rules.divisions
@@ -105,6 +100,24 @@ def read_metadata(text: str, rules: Rules, publisher: str | None = None, publish
         published = f"{delivered.group('y')}-{int(delivered.group('m')):02d}-{int(delivered.group('d')):02d}"
     return Meta(title=title, year=year, region=region, agency=agency, report_type=report_type,
                 agency_kind=kind, publisher=publisher, published=published, year_planned=year_planned)
+
+
+def detect_report_type(probe: str, text: str, mrules: MetadataRules) -> str | None:
+    """The report type named by the title (or the opening lines), else the
+    one whose content phrases the text holds (two at least: 本年新收政府信息
+    公开申请数量, 上年结转…); None when no type or more than one fits."""
+    named = [t for t, words in mrules.report_types.items() if any(w in probe for w in words)]
+    if len(named) == 1:
+        return named[0]
+    if len(named) > 1:
+        # a title naming two types ("法治政府建设和政府信息公开…"): the longer keyword is the more specific
+        best = max(named, key=lambda t: max(len(w) for w in mrules.report_types[t] if w in probe))
+        longest = [t for t in named if max(len(w) for w in mrules.report_types[t] if w in probe)
+                   == max(len(w) for w in mrules.report_types[best] if w in probe)]
+        return best if len(longest) == 1 else None
+    by_content = [t for t, phrases in mrules.report_type_content.items()
+                  if sum(1 for p in phrases if p in text) >= 2]
+    return by_content[0] if len(by_content) == 1 else None
 
 
 def _is_chrome(line: str, mrules: MetadataRules) -> bool:

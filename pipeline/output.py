@@ -18,6 +18,7 @@ from typing import Any, Iterable, Iterator
 import orjson
 
 from .records import Report, json_number
+from .rules import bundled_dimensions
 
 REPORT_COLUMNS = ["doc_id", "source", "format", "encoding", "pages", "ocr", "sha256", "title", "year", "year_planned",
                   "region",
@@ -29,6 +30,10 @@ INDICATOR_COLUMNS = ["doc_id", "source", "year", "region", "region_code", "agenc
                      "label", "value", "value_high", "unit", "unit_class", "qualifier", "measure", "modality",
                      "period", "actor", "section_id", "part", "page", "start", "end", "text", "sentence", "rule",
                      "table_index", "table_row", "table_col", "row_label", "col_label"]
+# One column per dimension name of the bundled report types' catalogs (the
+# dims of a table cell, empty where they do not apply).
+DIM_COLUMNS = list(bundled_dimensions())
+INDICATOR_COLUMNS += [d for d in DIM_COLUMNS if d not in INDICATOR_COLUMNS]
 # One row per table cell (pipeline.tables), whether or not a rule reads it.
 TABLE_COLUMNS = ["doc_id", "source", "table", "row", "col", "text", "kind", "page", "start", "end"]
 ERROR_COLUMNS = ["source", "code", "reason"]
@@ -201,6 +206,8 @@ def rows_for(doc: dict) -> tuple[dict, list[dict], list[dict]]:
                                              "qualifier", "measure", "modality", "period", "actor", "section_id",
                                              "part", "page", "text", "sentence", "rule")})
         row["start"], row["end"] = ind["span"]
+        dims = ind.get("dims") or {}
+        row.update({d: dims.get(d) for d in DIM_COLUMNS})
         cell = ind.get("table") or {}
         row.update(table_index=cell.get("index"), table_row=cell.get("row"), table_col=cell.get("col"),
                    row_label=cell.get("row_label"), col_label=cell.get("col_label"))

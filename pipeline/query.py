@@ -221,13 +221,15 @@ def connect(outdirs: Sequence[str | Path]) -> "duckdb.DuckDBPyConnection":
 def dimension_columns(con: "duckdb.DuckDBPyConnection") -> list[str]:
     """Columns of `indicators` beyond this version's: the dimensions of table cells
     (one column per dimension name), which `report_values` keeps apart."""
-    base = set(TABLES["indicators"])
+    from .output import DIM_COLUMNS
+
+    base = set(TABLES["indicators"]) - set(DIM_COLUMNS)
     extra = [r[0] for r in con.execute("DESCRIBE indicators").fetchall() if r[0] not in base]
-    if not extra:  # the usual case: no rules to load
-        return []
+    if all(c in DIM_COLUMNS for c in extra):  # the usual case: the bundled dimensions, no rules to load
+        return extra
     from .catalog import entries
 
-    dims = {d for e in entries() for d in e.dims}  # only the catalog's dimension names, not any new column
+    dims = set(DIM_COLUMNS) | {d for e in entries() for d in e.dims}  # the catalogs' dimensions, no other column
     return [c for c in extra if c in dims]
 
 

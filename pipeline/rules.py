@@ -39,8 +39,8 @@ from . import cache
 from .errors import RulesError
 from .patterns import UnsafePattern, timed, vetted_pattern
 from .records import SEVERITIES, UNIT_CLASSES
-from .schema import (Anything, Context, Flag, Integer, Number, Pattern, Record, Seq, Table, Text, opt, read_yaml,
-                     validate, words)
+from .schema import (Anything, Context, Flag, Integer, LineMap, Number, Pattern, Record, Seq, Table, Text, opt,
+                     read_yaml, validate, words)
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +184,7 @@ class MetadataRules:
     issuer_stops: tuple[str, ...]
     chrome_prefixes: tuple[str, ...]
     report_types: dict[str, tuple[str, ...]]
+    report_type_content: dict[str, tuple[str, ...]]  # phrases of a type's body (two make it that type)
     provinces: tuple[str, ...]
     region_suffixes: tuple[str, ...]
     not_regions: frozenset[str]
@@ -291,6 +292,61 @@ class DivisionSource:
 
 
 @dataclass(frozen=True)
+class LabelRule:
+    """One way a row or column label reads (tables.yaml): what it adds to a cell."""
+
+    match: regex.Pattern
+    indicator: str | None
+    dims: Mapping[str, str]
+    scale: Decimal | None  # e.g. 10000 for a column in 万元
+
+
+@dataclass(frozen=True)
+class TableRule:
+    id: str
+    number: int  # the table's number in the national format (表二 → 2)
+    find: regex.Pattern  # searched in the caption and the cells: this is the table
+    unit: str
+    rows: tuple[tuple[LabelRule, ...], ...]  # groups: the first match of each group applies
+    cols: tuple[tuple[LabelRule, ...], ...]
+    layouts: tuple[tuple[str, ...], ...]  # column labels by position, for rows whose header is lost
+
+
+@dataclass(frozen=True)
+class TableRules:
+    tables: tuple[TableRule, ...]
+
+
+@dataclass(frozen=True)
+class CellRef:
+    indicator: str
+    dims: Mapping[str, str]  # "*": any value; missing: any
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A sum a report type's tables must satisfy (audit.yaml identities)."""
+
+    id: str
+    name: str
+    kind: str  # total_of | balance | across_years
+    severity: str
+    indicators: tuple[str, ...] = ()  # total_of: the ids whose rows or columns add up
+    dim: str = ""  # total_of: the dimension whose values add up to `total`
+    total: str = ""
+    per: str = ""  # balance, across_years: checked for each value of this dimension
+    left: tuple[CellRef, ...] = ()
+    right: tuple[CellRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class IdentityRules:
+    identities: tuple[Identity, ...]
+    text_vs_table_severity: str
+    totals: Mapping[str, str]  # dim -> its total value: the cell a prose figure is compared with
+
+
+@dataclass(frozen=True)
 class Rules:
     directory: str
     version: str  # a hash of every rules file and the division table: outputs record it, reruns compare it
@@ -307,6 +363,30 @@ class Rules:
     layout: LayoutRules
     division_source: DivisionSource
     conversions: Mapping[str, tuple[str, Decimal]] = field(default_factory=dict)  # 斤 -> (吨, 0.0005)
+    report_type: str = ""  # the type this pack describes (catalog.yaml's report_type)
+    dimensions: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # dim -> value -> meaning
+    tables: TableRules | None = None  # how a report type's mandated tables are read (tables.yaml)
+    identities: IdentityRules | None = None  # the sums its tables must satisfy (audit.yaml)
+    packs: Mapping[str, Rules] = field(default_factory=dict, repr=False)  # other report types (rules/types/)
+
+    def for_type(self, report_type: str | None) -> Rules:
+        """The rules of one report type: its pack, or these rules when it has
+        none (rule-of-law reports, and reports of unknown type)."""
+        if report_type and report_type != self.report_type and report_type in self.packs:
+            return self.packs[report_type]
+        return self
+
+    @property
+    def report_types(self) -> tuple[str, ...]:
+        """Every report type these rules read, the default one first."""
+        return (self.report_type, *sorted(self.packs))
+
+    def all_dimensions(self) -> tuple[str, ...]:
+        """The dimension names of every report type, in order of first definition."""
+        seen: dict[str, None] = {}
+        for t in self.report_types:
+            seen.update(dict.fromkeys(self.for_type(t).dimensions))
+        return tuple(seen)
 
     @property
     def divisions(self):
@@ -330,11 +410,34 @@ CATALOG = Record({
     "version": _VERSION,
     "report_type": Text(match=_ID),
     "parts": Table(Text(match=_ID, defines="part", unique=True), Anything()),
+    # the dimensions of table cells: name -> value id -> what it means
+    "dimensions": opt(Table(Text(match=_ID, defines="dimension", unique=True),
+                            Table(Text(match=_ID), Text()), min_len=0)),
     "indicators": Seq(Record({
         "id": Text(match=_ID, defines="indicator", unique=True),
         "zh": Text(),
         "unit_class": Text(choices=UNIT_CLASSES + ("any",), what="unit class"),
+        "dims": opt(words(0, ref="dimension", ref_what="a dimension of 'dimensions'")),
         "cues": opt(words(0)),
+    })),
+})
+
+_LABEL_RULE = Record({
+    "match": Pattern(),
+    "indicator": opt(Text(**_INDICATOR), None),
+    "dims": opt(Table(Text(ref="dimension", ref_what="a dimension of catalog.yaml"), Text(match=_ID), min_len=0)),
+    "scale": opt(Number(), None),
+})
+TABLES = Record({
+    "version": _VERSION,
+    "tables": Seq(Record({
+        "id": Text(match=_ID, defines="table rule", unique=True),
+        "number": Integer(minimum=1),
+        "find": Pattern(),
+        "unit": Text(**_UNIT),
+        "rows": Seq(Seq(_LABEL_RULE), min_len=0),
+        "cols": Seq(Seq(_LABEL_RULE), min_len=0),
+        "layouts": opt(Seq(words(), min_len=0)),
     })),
 })
 
@@ -449,6 +552,7 @@ METADATA = Record({
                                       "plan_words")},
     "agency_max_chars": opt(Integer(minimum=4), 32),
     "report_types": Table(Text(match=_ID), words()),
+    "report_type_content": opt(Table(Text(match=_ID), words(), min_len=0)),
     "agency_expansions": Table(Text(), Text()),
     "levels": Table(Text(), Text(choices=_LEVELS, what="level")),
     "government_names": Table(Text(), Text()),
@@ -462,6 +566,11 @@ _SELECTOR = Record({
     "units": opt(words(**_UNIT), ()),
     "sum": opt(Flag(), False),
 }, nonempty=True)
+
+_CELL_REF = Record({
+    "indicator": Text(**_INDICATOR),
+    "dims": opt(Table(Text(ref="dimension", ref_what="a dimension of catalog.yaml"), Text(), min_len=0)),
+})
 
 AUDIT = Record({
     "version": _VERSION,
@@ -484,7 +593,7 @@ AUDIT = Record({
         "same_indicator": opt(Flag(), False),
         "repeat_units": opt(words(**_UNIT), ()),
         "severity": opt(Text(**_SEVERITY), "error"),
-    })),
+    }), min_len=0),
     "tolerance": Record({"rounding": Number(), "truncation": Number()}),
     "impossible": Record({
         "max_100_indicators": opt(words(0, **_INDICATOR)),
@@ -507,6 +616,24 @@ AUDIT = Record({
         "yoy_severity": opt(Text(**_SEVERITY), "warning"),
         "conflict_severity": opt(Text(**_SEVERITY), "info"),
     }),
+    # sums the tables of a report type must satisfy (see pipeline/identities.py)
+    "identities": opt(Seq(Record({
+        "id": Text(match=_ID, defines="identity", unique=True),
+        "name": Text(),
+        "kind": Text(choices=("total_of", "balance", "across_years"), what="identity kind"),
+        "severity": opt(Text(**_SEVERITY), "error"),
+        "indicators": opt(words(0, **_INDICATOR)),
+        "dim": opt(Text(ref="dimension", ref_what="a dimension of catalog.yaml"), ""),
+        "total": opt(Text(match=_ID), ""),
+        "per": opt(Text(ref="dimension", ref_what="a dimension of catalog.yaml"), ""),
+        "left": opt(Seq(_CELL_REF, min_len=0)),
+        "right": opt(Seq(_CELL_REF, min_len=0)),
+    }), min_len=0)),
+    "text_vs_table": opt(Record({
+        "severity": opt(Text(**_SEVERITY), "warning"),
+        "totals": opt(Table(Text(ref="dimension", ref_what="a dimension of catalog.yaml"), Text(match=_ID),
+                            min_len=0)),
+    })),
 })
 
 LAYOUT = Record({
@@ -559,9 +686,15 @@ def _catalog(d: dict, ctx: Context, base: Path, got: dict) -> dict:
     if "other" not in ctx.names("indicator"):
         ctx.fail("indicators", "the catalog must define 'other'")
     # each entry says which report type it belongs to (`govreport indicators --type`)
+    dims = d["dimensions"]
+    for item in d["indicators"]:
+        if len(set(item["dims"])) != len(item["dims"]):
+            ctx.fail(f"{item['id']}.dims", "a dimension is named twice")
     return {"catalog": {item["id"]: {**item, "report_type": item.get("report_type", d["report_type"])}
                         for item in d["indicators"]},
-            "parts": MappingProxyType(d["parts"])}
+            "parts": MappingProxyType(d["parts"]),
+            "report_type": d["report_type"],
+            "dimensions": MappingProxyType({k: MappingProxyType(dict(v)) for k, v in dims.items()})}
 
 
 def _units(d: dict, ctx: Context, base: Path, got: dict) -> dict:
@@ -737,6 +870,7 @@ def _metadata(d: dict, ctx: Context, base: Path, got: dict) -> dict:
         subject_openers=longest_first("subject_openers"),
         agency_max_chars=d["agency_max_chars"],
         report_types={k: tuple(v) for k, v in d["report_types"].items()},
+        report_type_content={k: tuple(v) for k, v in d["report_type_content"].items()},
         region_suffixes=longest_first("region_suffixes"),
         not_regions=frozenset(d["not_regions"]),
         agency_suffixes=longest_first("agency_suffixes"),
@@ -787,7 +921,55 @@ def _audit(d: dict, ctx: Context, base: Path, got: dict) -> dict:
         base_year_re=cross["base_year"],
         yoy_severity=cross["yoy_severity"],
         conflict_severity=cross["conflict_severity"],
-    )}
+    ), "identities": _identities(d, ctx, got)}
+
+
+def _dim_values(ctx: Context, got: dict, dims: Mapping[str, str], path: str, wildcard: bool = False) -> None:
+    """Each dimension value is one the catalog defines ("*" too, where `wildcard`)."""
+    for dim, value in dims.items():
+        if wildcard and value == "*":
+            continue
+        if value not in got["dimensions"].get(dim, {}):
+            ctx.fail(path, f"{value!r} is not a value of dimension {dim!r} in catalog.yaml")
+
+
+def _identities(d: dict, ctx: Context, got: dict) -> IdentityRules | None:
+    if not d["identities"] and not (d["text_vs_table"] or {}).get("totals"):
+        return None
+    out = []
+    for item in d["identities"]:
+        path = item["id"]
+        refs = {side: tuple(CellRef(r["indicator"], MappingProxyType(dict(r["dims"]))) for r in item[side])
+                for side in ("left", "right")}
+        for side in ("left", "right"):
+            for k, ref in enumerate(refs[side]):
+                _dim_values(ctx, got, ref.dims, f"{path}.{side}[{k}]", wildcard=True)
+        if item["kind"] == "total_of":
+            if not (item["indicators"] and item["dim"] and item["total"]):
+                ctx.fail(path, "a total_of identity needs indicators, dim and total")
+            _dim_values(ctx, got, {item["dim"]: item["total"]}, f"{path}.total")
+        elif not (refs["left"] and refs["right"]):
+            ctx.fail(path, f"a {item['kind']} identity needs left and right cells")
+        out.append(Identity(id=item["id"], name=item["name"], kind=item["kind"], severity=item["severity"],
+                            indicators=tuple(item["indicators"]), dim=item["dim"], total=item["total"],
+                            per=item["per"], left=refs["left"], right=refs["right"]))
+    tvt = d["text_vs_table"] or {"severity": "warning", "totals": {}}
+    _dim_values(ctx, got, tvt["totals"], "text_vs_table.totals")
+    return IdentityRules(tuple(out), tvt["severity"], MappingProxyType(dict(tvt["totals"])))
+
+
+def _tables(d: dict, ctx: Context, base: Path, got: dict) -> dict:
+    def label(rule: dict, path: str) -> LabelRule:
+        _dim_values(ctx, got, rule["dims"], path)
+        return LabelRule(rule["match"], rule["indicator"], MappingProxyType(dict(rule["dims"])), rule["scale"])
+
+    tables = []
+    for t in d["tables"]:
+        groups = {side: tuple(tuple(label(r, f"{t['id']}.{side}[{g}][{k}]") for k, r in enumerate(group))
+                              for g, group in enumerate(t[side])) for side in ("rows", "cols")}
+        tables.append(TableRule(t["id"], t["number"], t["find"], t["unit"], groups["rows"], groups["cols"],
+                                tuple(tuple(layout) for layout in t["layouts"])))
+    return {"tables": TableRules(tuple(tables))}
 
 
 def _layout(d: dict, ctx: Context, base: Path, got: dict) -> dict:
@@ -814,6 +996,7 @@ class RulesFile:
     build: Callable[[dict, Context, Path, dict], dict]  # validated data -> fields of Rules
     shared: bool  # shared by every report type (else part of a report type's pack)
     fallback: bool = False  # a rules folder without it uses the bundled one
+    optional: bool = False  # a report type may have none (its field stays None)
     builtins: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # names the program defines, by kind
 
 
@@ -828,11 +1011,16 @@ FILES: tuple[RulesFile, ...] = (
     RulesFile("context.yaml", CONTEXT, _context, shared=True),
     RulesFile("metadata.yaml", METADATA, _metadata, shared=True),
     RulesFile("audit.yaml", AUDIT, _audit, shared=False, builtins={"role": ("none",)}),  # none: no role word
+    # how the mandated tables of a report type are read, cell by cell (pipeline/table_cells.py)
+    RulesFile("tables.yaml", TABLES, _tables, shared=False, optional=True),
     RulesFile("layout.yaml", LAYOUT, _layout, shared=True),
     # The division table is large and rarely edited: a rules folder may leave it out.
     RulesFile("divisions.yaml", DIVISIONS, _divisions, shared=True, fallback=True),
 )
 RULE_FILES = tuple(f.name for f in FILES)
+# Fields of `Rules` built from the shared files: a report type's pack reuses them.
+_SHARED_FIELDS = frozenset({"units", "not_before", "conversions", "stop", "context", "metadata", "layout",
+                            "division_source"})
 
 
 # --- loading ------------------------------------------------------------------------------------
@@ -843,16 +1031,48 @@ def load_rules(directory: str | Path | None = None) -> Rules:
     return _load_rules_cached(str(path.resolve()), _fingerprint(path))
 
 
+PACKS_DIR = "types"  # rules/types/<report type>/: the files of one more report type
+
+
+@functools.cache
+def bundled_dimensions() -> tuple[str, ...]:
+    """The dimension names of the bundled catalogs (main and packs), in order:
+    the columns of indicators.csv. Read without loading the rules (a table
+    writer or a query needs only these names)."""
+    import yaml
+
+    base = default_rules_dir()
+    names: dict[str, None] = {}
+    for path in [base / "catalog.yaml"] + [p / "catalog.yaml" for p in _pack_folders(base)]:
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except (OSError, yaml.YAMLError):
+            continue
+        if isinstance(data, dict) and isinstance(data.get("dimensions"), dict):
+            names.update(dict.fromkeys(str(k) for k in data["dimensions"]))
+    return tuple(names)
+
+
+def _pack_folders(base: Path) -> list[Path]:
+    folder = base / PACKS_DIR
+    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")) if folder.is_dir() \
+        else []
+
+
 def _paths(base: Path) -> list[Path]:
-    """Every file of a rules folder that its version covers (the division table included)."""
+    """Every file of a rules folder that its version covers (the division table and packs included)."""
     out = []
     for spec in FILES:
         path = base / spec.name
         if spec.fallback and not path.is_file():
             path = default_rules_dir() / spec.name
+        if spec.optional and not path.is_file():
+            continue
         out.append(path)
         if spec.name == "divisions.yaml":  # and the table itself (divisions.csv.gz)
             out += sorted(p for p in path.parent.glob("divisions.*") if p.name != spec.name)
+    for pack in _pack_folders(base):
+        out += sorted(p for p in pack.glob("*.yaml"))
     return out
 
 
@@ -888,20 +1108,72 @@ def _load_rules_cached(directory: str, fingerprint: tuple = ()) -> Rules:
 
 def _build_rules(base: Path, directory: str) -> Rules:
     defined: dict[str, dict[str, str]] = {}
+    shared_names: dict[str, dict[str, str]] = {}  # names the shared files define: packs refer to them
     got: dict[str, Any] = {}
+    data: dict[str, LineMap] = {}
     for spec in FILES:
         folder = base if not spec.fallback or (base / spec.name).is_file() else default_rules_dir()
         path = folder / spec.name
+        if spec.optional and not path.is_file():
+            continue
+        before = {kind: set(names) for kind, names in defined.items()}
         ctx = Context(str(path), compile_pattern, defined)
         for kind, names in spec.builtins.items():
             ctx.names(kind).update(dict.fromkeys(names, "the program"))
-        got.update(spec.build(validate(spec.schema, read_yaml(path), ctx), ctx, folder, got))
+        data[spec.name] = read_yaml(path)
+        got.update(spec.build(validate(spec.schema, data[spec.name], ctx), ctx, folder, got))
+        if spec.shared:
+            for kind, names in defined.items():
+                new = {n: w for n, w in names.items() if n not in before.get(kind, ())}
+                shared_names.setdefault(kind, {}).update(new)
     digest = hashlib.sha256()
     for path in _paths(base):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    rules = Rules(directory=directory, version=digest.hexdigest()[:12], **got)
-    log.debug("loaded rules from %s (version %s)", directory, rules.version)
+        digest.update(str(path.relative_to(base) if path.is_relative_to(base) else path.name).encode()
+                      + b"\0" + path.read_bytes())
+    version = digest.hexdigest()[:12]
+    packs = {}
+    for folder in _pack_folders(base):
+        pack = _load_pack(folder, got, data, shared_names, f"{version}-{folder.name}")
+        if pack.report_type in packs or pack.report_type == got["report_type"]:
+            raise RulesError(str(folder / "catalog.yaml"), "report_type",
+                             f"report type {pack.report_type!r} is described twice")
+        packs[pack.report_type] = pack
+    rules = Rules(directory=directory, version=version, packs=MappingProxyType(packs), **got)
+    log.debug("loaded rules from %s (version %s, report types %s)", directory, rules.version,
+              ", ".join(rules.report_types))
     return rules
+
+
+def _load_pack(folder: Path, base_got: dict[str, Any], base_data: dict[str, LineMap],
+               shared_names: dict[str, dict[str, str]], version: str) -> Rules:
+    """One more report type: its own files (catalog, sections, indicators, audit,
+    tables) from `folder`, everything shared from the main rules.
+
+    A pack file may take top-level keys from the main folder's file of the
+    same name with `inherit: [key, …]` (the heading markers of sections.yaml,
+    say), so shared grammar is written once."""
+    defined = {kind: dict(names) for kind, names in shared_names.items()}
+    got = {k: v for k, v in base_got.items() if k in _SHARED_FIELDS}
+    for spec in FILES:
+        if spec.shared:
+            continue
+        path = folder / spec.name
+        if spec.optional and not path.is_file():
+            continue
+        ctx = Context(str(path), compile_pattern, defined)
+        for kind, names in spec.builtins.items():
+            ctx.names(kind).update(dict.fromkeys(names, "the program"))
+        raw = read_yaml(path)
+        inherit = raw.pop("inherit", None)
+        if inherit is not None:
+            if not isinstance(inherit, list) or not all(isinstance(k, str) for k in inherit):
+                ctx.fail("inherit", "inherit must be a list of top-level keys")
+            for key in inherit:
+                if spec.name not in base_data or key not in base_data[spec.name]:
+                    ctx.fail("inherit", f"the main {spec.name} has no key {key!r} to inherit")
+                raw[key] = base_data[spec.name][key]
+        got.update(spec.build(validate(spec.schema, raw, ctx), ctx, folder, got))
+    return Rules(directory=str(folder), version=version, **got)
 
 
 @functools.cache

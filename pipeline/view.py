@@ -426,6 +426,51 @@ def _indicator_table(indicators: list[dict[str, Any]]) -> str:
     return "".join(rows)
 
 
+def _tables_html(doc: dict[str, Any], indicators: list[dict[str, Any]], findings: list[dict[str, Any]]) -> str:
+    """Each table of the report as a grid: a cell read as an indicator is
+    highlighted and links to it; a cell in a broken identity is marked, with
+    the finding's message as its title. Slots of a merged cell beyond its
+    first are shown empty."""
+    tables = [t for t in doc.get("tables") or [] if isinstance(t, dict)]
+    if not tables:
+        return ""
+    at: dict[tuple[int, int, int], int] = {}
+    for i, ind in enumerate(indicators):
+        ref = ind.get("table")
+        if isinstance(ref, dict):
+            at[(ref.get("index"), ref.get("row"), ref.get("col"))] = i
+    broken: dict[int, list[str]] = {}
+    for f in findings:
+        if f.get("check") in ("table_identity", "text_vs_table"):
+            for i in f.get("indicators") or []:
+                broken.setdefault(i, []).append(str(f.get("message") or ""))
+    out = ['<section class="tables"><h2>Tables</h2>']
+    for t in tables:
+        merged = {(m[0], m[1]) for m in t.get("merged") or [] if isinstance(m, list) and len(m) == 4}
+        n = t.get("index")
+        caption = t.get("caption") or ""
+        out.append(f'<table class="doc-table" id="table-{_e(n)}"><caption>表{_e(n)} {_e(caption)} '
+                   f'<span class="kind">({_e(t.get("kind"))}{", p. " + _e(t.get("page")) if t.get("page") else ""})'
+                   f'</span></caption><tbody>')
+        for r, row in enumerate(t.get("rows") or []):
+            cells = []
+            for c, text in enumerate(row):
+                if (r, c) in merged:
+                    cells.append('<td class="merged"></td>')
+                    continue
+                i = at.get((n, r, c))
+                if i is None:
+                    cells.append(f"<td>{_e(text)}</td>")
+                    continue
+                cls = "cell-ind" + (" cell-broken" if i in broken else "")
+                title = _e(" | ".join(broken.get(i, [])) or indicators[i].get("indicator"))
+                cells.append(f'<td class="{cls}" title="{title}"><a href="#ind-{i}" data-i="{i}">{_e(text)}</a></td>')
+            out.append("<tr>" + "".join(cells) + "</tr>")
+        out.append("</tbody></table>")
+    out.append("</section>")
+    return "".join(out)
+
+
 def _legend() -> str:
     keys = [f'<span class="key"><span class="swatch" style="background:var(--{c})"></span>{c}</span>'
             for c in UNIT_CLASSES + ("other",)]
@@ -488,6 +533,7 @@ def render_report(doc: dict[str, Any], rules: Rules | None = None) -> str:
         outline=_outline(sections),
         legend=_legend(),
         body=_build_body(doc, findings, rules),
+        tables=_tables_html(doc, indicators, findings),
         n_findings=len(findings),
         findings=_findings_html(findings, indicators, text),
         n_indicators=len(indicators),

@@ -11,6 +11,10 @@ Within a report (`audit_report`, run by `extract` for every document):
 - subset_exceeds_superset  a count larger than the count it belongs to
                            (办结 > 受理; 出庭应诉 > 行政诉讼案件)
 - conflicting_repeat       the same fact stated in two sentences with two values
+- table_identity           a sum the report type's tables must satisfy (its
+                           audit.yaml `identities`: carry_balance, results_total…)
+- text_vs_table            a prose figure for a table quantity against the
+                           table's total cell (pipeline.identities)
 
 Across reports (`audit_folder`, run by `govreport audit OUTDIR`):
 
@@ -19,6 +23,9 @@ Across reports (`audit_folder`, run by `govreport audit OUTDIR`):
                            region and agency
 - cross_report_conflict    one region, year and fact with different values in
                            two reports (the government's and a department's)
+- across_years             a table carry-over of year N against the carried-in
+                           cell of year N+1, same region and agency (table
+                           cells are left to this check, not compared above)
 
 The catalog id of a number is too coarse for this: 收到 130 件, 受理 120 件 and
 维持 80 件 are all admin_reconsideration_cases. Each number gets a *role* from

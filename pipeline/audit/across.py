@@ -51,6 +51,9 @@ def audit_folder(outdir: str | Path, rules: Rules | str | Path | None = None, *,
         docs, read_from = _read_folder(out, ar)
         by_year, by_agency = _index(docs)
         findings = _yoy(docs, by_agency, ar) + _conflicts(by_year, ar)
+        from ..identities import across_years
+
+        findings += across_years(list(_table_cell_rows(out)), rules)
     finally:
         if collecting:
             gc.enable()
@@ -77,6 +80,30 @@ def _read_folder(out: Path, ar: AuditRules) -> tuple[list[_DocFacts], str]:
             raise UsageError(f"no govreport outputs in {out} (reports.csv and indicators.csv, or <stem>.json)",
                              str(out))
     return docs, read_from
+
+
+def _table_cell_rows(out: Path) -> Iterator[dict[str, Any]]:
+    """Indicator rows of table cells (those with a table index), from the combined tables as
+    `_read_folder` reads them, else the JSON files."""
+    files = store.table_files(out)
+    if "indicators" in files and "reports" in files:
+        columns = store.table_columns(files["indicators"])
+        at = columns.index("table_index") if "table_index" in columns else None
+        if at is None:
+            return  # written before tables were read: no cells
+        for row in store.table_rows(files["indicators"], columns):
+            if row[at] not in (None, ""):
+                yield dict(zip(columns, row))
+        return
+    from ..output import rows_for
+
+    for _, data in store.report_documents(out):
+        if data is None:
+            continue
+        report_row, _, rows = rows_for(data)
+        for row in rows:
+            if row.get("table_index") not in (None, ""):
+                yield {**row, "region_full_name": report_row.get("region_full_name")}
 
 
 def _fact_key(f: _Fact) -> tuple:
@@ -289,6 +316,8 @@ def _collect(doc: _Doc, rows: Iterable[Sequence[Any]], ar: AuditRules) -> _DocFa
         w0 = max(cur_start, prev_end)
         prev_end = end
         indicator, measure = indicator or "other", measure or "level"
+        if "/table-" in (rule or ""):
+            continue  # a table cell: its dimensions tell it apart (pipeline.identities checks it across years)
         if (modality or "achieved") != "achieved" or (measure == "level" and indicator in exclude):
             continue  # compared across reports neither itself nor as the level of a change
         value = _decimal(value)

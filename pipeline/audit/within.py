@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from decimal import Decimal
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import regex
 
@@ -14,24 +15,39 @@ from .facts import (_BREAK, _COUNTS, _HUNDRED, _INF, _NAME_JOIN, _WORDY, _YEAR, 
                     _short, _unit_step)
 
 def audit_report(text: str, indicators: Sequence[Indicator], sections: Sequence[Section], rules: Rules,
-                 doc_id: str | None = None) -> tuple[Finding, ...]:
+                 doc_id: str | None = None, blanks: Sequence[Any] = ()) -> tuple[Finding, ...]:
     """The within-report findings of one report, from its text and indicators.
 
     A pure function of its arguments. `Finding.indicators` are indexes into
     `indicators`. `sections` are not needed by the current checks (each
     indicator carries its section id) but are part of the stage's input.
+    Table cells are checked by the identities of the report type
+    (pipeline.identities; `blanks` are its empty mandated cells), the prose
+    figures by the checks below.
     """
     del sections  # every indicator already knows its section and part
+    from ..identities import check_report
+
     ar = rules.audit
-    facts = _facts_of_report(text, indicators, ar, doc_id)
+    prose = [i for i, ind in enumerate(indicators) if ind.table is None]
+    facts = _facts_of_report(text, [indicators[i] for i in prose], ar, doc_id)
     parts_findings, part_of = _check_parts(text, facts, ar)
     findings = list(parts_findings)
     findings += _check_rates(facts, ar, part_of)
     findings += _check_impossible(facts, ar, rules.catalog)
     findings += _check_subsets(facts, ar, part_of)
     findings += _check_repeats(facts, ar, part_of)
+    if len(prose) != len(indicators):  # the checks above saw the prose only: back to the report's indexes
+        findings = [_reindex(f, prose) for f in findings]
+    findings += check_report(indicators, blanks, rules, doc_id)
     findings.sort(key=lambda f: (min(f.indicators) if f.indicators else -1, CHECKS.index(f.check)))
     return tuple(findings)
+
+
+def _reindex(finding: Finding, positions: Sequence[int]) -> Finding:
+    return replace(finding, indicators=tuple(positions[i] for i in finding.indicators),
+                   evidence=tuple({**e, "index": positions[e["index"]]} if isinstance(e.get("index"), int) else e
+                                  for e in finding.evidence))
 
 
 def _facts_of_report(text: str, indicators: Sequence[Indicator], ar: AuditRules, doc_id: str | None) -> list[_Fact]:

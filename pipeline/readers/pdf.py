@@ -201,6 +201,7 @@ def _read_page(path: str, page: pypdfium2.PdfPage, index: int) -> tuple[_Page, b
 
 
 Segment = tuple[float, float, float, float]  # x0, y0, x1, y1: an axis-aligned ruling line
+_BUCKET = 8.0  # points: the grid the fake-bold check files glyphs in (wider than 0.3 em of any body font)
 
 
 def _turn(box: tuple[float, float, float, float], rotation: int) -> tuple[float, float, float, float]:
@@ -352,7 +353,7 @@ def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table],
     rect_ref = ctypes.byref(rect)
     # Seen glyphs by character: a second glyph of the same character at the
     # same spot is fake bold (or a shadow) and is dropped.
-    seen: dict[str, list[tuple[float, float]]] = {}
+    seen: dict[tuple[str, int, int], list[tuple[float, float]]] = {}
     lines: list[_Line] = []
     chars: list[str] = []
     geo: list[tuple[float, float, float, float]] = []
@@ -394,10 +395,12 @@ def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table],
             x0, x1, y0, y1 = _turn((x0, x1, y0, y1), rotation)
         w = max(x1 - x0, 1.0)
         h = max(y1 - y0, 1.0)
-        prior = seen.setdefault(ch, [])
-        if any(abs(px - x0) < 0.3 * w and abs(py - y0) < 0.3 * h for px, py in prior):
+        # only glyphs of the same character in the 3 x 3 buckets around this one can be its double
+        bx, by = int(x0 // _BUCKET), int(y0 // _BUCKET)
+        if any(abs(px - x0) < 0.3 * w and abs(py - y0) < 0.3 * h
+               for i in (-1, 0, 1) for j in (-1, 0, 1) for px, py in seen.get((ch, bx + i, by + j), ())):
             continue
-        prior.append((x0, y0))
+        seen.setdefault((ch, bx, by), []).append((x0, y0))
         if tables:
             cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
             if any(t.take(ch, cx, cy, h) for t in tables):

@@ -1,0 +1,238 @@
+"""Table cells as indicators: the mandated tables of a report type, read by
+the rules of its pack (`tables.yaml`).
+
+For each table a rule `find`s, every figure becomes one indicator: the row's
+label path ("三、本年度办理结果/（三）不予公开/5.属于三类内部事务信息") and
+the column's header path ("申请人情况/法人或其他组织/商业企业") are matched
+against the rule's row and column groups, which give the catalog id and its
+dimensions. A cell is read only when every group matched and the id's
+dimensions are all known: a column the catalog does not describe (the 2019
+format's 上一年项目数量) stays table data only. Empty cells, "/" and "—" are
+not figures, but are remembered (`Blank`) so an identity with a gap in it is
+skipped rather than read as 0.
+
+Row labels are joined with the group labels above them: a merged cell spread
+over its rows gives each row the whole path, and in a text copy the group
+label on a line of its own ("（三）不予公开") stands over the rows below until
+a label of its level or higher comes. Header paths come from the header rows
+just above the figures (table 二 has a header per article); in a text copy
+whose header lost its merged cells, the figures are taken by position from
+the rule's `layouts`.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from .records import Indicator, Section, Table, TableRef
+from .rules import LabelRule, Rules, TableRule
+from .sections import section_at
+from .tables import is_blank, is_value
+
+__all__ = ["Blank", "read_cells"]
+
+_LEVELS = ((re.compile(r"^[一二三四五六七八九十]+、"), 1), (re.compile(r"^[（(][一二三四五六七八九十]+[）)]"), 2),
+           (re.compile(r"^\d+[.．、]"), 3))
+_LEAF = 9  # a label without a list marker
+_WS = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Blank:
+    """A mandated cell left empty ("", "/", "—"): no figure, so no identity holds over it."""
+
+    indicator: str
+    dims: tuple[tuple[str, str], ...]
+    table: int
+    row: int
+    col: int
+
+
+def _level(label: str) -> int:
+    for rx, level in _LEVELS:
+        if rx.match(label):
+            return level
+    return _LEAF
+
+
+def _flat(label: str) -> str:
+    return _WS.sub("", label)
+
+
+def read_cells(tables: Sequence[Table], text: str, sections: tuple[Section, ...], rules: Rules,
+               page_of: Callable[[int], int | None] | None = None
+               ) -> tuple[list[Indicator], list[Blank], list[int]]:
+    """(indicators, blank cells, indexes of the tables read) of a report's tables."""
+    if rules.tables is None:
+        return [], [], []
+    out: list[Indicator] = []
+    blanks: list[Blank] = []
+    read: list[int] = []
+    for table in tables:
+        rule = _rule_for(table, rules)
+        if rule is None:
+            continue
+        found, gaps = _read_table(table, rule, text, sections, rules, page_of)
+        if found or gaps:
+            read.append(table.index)
+            out.extend(found)
+            blanks.extend(gaps)
+    return out, blanks, read
+
+
+def _rule_for(table: Table, rules: Rules) -> TableRule | None:
+    haystack = _flat(table.caption) + "|" + "|".join(_flat(c) for row in table.rows for c in row)
+    for rule in rules.tables.tables:
+        if rule.find.search(haystack):
+            return rule
+    return None
+
+
+def _first_value_col(row: Sequence[str]) -> int:
+    """Where the values of a data row start: after its leading label cells."""
+    j = 0
+    while j < len(row) and row[j].strip() and not is_value(row[j].strip()) and not is_blank(row[j]):
+        j += 1
+    return j
+
+
+def _is_data(row: Sequence[str]) -> bool:
+    """A row with a figure or a "none" mark, or a leaf label whose value cells are all empty."""
+    cells = [c.strip() for c in row]
+    if any(is_value(c) or (c and is_blank(c)) for c in cells):
+        return True
+    first = _first_value_col(cells)
+    labels = {c for c in cells[:first]}
+    return 0 < first < len(cells) and not any(cells[first:]) and len(labels) == 1 and \
+        _level(cells[0]) == _LEAF
+
+
+def _read_table(table: Table, rule: TableRule, text: str, sections, rules: Rules, page_of):
+    out: list[Indicator] = []
+    blanks: list[Blank] = []
+    header: list[tuple[int, tuple[str, ...]]] = []  # the header rows over the current figures
+    pending: list[tuple[int, tuple[str, ...]]] = []  # header rows seen since the last data row
+    stack: list[tuple[int, str]] = []  # (level, label) of the labels standing over the next rows
+    for r, row in enumerate(table.rows):
+        if not _is_data(row):
+            distinct = [c for k, c in enumerate(row) if c.strip() and (k == 0 or c != row[k - 1])]
+            if len(distinct) == 1 and _level(distinct[0]) < _LEAF and len(set(row) - {""}) == 1:
+                _push(stack, distinct[0])  # a group label on a line of its own
+            elif any(c.strip() for c in row):
+                pending.append((r, row))
+            continue
+        if pending:
+            header, pending = pending, []
+        first = _first_value_col(row)
+        own: list[str] = []
+        for k in range(first):
+            cell = row[k].strip()
+            if cell and (not own or own[-1] != cell):
+                own.append(cell)
+        for label in own:
+            _push(stack, label)
+        path = "/".join(_flat(lbl) for _, lbl in stack)
+        row_rules = _match_groups(rule.rows, path)
+        if row_rules is None:
+            continue
+        values = [(j, row[j].strip()) for j in range(first, len(row)) if not table.is_merged(r, j)]
+        for pos, (j, cell) in enumerate(values):
+            col_label, col_rules = _column(rule, header, row, j, pos, len(values))
+            if col_rules is None:
+                continue
+            picked = row_rules + col_rules
+            ident = next((x.indicator for x in picked if x.indicator), None)
+            if ident is None or ident not in rules.catalog:
+                continue
+            dims: dict[str, str] = {}
+            for x in picked:
+                dims.update(x.dims)
+            if set(dims) != set(rules.catalog[ident].get("dims") or ()):
+                continue
+            ordered = tuple((d, dims[d]) for d in rules.catalog[ident].get("dims") or ())
+            if not is_value(cell):
+                if is_blank(cell):
+                    blanks.append(Blank(ident, ordered, table.index, r, j))
+                continue
+            span = table.cell_spans[r][j] if j < len(table.cell_spans[r]) else None
+            if span is None:
+                continue  # a figure not in the text cannot be quoted: right or absent
+            scale = next((x.scale for x in picked if x.scale is not None), None)
+            out.append(_indicator(text, table, rule, rules, ident, ordered, cell, scale, span, r, j,
+                                  own[-1] if own else "", col_label, sections, page_of))
+    return out, blanks
+
+
+def _push(stack: list[tuple[int, str]], label: str) -> None:
+    level = _level(label)
+    while stack and stack[-1][0] >= level:
+        stack.pop()
+    stack.append((level, label))
+
+
+def _match_groups(groups: tuple[tuple[LabelRule, ...], ...], label: str) -> tuple[LabelRule, ...] | None:
+    """The first matching rule of each group, or None when a group has none."""
+    picked = []
+    for group in groups:
+        hit = next((x for x in group if x.match.search(label)), None)
+        if hit is None:
+            return None
+        picked.append(hit)
+    return tuple(picked)
+
+
+def _column(rule: TableRule, header: list[tuple[int, tuple[str, ...]]], row: Sequence[str], j: int, pos: int,
+            n_values: int) -> tuple[str, tuple[LabelRule, ...] | None]:
+    """(innermost column label as written, the column rules it matched).
+
+    The header rows above give the path where they are as wide as the row (a
+    grid with merged cells spread); a narrower header row lines up from the
+    right; failing both, the rule's layout for this many figures does."""
+    parts: list[str] = []
+    for _, hrow in header:
+        if len(hrow) != len(row) and len(hrow) < n_values:
+            continue  # a header row of merged cells, lost in a text copy: it cannot be lined up
+        k = j if len(hrow) == len(row) else len(hrow) - (len(row) - j)
+        if 0 <= k < len(hrow):
+            cell = hrow[k].strip()
+            if cell and (not parts or parts[-1] != cell):
+                parts.append(cell)
+    if parts:
+        got = _match_groups(rule.cols, "/".join(_flat(p) for p in parts))
+        if got is not None:
+            return parts[-1], got
+    for layout in rule.layouts:
+        if len(layout) == n_values:
+            got = _match_groups(rule.cols, _flat(layout[pos]))
+            if got is not None:
+                return layout[pos].split("/")[-1], got
+    return "", None
+
+
+def _indicator(text: str, table: Table, rule: TableRule, rules: Rules, ident: str, dims, cell: str,
+               scale: Decimal | None, span: tuple[int, int], r: int, j: int, row_label: str, col_label: str,
+               sections, page_of) -> Indicator:
+    entry = rules.catalog[ident]
+    try:
+        value = Decimal(cell.replace(",", ""))
+    except InvalidOperation:  # pragma: no cover - is_value vetted it
+        value = Decimal(0)
+    if scale is not None:
+        value = value * scale
+    unit_class = str(entry.get("unit_class", "count"))
+    unit = "元" if unit_class == "money" else rule.unit
+    line_start = text.rfind("\n", 0, span[0]) + 1
+    line_end = text.find("\n", span[1])
+    line_end = len(text) if line_end < 0 else line_end
+    section = section_at(sections, span[0])
+    return Indicator(
+        indicator=ident, label=str(entry.get("zh", ident)), value=value, unit=unit, unit_class=unit_class,
+        span=span, text=text[span[0]:span[1]], sentence=text[line_start:line_end],
+        sentence_span=(line_start, line_end), rule=f"{ident}/table-{rule.id}",
+        section_id=section.id if section else None, part=section.part if section else "other",
+        page=table.page if table.page is not None else (page_of(span[0]) if page_of else None),
+        quantity_span=span, dims=dims,
+        table=TableRef(index=table.index, row=r, col=j, row_label=row_label, col_label=col_label),
+    )

@@ -1,0 +1,253 @@
+"""政府信息公开工作年度报告: report type detection, every cell of the three
+mandated tables as an indicator with its id and dimensions, in every format
+and both national formats (2021, 2019 trial), and the identities audited.
+
+The reports are made up (tests/fixtures/disclosure.py); each is written as
+text (two layouts), a web page, a Word file and a ruled PDF from one model,
+so every format must give exactly the model's cells."""
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import pipeline
+from conftest import edit_yaml
+from fixtures import disclosure as dx
+from fixtures import make_fixtures as mf
+from pipeline.errors import RulesError
+from pipeline.rules import default_rules_dir, load_rules
+
+needs_font = pytest.mark.skipif(not mf.CJK_FONT.exists(),
+                                reason=f"PDF fixtures need the CJK font {mf.CJK_FONT} (Debian fonts-wqy-microhei)")
+
+REPORTS = {r.name: r for r in dx.reports()}
+WRITERS = {
+    "txt-colon": lambda r, out: dx.write_txt(r, out, "colon"),
+    "txt-tabs": lambda r, out: dx.write_txt(r, out, "tabs"),
+    "html": dx.write_html,
+    "docx": dx.write_docx,
+    "pdf-ruled": lambda r, out: dx.write_pdf(r, out, ruled=True),
+}
+CASES = [pytest.param(name, fmt, marks=needs_font if fmt.startswith("pdf") else (), id=f"{name}-{fmt}")
+         for name in REPORTS for fmt in WRITERS]
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("disclosure")
+
+
+_extracted: dict[tuple[str, str], pipeline.Report] = {}
+
+
+def extracted(name: str, fmt: str, out: Path) -> pipeline.Report:
+    if (name, fmt) not in _extracted:
+        _extracted[(name, fmt)] = pipeline.extract(WRITERS[fmt](REPORTS[name], out))
+    return _extracted[(name, fmt)]
+
+
+def cells(report: pipeline.Report) -> Counter:
+    return Counter((i.indicator, tuple(sorted(i.dims)), i.value) for i in report.indicators if i.table)
+
+
+def expected(name: str) -> Counter:
+    return Counter((i, tuple(sorted(d.items())), v) for i, d, v in REPORTS[name].cells())
+
+
+@pytest.mark.parametrize(("name", "fmt"), CASES)
+def test_every_cell_with_its_id_dims_and_value(out, name, fmt):
+    report = extracted(name, fmt, out)
+    assert report.meta.report_type == "gov_info_disclosure_annual"
+    assert cells(report) == expected(name)
+    for ind in report.indicators:
+        assert report.text[ind.span[0]:ind.span[1]] == ind.text
+        if ind.table is not None:
+            assert ind.rule.endswith(("/table-active_disclosure", "/table-requests", "/table-appeals"))
+            assert ind.period == REPORTS[name].year and ind.table.row_label or ind.table.index == 3
+
+
+# (report, the identity checks its broken cells must trip; none for the good ones)
+FINDINGS = {
+    "qingxi-civil-2022": set(),
+    "qingxi-civil-2023": set(),
+    "qingxi-gov-2020": set(),
+    "qingxi-civil-2022-carry": {"carry_balance", "text_vs_table"},
+    "qingxi-gov-2020-results": {"carry_balance", "results_total", "applicant_total"},
+    "qingxi-civil-2023-appeals": {"appeals_total"},
+    "qingxi-civil-2023-across": set(),
+}
+
+
+@pytest.mark.parametrize(("name", "fmt"), CASES)
+def test_identities_hold_or_are_found_broken(out, name, fmt):
+    report = extracted(name, fmt, out)
+    found = {f.message.split(":")[0] for f in report.findings}
+    assert found == FINDINGS[name], [f.message for f in report.findings]
+    for f in report.findings:
+        assert f.evidence and all(report.indicators[i].table or f.check == "text_vs_table" for i in f.indicators)
+        assert f.severity == ("warning" if f.check == "text_vs_table" else "error")
+
+
+def test_a_broken_identity_names_its_cells(out):
+    report = extracted("qingxi-civil-2022-carry", "html", out)
+    carry = next(f for f in report.findings if f.message.startswith("carry_balance") and "natural_person" in f.message)
+    assert {e["indicator"] for e in carry.evidence} == {"disclosure_requests_new", "disclosure_requests_carried_in",
+                                                        "disclosure_results", "disclosure_requests_carried_over"}
+    assert all(e["dims"]["applicant"] == "natural_person" for e in carry.evidence)
+    assert "72" in carry.message and "70" in carry.message  # 67 + 3 against 65 + 7
+
+
+def test_fee_in_wan_yuan_becomes_yuan_and_2019_columns(out):
+    fee = [i for i in extracted("qingxi-civil-2022", "html", out).indicators if i.indicator == "disclosure_admin_fees"]
+    assert [(f.value, f.unit, f.text) for f in fee] == [(Decimal(125000), "元", "12.5")]
+    trial = extracted("qingxi-gov-2020", "html", out)
+    assert ("disclosure_results", (("applicant", "total"), ("result", "other")), Decimal(2)) in cells(trial)
+    assert {dict(i.dims).get("stock") for i in trial.indicators if i.indicator == "disclosure_regulations"} == {
+        "issued", "published", "in_force"}
+    # 上一年项目数量 and 采购 columns have no catalog id: kept in the table, not read
+    assert not any(i.indicator == "disclosure_admin_fees" for i in trial.indicators)
+
+
+def test_blank_and_dash_cells_are_not_figures_but_zero_is(out):
+    report = extracted("qingxi-civil-2022", "docx", out)
+    assert not [i for i in report.indicators if i.indicator == "disclosure_regulations"]  # 规章 / / /
+    assert ("disclosure_penalty_decisions", (), Decimal(0)) in cells(report)
+
+
+def test_prose_figures_are_typed_with_the_disclosure_catalog(out):
+    report = extracted("qingxi-civil-2022-carry", "txt-colon", out)
+    prose = [(i.indicator, i.value) for i in report.indicators if i.table is None]
+    assert ("disclosure_requests_new", Decimal(95)) in prose
+    assert all(ind in ("disclosure_requests_new", "other") for ind, _ in prose)
+
+
+@pytest.mark.parametrize(("text", "report_type"), [
+    ("某区人民政府2023年法治政府建设年度报告\n一、主要举措\n全年办理行政复议案件12件。", "rule_of_law_annual"),
+    ("某县民政局2023年政府信息公开工作年度报告\n一、总体情况\n全年主动公开信息100条。", "gov_info_disclosure_annual"),
+    # no title, but the body has the format's table rows
+    ("一、总体情况\n全年共收到申请5件。\n一、本年新收政府信息公开申请数量：5，0，0，0，0，0，5\n"
+     "二、上年结转政府信息公开申请数量：0，0，0，0，0，0，0\n", "gov_info_disclosure_annual"),
+    ("一、基本情况\n全年开展活动5次。\n", None),
+])
+def test_report_type_detection(text, report_type):
+    assert pipeline.extract(text).meta.report_type == report_type
+
+
+def test_rule_of_law_reports_keep_their_rules(seed_report):
+    assert seed_report.meta.report_type == "rule_of_law_annual"
+    assert not seed_report.tables and all(i.table is None and i.dims == () for i in seed_report.indicators)
+
+
+def test_pack_rules_are_validated(tmp_path):
+    folder = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), folder)
+    pack = folder / "types" / "gov_info_disclosure_annual"
+
+    def bad_dim(data):
+        data["tables"][1]["cols"][0][0]["dims"] = {"applicant": "martians"}
+
+    edit_yaml(pack, "tables.yaml", bad_dim)
+    with pytest.raises(RulesError, match="'martians' is not a value of dimension 'applicant'"):
+        load_rules(folder)
+
+
+def test_a_new_report_type_is_a_folder_of_rules(tmp_path):
+    """A third type needs rules only: a pack folder and its title keywords."""
+    folder = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), folder)
+    new = folder / "types" / "budget_report"
+    shutil.copytree(folder / "types" / "gov_info_disclosure_annual", new)
+
+    def retype(data):
+        data["report_type"] = "budget_report"
+
+    edit_yaml(new, "catalog.yaml", retype)
+    edit_yaml(folder, "metadata.yaml", lambda d: d["report_types"].update({"budget_report": ["部门预算公开报告"]}))
+    rules = load_rules(folder)
+    assert "budget_report" in rules.report_types
+    report = pipeline.extract("某局2024年部门预算公开报告\n一、总体情况\n全年共收到政府信息公开申请5件。\n", rules)
+    assert report.meta.report_type == "budget_report"
+    assert [(i.indicator, i.value) for i in report.indicators] == [("disclosure_requests_new", 5)]
+
+
+@pytest.mark.parametrize(("names", "found"), [
+    (["qingxi-civil-2022", "qingxi-civil-2023"], 0),
+    # carried over 5 + 1 in 2022, carried in 4 + 1 in 2023: natural_person and total
+    (["qingxi-civil-2022", "qingxi-civil-2023-across"], 2),
+])
+def test_across_years_compares_carry_over_with_next_years_carry_in(tmp_path, names, found):
+    from pipeline.audit import audit_folder
+    from pipeline.cli import main
+
+    src = tmp_path / "in"
+    for name in names:
+        dx.write_html(REPORTS[name], src)
+    assert main(["extract", str(src), "-o", str(tmp_path / "out"), "-q", "--jobs", "1"]) == 0
+    cross = [f for f in audit_folder(tmp_path / "out") if f.check == "across_years"]
+    assert len(cross) == found, [f.message for f in cross]
+    for f in cross:
+        assert len(f.doc_ids) == 2 and {e["indicator"] for e in f.evidence} == {
+            "disclosure_requests_carried_over", "disclosure_requests_carried_in"}
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    """The good 2022 and 2023 reports and the broken 2022 one, extracted into one output folder."""
+    from pipeline.cli import main
+
+    base = tmp_path_factory.mktemp("disclosure-out")
+    for name in ("qingxi-civil-2022", "qingxi-civil-2023", "qingxi-civil-2022-carry"):
+        dx.write_html(REPORTS[name], base / "in")
+    assert main(["extract", str(base / "in"), "-o", str(base / "out"), "-q", "--jobs", "1"]) == 0
+    return base / "out"
+
+
+def test_evaluate_scores_cells(folder, tmp_path):
+    import json
+
+    from pipeline.evaluate import evaluate
+
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    for name in ("qingxi-civil-2022", "qingxi-civil-2023"):
+        cells_ = [{"indicator": i, "dims": d, "value": float(v)} for i, d, v in REPORTS[name].cells()]
+        if name.endswith("2023"):
+            cells_[0]["value"] += 1  # one wrong value: one miss and one extra
+        (gold / f"{name}.json").write_text(json.dumps({"id": name, "indicators": [], "cells": cells_}),
+                                           encoding="utf-8")
+    ev = evaluate(gold, folder)
+    n = len(REPORTS["qingxi-civil-2022"].cells()) + len(REPORTS["qingxi-civil-2023"].cells())
+    assert (ev.cells.gold, ev.cells.predicted, ev.cells.matched) == (n, n, n - 1)
+    assert ev.mentions.predicted == 2 + 2  # the prose figures only: table cells are scored as cells
+
+
+def test_compare_and_query_see_dimensions(folder):
+    from pipeline.compare import compare
+    from pipeline.errors import UsageError
+    from pipeline.query import connect, run
+
+    pivot = compare([folder], "disclosure_requests_new", by="agency", dims={"applicant": "total"})
+    assert pivot.value("青溪县民政局", 2022) == 75 and pivot.value("青溪县民政局", 2023) == 77
+    with pytest.raises(UsageError, match="--dim applicant=VALUE"):
+        compare([folder], "disclosure_requests_new", by="agency")
+    con = connect([folder])
+    rows = run(con, "SELECT result, value FROM indicators WHERE indicator = 'disclosure_results' "
+                    "AND applicant = 'total' AND year = 2022 AND source LIKE '%2022.html' ORDER BY start").rows
+    assert rows[0] == ("disclosed", 44) and rows[-1] == ("total", 72)
+
+
+def test_review_page_shows_tables_with_cells_marked(folder, tmp_path):
+    from pipeline.cli import main
+
+    assert main(["view", str(folder), "-o", str(tmp_path / "site")]) == 0
+    page = (tmp_path / "site" / "qingxi-civil-2022-carry.html").read_text(encoding="utf-8")
+    assert page.count('<table class="doc-table"') == 3
+    assert page.count('class="cell-ind') == len(REPORTS["qingxi-civil-2022"].cells())
+    # carry_balance broken in two columns: 4 cells each, one shared (the total-row cells differ)
+    assert page.count("cell-ind cell-broken") >= 8
+    good = (tmp_path / "site" / "qingxi-civil-2022.html").read_text(encoding="utf-8")
+    assert "cell-ind cell-broken" not in good
