@@ -91,11 +91,17 @@ def _rule_for(table: Table, rules: Rules) -> TableRule | None:
 
 
 def _first_value_col(row: Sequence[str]) -> int:
-    """Where the values of a data row start: after its leading label cells."""
-    j = 0
-    while j < len(row) and row[j].strip() and not is_value(row[j].strip()) and not is_blank(row[j]):
-        j += 1
-    return j
+    """Where the values of a data row start: after its label cells (the last text cell
+    before its first figure or "none" mark; empty label slots are skipped)."""
+    cells = [c.strip() for c in row]
+    k = next((j for j, c in enumerate(cells) if is_value(c) or (c and is_blank(c))), None)
+    if k is None:  # a label whose values are all empty
+        j = 0
+        while j < len(cells) and cells[j] and not is_value(cells[j]) and not is_blank(cells[j]):
+            j += 1
+        return j
+    labels = [j for j in range(k) if cells[j]]
+    return labels[-1] + 1 if labels else 0
 
 
 def _is_data(row: Sequence[str]) -> bool:
@@ -134,6 +140,10 @@ def _read_table(table: Table, rule: TableRule, text: str, sections, rules: Rules
         for label in own:
             _push(stack, label)
         path = "/".join(_flat(lbl) for _, lbl in stack)
+        if own and stack and stack[-1][1] == own[-1]:
+            # a row's own innermost label heads no later row ("二、上年结转…" is no parent of
+            # "（一）予以公开"); its group labels do ("（六）其他处理" over "2.…", "3.其他")
+            stack.pop()
         row_rules = _match_groups(rule.rows, path)
         if row_rules is None:
             continue

@@ -29,7 +29,7 @@ import shutil
 import statistics
 import subprocess
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pypdfium2
@@ -623,23 +623,26 @@ def _grid(hs: list[tuple[float, float, float]], vs: list[tuple[float, float, flo
 
 _VALUE = re.compile(r"^(?:[-+]?\d+(?:[.,]\d+)*%?|[/／—–\-－―─]+)$")  # a figure, or a "none" mark
 _ROW_MARKER = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.．、])")
-_MAX_HEADER_LINES = 8
+_MAX_HEADER_LINES = 12
 
 
 def _aligned_tables(lines: list[_Line], page_no: int | None) -> tuple[list[_Line], list[tuple[Box, RawTable]]]:
     """Tables drawn without ruling lines, found by the geometry of their characters.
 
     A row is a line whose pieces (cut at wide gaps) end in figures lined up
-    under the same columns as its neighbours'. Lines between rows that hold
-    only text continue a wrapped row label (joined to the nearest row, or
-    starting a row of their own when they open with a list marker); the
-    lines just above the first row whose pieces sit over the value columns
-    are the header, read column by column, so a header set one word per line
-    ("商业" over "企业") gives one label per column.
+    under the same columns as its neighbours'. Between rows, text-only lines
+    left of the figures continue wrapped row labels, and lines with pieces
+    over the figure columns are sub-headers (表二 has one per article); the
+    lines just above the first row are the header. Labels are read per label
+    column (their left edges): the wrapped pieces of one column join into
+    one label, which goes to the nearest row. The header is read per figure
+    column, so a header set one word per line ("商业" over "企业") gives one
+    label, and a header piece over several columns ("法人或其他组织") is
+    spread over them.
     """
     body = [ln for ln in lines if not ln.table]
     is_row = [_value_row(ln) for ln in body]
-    if sum(is_row) < 2:
+    if not any(is_row):
         return lines, []
     out: list[tuple[Box, RawTable]] = []
     used: set[int] = set()
@@ -648,58 +651,89 @@ def _aligned_tables(lines: list[_Line], page_no: int | None) -> tuple[list[_Line
         if not is_row[i]:
             i += 1
             continue
-        j = i + 1
-        last_row = i
+        value_x0 = _value_x0([body[i]])
+        j, last = i + 1, i
         while j < len(body):
-            pitch = 2.6 * max(body[j].size, body[j - 1].size, 1.0)
-            if body[j - 1].bottom - body[j].top > pitch:
+            gap = body[j - 1].bottom - body[j].top
+            if gap > 3.5 * max(body[j].size, body[j - 1].size, 1.0):  # a tall row (wrapped label) leaves a gap
                 break
             if is_row[j]:
-                last_row = j
-            elif not _label_only(body[j], body[i:last_row + 1], is_row[i:last_row + 1]):
+                last = j
+                value_x0 = min(value_x0, _value_x0([body[j]]))
+            elif body[j].x1 < value_x0 - 1.0:
+                if not _row_follows(body, is_row, j, within=6):  # a long label wraps over several lines
+                    break
+            elif not _inside(body[j], value_x0) or not _row_follows(body, is_row, j):
                 break
             j += 1
-        rows = [k for k in range(i, last_row + 1) if is_row[k]]
-        if len(rows) < 2:
-            i = last_row + 1
-            continue
-        table = _build_aligned(body, i, last_row, is_row, page_no, used)
+        rows = [k for k in range(i, last + 1) if is_row[k]]
+        table = _build_aligned(body, i, last, is_row, page_no, used) if rows else None
         if table is not None:
             out.append(table)
-        i = last_row + 1
+        i = last + 1
     if not out:
         return lines, []
     return [ln for k, ln in enumerate(body) if k not in used] + [ln for ln in lines if ln.table], out
 
 
+def _spanned_run(c: int, mid: float, centres: list[float], step: float, own: set[int], lower: set[int],
+                 wide: Sequence[float] = ()) -> list[int]:
+    """The widest run of columns around column c that a header piece centred at `mid` heads:
+    centred under it, free on the piece's own line, each labelled on a line below, and
+    not past halfway to another wide piece of its line (the header of the next run)."""
+    left = max((m + mid) / 2 for m in wide if m < mid) if any(m < mid for m in wide) else -math.inf
+    right = min((m + mid) / 2 for m in wide if m > mid) if any(m > mid for m in wide) else math.inf
+    best = [c]
+    for a in range(c, -1, -1):
+        if a != c and (a in own or a not in lower or centres[a] <= left):
+            break
+        for b in range(c, len(centres)):
+            if b != c and (b in own or b not in lower or centres[b] >= right):
+                break
+            if b - a + 1 > len(best) and abs((centres[a] + centres[b]) / 2 - mid) <= 0.25 * step:
+                best = list(range(a, b + 1))
+    return best
+
+
+def _value_x0(rows: list[_Line]) -> float:
+    return min((c[1] for ln in rows for c in ln.chunks if _VALUE.match(c[0])), default=math.inf)
+
+
+def _inside(line: _Line, value_x0: float) -> bool:
+    """A line that can be part of a table: short pieces, none a sentence running across the columns."""
+    return all(len(t) <= 30 for t, _, _ in line.chunks) and not (
+        len(line.chunks) == 1 and line.x0 < value_x0 - 20 and line.x1 > value_x0 + 60)
+
+
+def _row_follows(body: list[_Line], is_row: list[bool], j: int, within: int = 4) -> bool:
+    """A row of figures comes within `within` lines after line j (in the same block)."""
+    for k in range(j + 1, min(len(body), j + 1 + within)):
+        if body[k - 1].bottom - body[k].top > 3.5 * max(body[k].size, 1.0):
+            return False
+        if is_row[k]:
+            return True
+    return False
+
+
 def _value_row(line: _Line) -> bool:
     """A line of label pieces then at least one figure piece, all figures after the first one."""
     chunks = line.chunks
-    if len(chunks) < 2:
+    if not chunks or not _VALUE.match(chunks[-1][0]):
         return False
     k = 0
     while k < len(chunks) and not _VALUE.match(chunks[k][0]):
         k += 1
-    return 0 <= k < len(chunks) and k <= 3 and all(_VALUE.match(c[0]) for c in chunks[k:])
-
-
-def _label_only(line: _Line, rows: list[_Line], flags: list[bool]) -> bool:
-    """A text line inside a table: it stays left of the figure columns."""
-    value_x0 = min(c[1] for ln, f in zip(rows, flags, strict=True) if f for c in ln.chunks if _VALUE.match(c[0]))
-    return line.x1 < value_x0 - 1.0
+    values = len(chunks) - k
+    # a lone figure is a row only beside a label ("行政许可  126"); a line of only figures needs several
+    return k <= 3 and all(_VALUE.match(c[0]) for c in chunks[k:]) and (values >= 2 or k >= 1)
 
 
 def _build_aligned(body: list[_Line], first: int, last: int, is_row: list[bool], page_no: int | None,
                    used: set[int]) -> tuple[Box, RawTable] | None:
     rows = [body[k] for k in range(first, last + 1) if is_row[k]]
     em = max(max(ln.size for ln in rows), 1.0)
-    # value columns: figure pieces that overlap (or nearly) are one column
-    spans: list[list[float]] = []
-    for ln in rows:
-        for text, x0, x1 in ln.chunks:
-            if _VALUE.match(text):
-                spans.append([x0, x1])
-    spans.sort()
+    # figure columns: figure pieces that overlap (or nearly) are one column
+    spans = sorted([x0, x1] for ln in rows for text, x0, x1 in ln.chunks if _VALUE.match(text))
     cols: list[list[float]] = []
     for x0, x1 in spans:
         if cols and x0 <= cols[-1][1] + 0.3 * em:
@@ -713,66 +747,128 @@ def _build_aligned(body: list[_Line], first: int, last: int, is_row: list[bool],
         mid = (x0 + x1) / 2
         return min(range(len(centres)), key=lambda c: abs(centres[c] - mid))
 
-    # header lines above the first row: pieces over the value columns, close together
+    def covered(x0: float, x1: float) -> list[int]:
+        return [c for c, m in enumerate(centres) if x0 - 2.0 <= m <= x1 + 2.0] or [column_of(x0, x1)]
+
+    # header lines above the first row: close together, short pieces, the table's type size
     top = first
     while top > 0 and first - top < _MAX_HEADER_LINES:
         ln, below = body[top - 1], body[top]
-        if is_row[top - 1] or ln.bottom - below.top > 2.6 * max(ln.size, em):
+        if is_row[top - 1] or ln.bottom - below.top > 2.6 * max(below.size, em) or ln.size > 1.3 * em \
+                or not _inside(ln, value_x0):
             break
-        if not any(x1 > value_x0 for _, _, x1 in ln.chunks) or any(len(t) > 30 for t, _, _ in ln.chunks):
-            break
-        if len(ln.chunks) == 1 and ln.x0 < value_x0 - em and ln.x1 > value_x0 + 4 * em:
-            break  # a wide line from the left: the table's title or a sentence
         top -= 1
-    # header: per column, the pieces over it top down; pieces of one column
-    # on successive lines are one label set one word per line
-    parts: list[list[str]] = [[] for _ in cols]
-    joinable: list[bool] = [False] * len(cols)
-    corner: list[str] = []
-    for ln in body[top:first]:
-        for text, x0, x1 in ln.chunks:
-            if x1 <= value_x0 - 0.3 * em:
-                corner.append(text)
-                continue
-            covered = [c for c, m in enumerate(centres) if x0 - 2.0 <= m <= x1 + 2.0] or [column_of(x0, x1)]
-            for c in covered:
-                if len(covered) == 1 and joinable[c] and parts[c]:
-                    parts[c][-1] += text
-                else:
-                    parts[c].append(text)
-                joinable[c] = len(covered) == 1
-    depth = max((len(p) for p in parts), default=0)
-    grid: list[list[str]] = []
-    for level in range(depth):
-        row = ["".join(corner) if level == 0 else ""]
-        for p in parts:
-            pad = depth - len(p)  # innermost labels on the last header row
-            row.append(p[level - pad] if level >= pad else (p[0] if p else ""))
-        grid.append(row)
-    # data rows; text-only lines join the nearest row (a wrapped label), or
-    # start a row of their own when they open with a list marker
-    data: list[tuple[float, list[str], list[tuple[float, str]]]] = []
-    loose: list[_Line] = []
+    if first - top == 0 and len(rows) < 2:
+        return None  # one line of figures without a header: not a table
+    if len(rows) == 1 and len(cols) < 3:
+        return None
+
+    step = statistics.median([b - a for a, b in zip(centres, centres[1:], strict=False)]) if len(centres) > 1 else 0.0
+
+    def header_rows(lines: list[_Line]) -> tuple[list[list[str]], str]:
+        """Per figure column, the header pieces over it top down; the pieces left of the figures
+        are the corner. A piece over one column continues the piece just above it in that
+        column (a header set one word per line); a piece centred over a run of columns that
+        the lines below label one by one is the header of the whole run (a merged cell)."""
+        pieces = [[(t, x0, x1, covered(x0, x1)) for t, x0, x1 in ln.chunks if x1 > value_x0 - 0.3 * em]
+                  for ln in lines]
+        own = [{c for *_, over in line for c in over} for line in pieces]
+        lower = [set().union(*own[n + 1:]) if n + 1 < len(own) else set() for n in range(len(own))]
+        parts: list[list[str]] = [[] for _ in cols]
+        joinable: list[bool] = [False] * len(cols)
+        corner: list[str] = [t for ln in lines for t, x0, x1 in ln.chunks if x1 <= value_x0 - 0.3 * em]
+        for n, line in enumerate(pieces):
+            wide = [(a + b) / 2 for _, a, b, _ in line if b - a > 0.9 * step]
+            for text, x0, x1, over in line:
+                if len(over) == 1 and step:
+                    others = [m for m in wide if abs(m - (x0 + x1) / 2) > 0.5]
+                    run = _spanned_run(over[0], (x0 + x1) / 2, centres, step, own[n], lower[n], others)
+                    if len(run) > 1:
+                        over = run
+                for c in over:
+                    if len(over) == 1 and joinable[c] and parts[c]:
+                        parts[c][-1] += text
+                    else:
+                        parts[c].append(text)
+                    joinable[c] = len(over) == 1
+        depth = max((len(p) for p in parts), default=0)
+        grid_rows = []
+        for level in range(depth):
+            row = []
+            for p in parts:
+                pad = depth - len(p)  # innermost labels on the last header row
+                row.append(p[level - pad] if level >= pad else (p[0] if p else ""))
+            grid_rows.append(row)
+        return grid_rows, "".join(corner)
+
+    # label columns: the left edges of label pieces, within an em
+    label_pieces: list[tuple[int, str, float, float]] = []  # (line index, text, x0, mid_y)
+    header_lines: dict[int, _Line] = {}
     for k in range(first, last + 1):
         ln = body[k]
-        if is_row[k]:
-            values = [""] * len(cols)
-            label: list[tuple[float, str]] = []
-            for text, x0, x1 in ln.chunks:
-                if _VALUE.match(text) and x1 > value_x0 - 0.3 * em:
-                    values[column_of(x0, x1)] = text
-                else:
-                    label.append((-ln.mid_y, text))
-            data.append((ln.mid_y, values, label))
-        elif _ROW_MARKER.match(ln.text):
-            data.append((ln.mid_y, [""] * len(cols), [(-ln.mid_y, ln.text)]))
-        else:
-            loose.append(ln)
-    for ln in loose:
-        nearest = min(range(len(data)), key=lambda d: (abs(data[d][0] - ln.mid_y), -data[d][0]))
-        data[nearest][2].append((-ln.mid_y, ln.text))
-    for _, values, label in sorted(data, key=lambda d: -d[0]):
-        grid.append(["\n".join(t for _, t in sorted(label))] + values)
+        if not is_row[k] and any(x1 > value_x0 - 0.3 * em for _, _, x1 in ln.chunks):
+            header_lines[k] = ln  # a sub-header inside the table (表二's articles)
+    for k in range(last, first - 1, -1):  # a text line right above a sub-header is part of it
+        if not is_row[k] and k not in header_lines and k + 1 in header_lines:
+            header_lines[k] = body[k]
+    for k in range(first, last + 1):
+        ln = body[k]
+        if k in header_lines:
+            continue
+        for text, x0, x1 in ln.chunks:
+            if not (_VALUE.match(text) and x1 > value_x0 - 0.3 * em):
+                label_pieces.append((k, text, x0, ln.mid_y))
+    edges: list[float] = []
+    for _, _, x0, _ in sorted(label_pieces, key=lambda p: p[2]):
+        if not edges or x0 - edges[-1] > em:
+            edges.append(x0)
+    n_label = len(edges)
+
+    def label_col(x0: float) -> int:
+        return max((c for c, e in enumerate(edges) if x0 >= e - em / 2), default=0)
+
+    # the pieces of one label column join while they wrap (no list marker starts the next one)
+    blocks: list[tuple[int, float, str]] = []  # (label column, mid y, text)
+    for col in range(n_label):
+        mine = sorted(((k, t, y) for k, t, x0, y in label_pieces if label_col(x0) == col), key=lambda p: -p[2])
+        cur: list[tuple[int, str, float]] = []
+        for piece in mine:
+            if cur and (_ROW_MARKER.match(piece[1]) or cur[-1][2] - piece[2] > 1.8 * em
+                        or piece[0] != cur[-1][0] and is_row[cur[-1][0]] and is_row[piece[0]]
+                        or any(k in header_lines for k in range(cur[-1][0] + 1, piece[0]))):
+                blocks.append((col, sum(p[2] for p in cur) / len(cur), "".join(p[1] for p in cur)))
+                cur = []
+            cur.append(piece)
+        if cur:
+            blocks.append((col, sum(p[2] for p in cur) / len(cur), "".join(p[1] for p in cur)))
+    # each label block goes to the nearest row of figures (the upper one on a tie)
+    data_rows = [k for k in range(first, last + 1) if is_row[k]]
+    labels: dict[int, list[str]] = {k: [""] * n_label for k in data_rows}
+    for col, y, text in blocks:
+        k = min(data_rows, key=lambda r: (abs(body[r].mid_y - y), -body[r].mid_y))
+        labels[k][col] = (labels[k][col] + text) if labels[k][col] else text
+    # the grid: header rows, then rows of figures, sub-headers where they stand
+    grid: list[list[str]] = []
+    head, corner = header_rows(body[top:first])
+    for n, hrow in enumerate(head):
+        grid.append(([corner if n == 0 else ""] + [""] * (n_label - 1) if n_label else []) + hrow)
+    pending: list[_Line] = []
+    for k in range(first, last + 1):
+        if k in header_lines:
+            pending.append(header_lines[k])
+            continue
+        if not is_row[k]:
+            continue
+        if pending:
+            sub, sub_corner = header_rows(pending)
+            for n, hrow in enumerate(sub):
+                grid.append(([sub_corner if n == 0 else ""] + [""] * (n_label - 1) if n_label else []) + hrow)
+            pending = []
+        values = [""] * len(cols)
+        for text, x0, x1 in body[k].chunks:
+            if _VALUE.match(text) and x1 > value_x0 - 0.3 * em:
+                values[column_of(x0, x1)] = text
+        grid.append(labels[k] + values)
     used.update(range(top, last + 1))
     x0 = min(ln.x0 for ln in body[top:last + 1])
     x1 = max(ln.x1 for ln in body[top:last + 1])
