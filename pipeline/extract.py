@@ -75,7 +75,7 @@ def build_report(raw: RawDocument, rules: Rules) -> Report:
     warnings.extend(dropped)
     # a table cell is about the year the report reviews
     cells = [replace(c, period=meta.year) for c in cells]
-    indicators = tuple(sorted(prose + tuple(cells), key=lambda i: (i.span[0], i.span[1])))
+    indicators = tuple(sorted([*prose, *cells], key=lambda i: (i.span[0], i.span[1])))
     source = Source(path=raw.path, format=raw.format, sha256=raw.sha256, encoding=raw.encoding,
                     pages=raw.pages, ocr=raw.ocr)
     ident = doc_id(raw.sha256)
