@@ -82,8 +82,9 @@ def test_any_change_of_any_rules_file_is_a_new_entry(builds, tmp_path):
     shutil.copytree(R.default_rules_dir(), folder)
     R.load_rules(folder).divisions
     assert builds == {"rules": 1, "divisions": 1}
-    files = sorted(folder.iterdir())
-    assert {p.name for p in files} >= set(R.RULE_FILES) | {"divisions.csv.gz"}
+    # every file, the report types' packs (rules/types/<type>/) included
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    assert {p.name for p in files} >= {f.name for f in R.FILES if not f.optional} | {"divisions.csv.gz"}
     for n, path in enumerate(files, start=2):
         _touch(path)
         _fresh_process()
