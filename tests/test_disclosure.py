@@ -15,14 +15,12 @@ from pathlib import Path
 import pytest
 
 import pipeline
-from conftest import edit_yaml
+from conftest import edit_yaml, pdf_font, requires
 from fixtures import disclosure as dx
-from fixtures import make_fixtures as mf
 from pipeline.errors import RulesError
 from pipeline.rules import default_rules_dir, load_rules
 
-needs_font = pytest.mark.skipif(not mf.CJK_FONT.exists(),
-                                reason=f"PDF fixtures need the CJK font {mf.CJK_FONT} (Debian fonts-wqy-microhei)")
+needs_font = requires("pdf-font", pdf_font() is not None)
 
 REPORTS = {r.name: r for r in dx.reports()}
 WRITERS = {
@@ -137,7 +135,7 @@ def test_prose_figures_are_typed_with_the_disclosure_catalog(out):
     ("一、基本情况\n全年开展活动5次。\n", None),
 ])
 def test_report_type_detection(text, report_type):
-    assert pipeline.extract(text).meta.report_type == report_type
+    assert pipeline.extract_text(text).meta.report_type == report_type
 
 
 def test_rule_of_law_reports_keep_their_rules(seed_report):
@@ -172,7 +170,7 @@ def test_a_new_report_type_is_a_folder_of_rules(tmp_path):
     edit_yaml(folder, "metadata.yaml", lambda d: d["report_types"].update({"budget_report": ["部门预算公开报告"]}))
     rules = load_rules(folder)
     assert "budget_report" in rules.report_types
-    report = pipeline.extract("某局2024年部门预算公开报告\n一、总体情况\n全年共收到政府信息公开申请5件。\n", rules)
+    report = pipeline.extract_text("某局2024年部门预算公开报告\n一、总体情况\n全年共收到政府信息公开申请5件。\n", rules)
     assert report.meta.report_type == "budget_report"
     assert [(i.indicator, i.value) for i in report.indicators] == [("disclosure_requests_new", 5)]
 
