@@ -115,10 +115,16 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
             value = q.value * sign
             value_high = q.value_high * sign if q.value_high is not None else None
         in_plans = part in rules.sections.planned_parts  # next_year_plans; a work report's targets, tasks
-        planned = in_plans or rules.context.planned_re.search(text, c_start, q.span[0]) is not None
+        worded = rules.context.planned_re.search(text, c_start, q.span[0]) is not None
+        planned = in_plans or worded
         period = periods.at(q.span[0], s_start_read, planned=in_plans)
         if period is not None and year is not None and period[0] > year:
             planned = True  # a year after the one reviewed: 2026年…, “十五五”时期…
+        elif in_plans and not worded and period is not None and year is not None and period[1] <= year \
+                and periods.named(q.span[0], s_start_read):
+            # the plans recalling a result in the sentence's own words: "过去五年，…地区生产总值年均增长5.2%"
+            # under "“十四五”时期发展成就和“十五五”时期主要目标任务"
+            planned = False
         actor = _actor(text, c_start, q.span[0], rules)
 
         sentence_from = max(s_start_read, prev_q.span[1]) if prev_q is not None else s_start_read
@@ -861,6 +867,10 @@ class _Periods:
             return found.pop() if len(found) == 1 else None
         # “十四五”时期…: the opening quote of a name is no lead
         return cues[0][1] if cues[0][0] <= 1 else False
+
+    def named(self, offset: int, sentence_start: int) -> bool:
+        """Whether the figure's own sentence names its period before it."""
+        return self.enabled and bool(self._cues(self.text[sentence_start:offset]))
 
     def at(self, offset: int, sentence_start: int, planned: bool) -> tuple[int, int] | None:
         if self.enabled:

@@ -141,7 +141,8 @@ BROKEN = [
     pytest.param(delete("stopwords.yaml"), "stopwords.yaml", None, ["missing"], id="missing-rules-file"),
     pytest.param(in_yaml("units.yaml", lambda d: d["convert"].update({"斤": {"to": "次", "factor": "0.5"}})),
         "units.yaml", "convert.斤", ["one class"], id="conversion-across-classes"),
-    pytest.param(in_yaml("indicators.yaml", lambda d: d["paired_cues"][0].update(ids=["gdp", "furlongs"])),
+    pytest.param(in_yaml("indicators.yaml", lambda d: d.update(
+        paired_cues=[{"pattern": "出庭应诉", "ids": ["court_appearances", "furlongs"]}])),
         "indicators.yaml", "paired_cues[0]", ["furlongs"], id="paired-cue-unknown-id"),
     pytest.param(in_yaml("context.yaml", lambda d: d["period"].update(year="(20\\d\\d)年")),
         "context.yaml", "period.year", ["year"], id="period-year-without-group"),

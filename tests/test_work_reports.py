@@ -130,6 +130,24 @@ def test_a_rule_of_law_report_plans_for_the_next_year():
     assert plan and all(i.period == 2026 and i.modality == "planned" for i in plan)
 
 
+# (figure, period, modality) under a heading of both the past term and the plans
+RECALLED = [
+    ("地区生产总值年均增长5.5%", "2021-2025", "achieved"),  # the sentence names the past five years
+    ("地区生产总值年均增长5%左右", "2026-2030", "target"),  # the sentence names the next term
+]
+
+
+@pytest.mark.parametrize("figure,period,modality", RECALLED, ids=[r[0] for r in RECALLED])
+def test_the_plans_recalling_a_past_result_keep_it_achieved(figure, period, modality):
+    text = ("2026年某省政府工作报告\n——2026年1月20日在某省第十四届人民代表大会第五次会议上\n"
+            "一、2025年工作回顾\n全省地区生产总值增长5.2%。\n"
+            "二、“十四五”时期发展成就和“十五五”时期主要目标任务\n"
+            "过去五年，全省地区生产总值年均增长5.5%，经济总量迈上新台阶。\n"
+            "“十五五”时期的主要目标是：地区生产总值年均增长5%左右。\n")
+    ind = _one(extract_text(text), figure)
+    assert (ind.period, ind.modality) == (period, modality)
+
+
 def test_a_year_inside_a_document_title_or_a_range_is_no_period():
     text = ("某区教育局2024年法治政府建设年度报告\n一、2024年主要工作\n"
             "将《某区学校布局规划（2024—2035年）》列入重大行政决策事项，开展听证会1场。\n")
@@ -139,7 +157,7 @@ def test_a_year_inside_a_document_title_or_a_range_is_no_period():
 
 def test_gold_files_hold_values_and_short_labels_only():
     """The benchmark's gold is the project's own: values and short labels, no sentences."""
-    catalog = load_rules().catalog
+    catalog = load_rules().for_type("gov_work_report").catalog
     files = sorted(GOLD.glob("*.json"))
     assert len(files) == 8
     for path in files:
@@ -200,7 +218,7 @@ def test_unmarked_headings_set_periods_and_parts_follow():
 
 
 def test_a_body_line_is_never_an_unmarked_heading():
-    text = "2025年某区法治政府建设情况报告\n附件\n短\n全区深入推进依法行政工作回顾\n"
+    text = "2026年某区政府工作报告\n附件\n短\n全区深入推进依法行政工作回顾\n"
     # 附件 over a shorter line is no heading; a line that ends the text has no body
     assert not [s for s in extract_text(text).sections if s.marker == ""]
 
