@@ -32,6 +32,7 @@ import os
 import signal
 import stat
 import sys
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field, replace
@@ -303,13 +304,19 @@ class _Worker:
 
 def local_results(items: list[tuple[int, str]], jobs: int, rules_dir: str | None,
                   doc_timeout: float | None = DEFAULT_DOC_TIMEOUT,
-                  close_fd: int | None = None) -> Iterator[tuple[int, Outcome]]:
+                  close_fd: int | None = None,
+                  meanwhile: Callable[[], None] | None = None) -> Iterator[tuple[int, Outcome]]:
     """(index, outcome) of each (index, path), in the order they finish.
 
     Each worker process takes one document at a time, so a document past
     `doc_timeout` seconds is stopped by killing its worker (pure Python or C,
     whatever it is stuck in), and a new worker takes its place. The rules are
     loaded before forking, so a new worker starts at once.
+
+    `meanwhile` runs in a thread of this process once the workers are started
+    (this process mostly waits for them): work that the end of the batch needs,
+    done while the workers extract. A worker is never forked while it runs,
+    so no worker inherits a lock the thread holds.
     """
     if not items:
         return
@@ -322,19 +329,30 @@ def local_results(items: list[tuple[int, str]], jobs: int, rules_dir: str | None
     pending = deque(items)
     parent_fds: set[int] = set()
     workers = [_Worker(ctx, rules_dir, close_fd, parent_fds) for _ in range(max(1, min(jobs, len(items))))]
+    helper = _start_thread(meanwhile) if meanwhile is not None else None
+
+    def new_worker() -> _Worker:
+        if helper is not None:
+            helper.join()  # forking while it imports could hand the child a held import lock
+        return _Worker(ctx, rules_dir, close_fd, parent_fds)
+    def dispatch(i: int) -> None:
+        """Give worker i the next document, if any (a worker that died idle is replaced)."""
+        while pending and workers[i].task is None:
+            w = workers[i]
+            index, path = pending.popleft()
+            w.task, w.deadline = (index, path, path), time.monotonic() + (doc_timeout or 1e12)
+            try:
+                w.conn.send(w.task)
+            except OSError:  # it died idle: start another and try again
+                pending.appendleft((index, path))
+                w.task = None
+                w.kill()
+                workers[i] = new_worker()
+
     try:
-        while pending or any(w.task for w in workers):
-            for i, w in enumerate(workers):
-                if w.task is None and pending:
-                    index, path = pending.popleft()
-                    w.task, w.deadline = (index, path, path), time.monotonic() + (doc_timeout or 1e12)
-                    try:
-                        w.conn.send(w.task)
-                    except OSError:  # it died idle: start another and try again
-                        pending.appendleft((index, path))
-                        w.task = None
-                        w.kill()
-                        workers[i] = _Worker(ctx, rules_dir, close_fd, parent_fds)
+        for i in range(len(workers)):
+            dispatch(i)
+        while any(w.task for w in workers):
             busy = [w for w in workers if w.task]
             wait = max(0.0, min(w.deadline for w in busy) - time.monotonic())
             ready = mpc.wait([w.conn for w in busy], timeout=min(wait, 3600))
@@ -354,13 +372,17 @@ def local_results(items: list[tuple[int, str]], jobs: int, rules_dir: str | None
                                            "out of memory, or a crash in a library)"))
                         got_index = index
                         w.kill()
-                        workers[i] = _Worker(ctx, rules_dir, close_fd, parent_fds)
+                        workers[i] = new_worker()
                     else:
                         w.task = None
+                    # the worker takes its next document before this one is
+                    # written, so writing and extracting overlap
+                    dispatch(i)
                     yield got_index, outcome
                 elif now >= w.deadline:
                     w.kill()
-                    workers[i] = _Worker(ctx, rules_dir, close_fd, parent_fds)
+                    workers[i] = new_worker()
+                    dispatch(i)
                     yield index, Outcome(path, None, None, None, (
                         DocumentTimeout.code, f"took longer than {doc_timeout:g} s (--doc-timeout), stopped"))
     finally:
@@ -375,6 +397,26 @@ def local_results(items: list[tuple[int, str]], jobs: int, rules_dir: str | None
             if w.proc.is_alive():
                 w.proc.kill()
                 w.proc.join()
+
+
+def _start_thread(fn: Callable[[], None]) -> threading.Thread:
+    def run() -> None:
+        try:
+            fn()
+        except Exception:  # only a head start: the main thread meets any real failure itself
+            log.debug("background preparation failed", exc_info=True)
+
+    thread = threading.Thread(target=run, name="govreport-prepare", daemon=True)
+    thread.start()
+    return thread
+
+
+def _prepare_parquet() -> None:
+    """Import what the Parquet tables need (about half a second), while workers extract."""
+    from . import store  # noqa: F401
+    import pyarrow.compute  # noqa: F401
+    import pyarrow.csv  # noqa: F401
+    import pyarrow.parquet  # noqa: F401
 
 
 def dask_results(items: list[tuple[int, str]], scheduler: str | None, rules_dir: str | None,
@@ -542,7 +584,8 @@ def _run_locked(paths: list[str], skipped_by_walk: list[tuple[str, str, str]], o
     manifest.open()
     try:
         results = dask_results(todo, scheduler, rules_dir, doc_timeout) if executor == "dask" \
-            else local_results(todo, jobs, rules_dir, doc_timeout, close_fd=lock)
+            else local_results(todo, jobs, rules_dir, doc_timeout, close_fd=lock,
+                               meanwhile=_prepare_parquet if "parquet" in formats else None)
         for index, outcome in results:
             failure = _take(outcome, out, stems, versions, formats, manifest, result)
             if failure is not None:

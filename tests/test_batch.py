@@ -200,3 +200,36 @@ def test_a_new_program_version_reprocesses(tmp_path, corpus, monkeypatch):
     assert run_batch([str(corpus)], out, jobs=1).processed == 0
     monkeypatch.setattr(batch, "program_version", lambda: "0.1.0+another-build")
     assert run_batch([str(corpus)], out, jobs=1).processed == 6
+
+
+def test_a_worker_takes_its_next_document_before_the_last_is_written(tmp_path, monkeypatch):
+    """Extracting and writing overlap: when the parent gets a document's
+    outcome, the worker already has the next one (the parent writes while it
+    works). Seen through a marker each document leaves when its extraction
+    starts (the fork inherits the patched function)."""
+    from pipeline import batch
+
+    docs = []
+    for i in range(3):
+        p = tmp_path / f"d{i}.txt"
+        p.write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+        docs.append(str(p))
+    real = batch.process_one
+
+    def marking(path, *a, **k):
+        Path(path + ".started").touch()
+        return real(path, *a, **k)
+
+    monkeypatch.setattr(batch, "process_one", marking)
+    calls = []
+    results = batch.local_results(list(enumerate(docs)), 1, None, doc_timeout=60,
+                                  meanwhile=lambda: calls.append("ran"))
+    first = next(results)
+    assert first[0] == 0 and first[1].error is None
+    deadline = time.monotonic() + 30
+    while not Path(docs[1] + ".started").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)  # the generator is not advanced: only a prefetched task can start
+    assert Path(docs[1] + ".started").exists()
+    rest = list(results)
+    assert [i for i, _ in rest] == [1, 2] and all(o.error is None for _, o in rest)
+    assert calls == ["ran"]  # the parent's side job ran once, in this process
