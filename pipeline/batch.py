@@ -65,6 +65,7 @@ from .output import (
     atomic_write,
     csv_value,
     finding_rows,
+    json_bytes,
     report_json,
     rows_for,
     table_cell_rows,
@@ -190,7 +191,7 @@ def table_rows(doc: dict) -> dict[str, list[dict]]:
 class Outcome:
     path: str
     json_bytes: bytes | None
-    rows: dict | None
+    rows_bytes: bytes | None  # the rows of the tables (`table_rows`), encoded by the worker
     sha256: str | None
     error: tuple[str, str] | None  # (code, reason)
 
@@ -223,7 +224,7 @@ def process_one(path: str, rules_dir: str | None = None, shown: str | None = Non
         if report.source.path != shown:
             report = replace(report, source=replace(report.source, path=shown))
         doc = report.to_dict()
-        return Outcome(shown, report_json(doc), table_rows(doc), report.source.sha256, None)
+        return Outcome(shown, report_json(doc), json_bytes(table_rows(doc)), report.source.sha256, None)
     except GovreportError as exc:
         return Outcome(shown, None, None, None, (exc.code, exc.message))
     except RecursionError:
@@ -640,7 +641,7 @@ def _take(outcome: Outcome, out: Path, stems: dict[str, str], versions: tuple[st
     if "json" in formats and outcome.json_bytes is not None:
         atomic_write(out / f"{stem}.json", outcome.json_bytes)
         result.outputs.append(out / f"{stem}.json")
-    manifest.record(Entry(path, stem, outcome.sha256 or "", size, mtime, *versions, status="ok"), outcome.rows)
+    manifest.record(Entry(path, stem, outcome.sha256 or "", size, mtime, *versions, status="ok"), outcome.rows_bytes)
     result.processed += 1
     return None
 

@@ -28,7 +28,7 @@ from typing import Mapping
 
 import orjson
 
-from .output import atomic_write, json_bytes
+from .output import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -154,10 +154,11 @@ class Manifest:
         self.rows_dir.mkdir(parents=True, exist_ok=True)
         self._journal = open(self.dir / "journal.jsonl", "a", encoding="utf-8")
 
-    def record(self, entry: Entry, rows: dict | None) -> None:
-        """Record a finished document: its rows first, then its journal line."""
+    def record(self, entry: Entry, rows: bytes | None) -> None:
+        """Record a finished document: its rows first (JSON bytes, encoded where
+        the document was extracted), then its journal line."""
         if rows is not None:
-            atomic_write(self.rows_dir / f"{entry.stem}.json", json_bytes(rows))
+            atomic_write(self.rows_dir / f"{entry.stem}.json", rows)
         self.entries[entry.source] = entry
         assert self._journal is not None
         self._journal.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")
