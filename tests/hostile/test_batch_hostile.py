@@ -293,4 +293,4 @@ def test_dask_workers_record_the_path_as_given(tmp_path, monkeypatch):
     got = process_one(str(tmp_path / "in" / "r.txt"), None, "in/r.txt")
     local = process_one("in/r.txt")
     assert got.error is None and got.path == "in/r.txt"
-    assert (got.json_bytes, got.rows) == (local.json_bytes, local.rows)
+    assert (got.json_bytes, got.rows_bytes) == (local.json_bytes, local.rows_bytes)
