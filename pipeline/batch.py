@@ -63,7 +63,7 @@ from .output import (
     ERROR_COLUMNS,
     CsvTable,
     atomic_write,
-    csv_value,
+    csv_text,
     finding_rows,
     json_bytes,
     report_json,
@@ -175,14 +175,19 @@ def output_stems(paths: list[str]) -> dict[str, str]:
 
 
 def table_rows(doc: dict) -> dict[str, list[dict]]:
-    """A document's rows for each combined table. Values are kept as their
-    exact text: the rows are stored as JSON, which would read 12.345678901234567891
-    back as a float."""
+    """A document's rows for each combined table."""
     report_row, section_rows, indicator_rows = rows_for(doc)
-    for row in indicator_rows:
-        row["value"], row["value_high"] = csv_value(row["value"]) or None, csv_value(row["value_high"]) or None
     return {"reports": [report_row], "sections": section_rows, "indicators": indicator_rows,
             "findings": finding_rows(doc), "tables": table_cell_rows(doc)}
+
+
+def table_text(doc: dict) -> dict[str, str]:
+    """A document's rows of each combined table, as the CSV lines the tables
+    get: encoded where the document was extracted (a worker), so the writer of
+    the tables only appends text. Kept as JSON in the output folder's state,
+    so that a later run can rebuild the tables without extracting again."""
+    columns = dict(TABLES)
+    return {name: csv_text(columns[name], rows) for name, rows in table_rows(doc).items() if rows}
 
 
 # --- the work of one document, wherever it runs -------------------------------------
@@ -191,7 +196,7 @@ def table_rows(doc: dict) -> dict[str, list[dict]]:
 class Outcome:
     path: str
     json_bytes: bytes | None
-    rows_bytes: bytes | None  # the rows of the tables (`table_rows`), encoded by the worker
+    rows_bytes: bytes | None  # the document's lines of the tables (`table_text`) as JSON
     sha256: str | None
     error: tuple[str, str] | None  # (code, reason)
 
@@ -224,7 +229,7 @@ def process_one(path: str, rules_dir: str | None = None, shown: str | None = Non
         if report.source.path != shown:
             report = replace(report, source=replace(report.source, path=shown))
         doc = report.to_dict()
-        return Outcome(shown, report_json(doc), json_bytes(table_rows(doc)), report.source.sha256, None)
+        return Outcome(shown, report_json(doc), json_bytes(table_text(doc)), report.source.sha256, None)
     except GovreportError as exc:
         return Outcome(shown, None, None, None, (exc.code, exc.message))
     except RecursionError:
@@ -583,6 +588,13 @@ def _run_locked(paths: list[str], skipped_by_walk: list[tuple[str, str, str]], o
             on_error(p, code, reason)
     bar = _progress_bar(len(paths), result.skipped, enabled=progress)
     manifest.open()
+    tabular = formats & {"csv", "parquet"}
+    # A run that extracts anything rebuilds the tables: they are written while
+    # the documents are extracted, in input order (a document's lines go in
+    # once every document before it is done), so the end of the run only
+    # converts them.
+    tables = _Tables(out, formats) if tabular and todo else None
+    in_order = _InOrder(paths, {p for _, p in todo}, manifest, stems, tables)
     try:
         results = dask_results(todo, scheduler, rules_dir, doc_timeout) if executor == "dask" \
             else local_results(todo, jobs, rules_dir, doc_timeout, close_fd=lock,
@@ -593,8 +605,11 @@ def _run_locked(paths: list[str], skipped_by_walk: list[tuple[str, str, str]], o
                 failures.append((index, *failure))
                 if on_error:
                     on_error(*failure)
+            in_order.done(outcome.path)
             bar.update(1)
     except BaseException:
+        if tables is not None:
+            tables.abort()
         manifest.close(None, versions)  # keep what finished: the next run resumes from it
         bar.close()
         raise
@@ -607,12 +622,18 @@ def _run_locked(paths: list[str], skipped_by_walk: list[tuple[str, str, str]], o
     # what the tables are made of: each input with its content, so tables left
     # from before a failed or killed run are never taken as current
     table_keys = [[p, manifest.entries[p].sha256] for p in ok_paths]
-    tabular = formats & {"csv", "parquet"}
-    if tabular and _tables_stale(out, formats, manifest, table_keys, versions, bool(todo)):
-        _write_tables(out, ok_paths, stems, manifest, formats, error_rows)
+    if tables is not None:
+        in_order.finish()
+        tables.commit(error_rows)
+        result.tables_rebuilt = True
+    elif tabular and _tables_stale(out, formats, manifest, table_keys, versions, False):
+        tables = _Tables(out, formats)
+        for p in ok_paths:
+            tables.add(manifest.rows(stems[p]))
+        tables.commit(error_rows)
         result.tables_rebuilt = True
     else:
-        _write_tables(out, [], stems, manifest, formats, error_rows, only_errors=True)
+        _Tables(out, formats, only_errors=True).commit(error_rows)
     manifest.close(table_keys if result.tables_rebuilt else None, versions)
     result.elapsed = time.perf_counter() - started
     return result
@@ -658,45 +679,85 @@ def _tables_stale(out: Path, formats: set[str], manifest: Manifest, table_keys: 
     return not all(p.is_file() for p in wanted)
 
 
-def _write_tables(out: Path, ok_paths: list[str], stems: dict[str, str], manifest: Manifest, formats: set[str],
-                  error_rows: list[dict], only_errors: bool = False) -> None:
-    """The combined tables, in input order, streamed from the per-document rows,
-    and errors.csv; with "parquet", typed copies of each. Every file is written
-    under a temporary name first and all are renamed together at the end, so a
-    failure anywhere (a value no Parquet type holds, a full disk) leaves the
-    previous run's files, never a mix of two runs."""
-    tables = {} if only_errors else {name: CsvTable(out / f"{name}.csv", columns) for name, columns in TABLES}
-    tables["errors"] = CsvTable(out / "errors.csv", ERROR_COLUMNS)
-    staged: list[tuple[str, Path]] = []  # (temporary, final)
-    try:
-        for p in ok_paths:
-            rows = manifest.rows(stems[p])
-            for name, table in tables.items():
-                if name != "errors":
-                    table.write_many(rows.get(name, []))
-        tables["errors"].write_many(error_rows)
-        for table in tables.values():
-            table.finish()
-        if "parquet" in formats:
-            from .store import csv_to_parquet_staged
+class _Tables:
+    """The combined tables, in input order, and errors.csv; with "parquet",
+    typed copies of each. Every file is written under a temporary name first
+    and all are renamed together by `commit`, so a failure anywhere (a value
+    no Parquet type holds, a full disk) leaves the previous run's files,
+    never a mix of two runs."""
 
+    def __init__(self, out: Path, formats: set[str], only_errors: bool = False) -> None:
+        self.out, self.formats = out, formats
+        self.tables = {} if only_errors else {name: CsvTable(out / f"{name}.csv", columns) for name, columns in TABLES}
+
+    def add(self, lines: dict[str, str]) -> None:
+        """One document's lines of each table (`table_text`)."""
+        try:
+            for name, table in self.tables.items():
+                table.write_text(lines.get(name, ""))
+        except BaseException:
+            self.abort()
+            raise
+
+    def commit(self, error_rows: list[dict]) -> None:
+        out, tables = self.out, dict(self.tables)
+        staged: list[tuple[Path, Path]] = []  # (temporary, final)
+        try:
+            tables["errors"] = CsvTable(out / "errors.csv", ERROR_COLUMNS)
+            tables["errors"].write_many(error_rows)
+            for table in tables.values():
+                table.finish()
+            if "parquet" in self.formats:
+                from .store import csv_to_parquet_staged
+
+                for name, table in tables.items():
+                    staged.append((csv_to_parquet_staged(Path(table.tmp), out / f"{name}.parquet"),
+                                   out / f"{name}.parquet"))
             for name, table in tables.items():
-                staged.append((csv_to_parquet_staged(Path(table.tmp), out / f"{name}.parquet"),
-                               out / f"{name}.parquet"))
-        for name, table in tables.items():
-            if "csv" in formats or name == "errors":
-                staged.append((Path(table.tmp), table.path))
-            else:
-                os.unlink(table.tmp)
-                table.path.unlink(missing_ok=True)  # a CSV of an earlier run must not outlive its Parquet
-    except BaseException:
-        for table in tables.values():
+                if "csv" in self.formats or name == "errors":
+                    staged.append((Path(table.tmp), table.path))
+                else:
+                    os.unlink(table.tmp)
+                    table.path.unlink(missing_ok=True)  # a CSV of an earlier run must not outlive its Parquet
+        except BaseException:
+            for table in tables.values():
+                table.abort()
+            for tmp, _ in staged:
+                tmp.unlink(missing_ok=True)
+            raise
+        for tmp, final in staged:
+            os.replace(tmp, final)
+
+    def abort(self) -> None:
+        for table in self.tables.values():
             table.abort()
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-        raise
-    for tmp, final in staged:
-        os.replace(tmp, final)
+
+
+class _InOrder:
+    """Feeds `tables` each successful document's lines in input order while
+    documents finish in any order: a document goes in once every document
+    before it is done (extracted now, or current from an earlier run). Lines
+    are read back from the output folder's state, so nothing waits in memory."""
+
+    def __init__(self, paths: list[str], todo: set[str], manifest: Manifest, stems: dict[str, str],
+                 tables: _Tables | None) -> None:
+        self.paths, self.waiting, self.manifest, self.stems, self.tables = paths, set(todo), manifest, stems, tables
+        self.next = 0
+
+    def done(self, path: str) -> None:
+        self.waiting.discard(path)
+        if self.tables is None:
+            return
+        while self.next < len(self.paths) and self.paths[self.next] not in self.waiting:
+            p = self.paths[self.next]
+            entry = self.manifest.entries.get(p)
+            if entry is not None and entry.status == "ok":
+                self.tables.add(self.manifest.rows(self.stems[p]))
+            self.next += 1
+
+    def finish(self) -> None:
+        self.waiting.clear()
+        self.done("")
 
 
 def _remove_stale_temporaries(out: Path) -> None:

@@ -155,8 +155,9 @@ class Manifest:
         self._journal = open(self.dir / "journal.jsonl", "a", encoding="utf-8")
 
     def record(self, entry: Entry, rows: bytes | None) -> None:
-        """Record a finished document: its rows first (JSON bytes, encoded where
-        the document was extracted), then its journal line."""
+        """Record a finished document: its lines of the tables first (JSON
+        bytes of `batch.table_text`, encoded where the document was extracted),
+        then its journal line."""
         if rows is not None:
             atomic_write(self.rows_dir / f"{entry.stem}.json", rows)
         self.entries[entry.source] = entry
@@ -164,7 +165,8 @@ class Manifest:
         self._journal.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")
         self._journal.flush()
 
-    def rows(self, stem: str) -> dict:
+    def rows(self, stem: str) -> dict[str, str]:
+        """A document's lines of each table (CSV text), as `record` stored them."""
         return orjson.loads((self.rows_dir / f"{stem}.json").read_bytes())
 
     def close(self, tables_inputs: list[list[str]] | None, versions: tuple[str, str]) -> None:

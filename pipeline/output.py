@@ -13,7 +13,7 @@ import os
 import tempfile
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
 import orjson
 
@@ -257,6 +257,26 @@ def document_columns(doc: dict) -> dict:
                                        region.get("code"), meta.get("agency"))))
 
 
+def csv_cells(columns: Sequence[str], row: dict) -> list[str]:
+    """A row's cells as CSV text: typed columns (`COLUMN_TYPES`) as they are,
+    every other text `neutralise`d."""
+    return [csv_value(row.get(c)) if c in COLUMN_TYPES else neutralise(csv_value(row.get(c))) for c in columns]
+
+
+def csv_text(columns: Sequence[str], rows: Iterable[dict]) -> str:
+    r"""Rows as the lines `CsvTable` writes for them (so a worker can encode a
+    document's rows and the writer only appends text).
+
+    >>> csv_text(["a", "b"], [{"a": "=1+1", "b": "x,y"}])
+    '\'=1+1,"x,y"\r\n'
+    """
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow(csv_cells(columns, row))
+    return buf.getvalue()
+
+
 class CsvTable:
     """A CSV table written row by row to a temporary file, renamed on close.
 
@@ -277,12 +297,15 @@ class CsvTable:
         self.writer.writerow(columns)
 
     def write(self, row: dict) -> None:
-        self.writer.writerow([csv_value(row.get(c)) if c in COLUMN_TYPES else neutralise(csv_value(row.get(c)))
-                              for c in self.columns])
+        self.writer.writerow(csv_cells(self.columns, row))
 
     def write_many(self, rows: Iterable[dict]) -> None:
         for row in rows:
             self.write(row)
+
+    def write_text(self, text: str) -> None:
+        """Append rows already encoded by `csv_text` for this table's columns."""
+        self.fh.write(text)
 
     def finish(self) -> None:
         """Close the temporary file without renaming it (the caller renames
