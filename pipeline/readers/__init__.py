@@ -54,6 +54,8 @@ _SEQUENCE_HEADERS = {"序号", "编号", "序", "No.", "NO.", "no."}
 def _clean_cell(cell: str | None) -> str:
     if not cell:
         return ""
+    if isinstance(cell, str) and cell.split() == [cell]:
+        return cell  # no whitespace at all (most cells: a figure): nothing to join or drop
     # Cells wrap inside their box; the pieces of one cell are one phrase.
     parts = [p.strip() for p in str(cell).splitlines() if p.strip()]
     joined = ""

@@ -7,9 +7,10 @@ Why this shape:
   cost: fake-bold duplicates (a heading drawn twice, slightly offset) are
   dropped, lines get geometry for header/footer and paragraph detection,
   and characters inside a table go to their cell.
-- Tables: on pages with ruling lines, pdfplumber's table-finding geometry
-  runs on the lines PDFium reports (pdfplumber's own page parsing would
-  cost more than the whole PDFium pass); each row becomes one line.
+- Tables: ruled ones are the grid of the ruling lines PDFium reports,
+  those drawn without lines are found by the alignment of their figures;
+  each row becomes one line. The per-character and per-object PDFium calls
+  skip ctypes' argument conversion (`_unchecked`): it cost more than the calls.
 - Paragraphs come out one per line and pages are separated by "\\f"; joining
   a sentence broken across a page end is left to normalisation.
 - Pages with /Rotate (landscape tables) are read in display orientation:
@@ -217,6 +218,31 @@ def _turn(box: tuple[float, float, float, float], rotation: int) -> tuple[float,
     return box
 
 
+def _unchecked(function, restype=ctypes.c_int):
+    """The same PDFium function, called without ctypes' per-argument conversion.
+
+    pypdfium2's bindings declare argtypes, and converting the arguments costs
+    more than the call itself (2 µs against 0.7 µs for a character's box): the
+    per-character and per-object calls below are most of a page's time. Every
+    argument passed is already a ctypes pointer or a Python int, so nothing is
+    lost."""
+    return ctypes.CFUNCTYPE(restype)(ctypes.cast(function, ctypes.c_void_p).value)
+
+
+_Handle = ctypes.POINTER(ctypes.c_ubyte)  # a returned object handle, passed back as it is
+_char_box = _unchecked(pdfium_c.FPDFText_GetLooseCharBox)
+_count_objects = _unchecked(pdfium_c.FPDFPage_CountObjects)
+_get_object = _unchecked(pdfium_c.FPDFPage_GetObject, _Handle)
+_object_type = _unchecked(pdfium_c.FPDFPageObj_GetType)
+_object_bounds = _unchecked(pdfium_c.FPDFPageObj_GetBounds)
+_object_matrix = _unchecked(pdfium_c.FPDFPageObj_GetMatrix)
+_count_segments = _unchecked(pdfium_c.FPDFPath_CountSegments)
+_get_segment = _unchecked(pdfium_c.FPDFPath_GetPathSegment, _Handle)
+_segment_point = _unchecked(pdfium_c.FPDFPathSegment_GetPoint)
+_segment_type = _unchecked(pdfium_c.FPDFPathSegment_GetType)
+_segment_close = _unchecked(pdfium_c.FPDFPathSegment_GetClose)
+
+
 def _page_objects(page: pypdfium2.PdfPage, rotation: int = 0) -> tuple[list[Segment], float]:
     """(ruling lines, share of the page covered by images).
 
@@ -230,13 +256,14 @@ def _page_objects(page: pypdfium2.PdfPage, rotation: int = 0) -> tuple[list[Segm
     segments: list[Segment] = []
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     refs = (ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top))
-    for i in range(pdfium_c.FPDFPage_CountObjects(raw)):
-        obj = pdfium_c.FPDFPage_GetObject(raw, i)
-        kind = pdfium_c.FPDFPageObj_GetType(obj)
-        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            if pdfium_c.FPDFPageObj_GetBounds(obj, *refs):
+    image_kind, path_kind = pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH
+    for i in range(_count_objects(raw)):
+        obj = _get_object(raw, i)
+        kind = _object_type(obj)
+        if kind == image_kind:
+            if _object_bounds(obj, *refs):
                 image_area += max(right.value - left.value, 0) * max(top.value - bottom.value, 0)
-        elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+        elif kind == path_kind:
             segments.extend(_path_segments(obj))
     if rotation:
         turned = (_turn((sx0, sx1, sy0, sy1), rotation) for sx0, sy0, sx1, sy1 in segments)
@@ -247,34 +274,39 @@ def _page_objects(page: pypdfium2.PdfPage, rotation: int = 0) -> tuple[list[Segm
 def _path_segments(obj) -> list[Segment]:
     """The straight horizontal and vertical pieces of one path, in page space."""
     matrix = pdfium_c.FS_MATRIX()
-    if not pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(matrix)):
+    if not _object_matrix(obj, ctypes.byref(matrix)):
         return []
     a, b, c, d, e, f = matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f
     x, y = ctypes.c_float(), ctypes.c_float()
+    x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
+    moveto, lineto = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO
     out: list[Segment] = []
     start = prev = None
-    for i in range(pdfium_c.FPDFPath_CountSegments(obj)):
-        seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
-        if not pdfium_c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y)):
+    for i in range(_count_segments(obj)):
+        seg = _get_segment(obj, i)
+        if not seg or not _segment_point(seg, x_ref, y_ref):
             continue
         point = (a * x.value + c * y.value + e, b * x.value + d * y.value + f)
-        kind = pdfium_c.FPDFPathSegment_GetType(seg)
-        if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+        kind = _segment_type(seg)
+        if kind == moveto:
             start = prev = point
             continue
-        if kind == pdfium_c.FPDF_SEGMENT_LINETO and prev is not None:
+        if kind == lineto and prev is not None:
             _add_segment(out, prev, point)
         prev = point
-        if pdfium_c.FPDFPathSegment_GetClose(seg) and start is not None:
+        if _segment_close(seg) and start is not None:
             _add_segment(out, prev, start)
             prev = start
     return out
 
 
 def _add_segment(out: list[Segment], p: tuple[float, float], q: tuple[float, float]) -> None:
-    dx, dy = abs(p[0] - q[0]), abs(p[1] - q[1])
-    if (dy < 1.0 <= dx or dx < 1.0 <= dy) and max(dx, dy) >= 3.0:
-        out.append((min(p[0], q[0]), min(p[1], q[1]), max(p[0], q[0]), max(p[1], q[1])))
+    (px, py), (qx, qy) = p, q
+    x0, x1 = (px, qx) if px <= qx else (qx, px)
+    y0, y1 = (py, qy) if py <= qy else (qy, py)
+    dx, dy = x1 - x0, y1 - y0
+    if (dy < 1.0 and dx >= 3.0) or (dx < 1.0 and dy >= 3.0):
+        out.append((x0, y0, x1, y1))
 
 
 # ------------------------------------------------------------ text lines
@@ -297,15 +329,11 @@ class _Table:
     def bbox(self) -> Box:
         return (self.xs[0], self.ys[-1], self.xs[-1], self.ys[0])
 
-    def take(self, ch: str, cx: float, cy: float, h: float = 0.0) -> bool:
-        """Put a character into the cell holding (cx, cy); False when outside the table."""
-        x0, y0, x1, y1 = self.bbox
-        if not (x0 <= cx <= x1 and y0 <= cy <= y1):
-            return False
+    def put(self, ch: str, cx: float, cy: float, h: float = 0.0) -> None:
+        """Put a character into the cell holding (cx, cy), a point inside the table."""
         c = min(max(bisect.bisect_right(self.xs, cx) - 1, 0), len(self.xs) - 2)
         r = min(max(bisect.bisect_left(self._neg_ys, -cy) - 1, 0), len(self.ys) - 2)
         self.chars.setdefault(self.group.get((r, c), (r, c)), []).append((cy, cx, ch, h))
-        return True
 
     @functools.cached_property
     def _neg_ys(self) -> list[float]:
@@ -353,7 +381,7 @@ def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table],
     rect_ref = ctypes.byref(rect)
     # Seen glyphs by character: a second glyph of the same character at the
     # same spot is fake bold (or a shadow) and is dropped.
-    seen: dict[tuple[str, int, int], list[tuple[float, float]]] = {}
+    seen: dict[str, dict[tuple[int, int], list[tuple[float, float]]]] = {}
     lines: list[_Line] = []
     chars: list[str] = []
     geo: list[tuple[float, float, float, float]] = []
@@ -374,6 +402,8 @@ def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table],
                 )
         chars, geo, size, pieces = [], [], 0.0, []
 
+    char_box = _char_box
+    table_boxes = [(t, t.bbox) for t in tables]
     for k, ch in enumerate(raw):
         if ch in "\r\n":
             flush()
@@ -388,22 +418,45 @@ def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table],
             continue
         if ch in "\x02\ufffe\x00":  # PDFium's markers for hyphenation and unknowns
             continue
-        if not pdfium_c.FPDFText_GetLooseCharBox(tp, k, rect_ref):
+        if not char_box(tp, k, rect_ref):
             continue
         x0, x1, y0, y1 = rect.left, rect.right, rect.bottom, rect.top
         if rotation:
             x0, x1, y0, y1 = _turn((x0, x1, y0, y1), rotation)
-        w = max(x1 - x0, 1.0)
-        h = max(y1 - y0, 1.0)
-        # only glyphs of the same character in the 3 x 3 buckets around this one can be its double
+        w = x1 - x0 if x1 - x0 > 1.0 else 1.0
+        h = y1 - y0 if y1 - y0 > 1.0 else 1.0
+        # A double is a glyph of the same character less than 0.3 of its size
+        # away: only the buckets that reach that near can hold one (one
+        # bucket, mostly; the 3 x 3 around it at most).
         bx, by = int(x0 // _BUCKET), int(y0 // _BUCKET)
-        if any(abs(px - x0) < 0.3 * w and abs(py - y0) < 0.3 * h
-               for i in (-1, 0, 1) for j in (-1, 0, 1) for px, py in seen.get((ch, bx + i, by + j), ())):
-            continue
-        seen.setdefault((ch, bx, by), []).append((x0, y0))
-        if tables:
+        tw, th = 0.3 * w, 0.3 * h
+        near = seen.get(ch)
+        if near is None:
+            seen[ch] = {(bx, by): [(x0, y0)]}
+        else:
+            edge_x, edge_y = x0 - bx * _BUCKET, y0 - by * _BUCKET
+            cols = (bx - 1, bx, bx + 1) if edge_x < tw and _BUCKET - edge_x < tw else (
+                (bx - 1, bx) if edge_x < tw else (bx, bx + 1) if _BUCKET - edge_x < tw else (bx,))
+            rows = (by - 1, by, by + 1) if edge_y < th and _BUCKET - edge_y < th else (
+                (by - 1, by) if edge_y < th else (by, by + 1) if _BUCKET - edge_y < th else (by,))
+            double = False
+            for i in cols:
+                for j in rows:
+                    for px, py in near.get((i, j), ()):
+                        if -tw < px - x0 < tw and -th < py - y0 < th:
+                            double = True
+            if double:
+                continue
+            near.setdefault((bx, by), []).append((x0, y0))
+        if table_boxes:
             cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-            if any(t.take(ch, cx, cy, h) for t in tables):
+            taken = False
+            for t, (tx0, ty0, tx1, ty1) in table_boxes:
+                if tx0 <= cx <= tx1 and ty0 <= cy <= ty1:
+                    t.put(ch, cx, cy, h)
+                    taken = True
+                    break
+            if taken:
                 continue
         if not size:
             size = pdfium_c.FPDFText_GetFontSize(tp, k) or h
@@ -433,7 +486,23 @@ def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table],
 def _chunks(pieces: list[str], geo: list[tuple[float, float, float, float]]) -> tuple[tuple[str, float, float], ...]:
     """The line's characters cut where the gap between two is wider than a
     character: the cells of a table drawn without lines."""
-    return _join_close((ch, x0, x1, max(y1 - y0, 1.0)) for ch, (x0, x1, y0, y1) in zip(pieces, geo, strict=True))
+    # PDFium gives a line's characters left to right, mostly: then one pass
+    # joins them (as _join_close does after its sort, which keeps that order)
+    out: list[list] = []
+    last = -math.inf
+    for ch, (x0, x1, y0, y1) in zip(pieces, geo, strict=True):
+        if x0 < last:
+            return _join_close((c, g[0], g[1], max(g[3] - g[2], 1.0)) for c, g in zip(pieces, geo, strict=True))
+        last = x0
+        em = y1 - y0 if y1 - y0 > 1.0 else 1.0
+        if out and x0 - out[-1][2] <= 0.9 * em:
+            piece = out[-1]
+            piece[0].append(ch)
+            if x1 > piece[2]:
+                piece[2] = x1
+        else:
+            out.append([[ch], x0, x1])
+    return tuple(("".join(t), a, b) for t, a, b in out)
 
 
 def _join_close(items: Iterable[tuple[str, float, float, float]]) -> tuple[tuple[str, float, float], ...]:
@@ -524,6 +593,7 @@ def _find_tables(segments: list[Segment], top_y: float = 0.0) -> list[_Table]:
     vertical lines and y of its horizontal lines, and a slot is merged with
     its neighbour where the border between them is not drawn.
     """
+    segments = list(dict.fromkeys(segments))  # a border shared by two cells is often drawn twice
     horizontal = _merge_collinear([(s[1], s[0], s[2]) for s in segments if s[3] - s[1] < 1.0])
     vertical = _merge_collinear([(s[0], s[1], s[3]) for s in segments if s[2] - s[0] < 1.0])
     if len(horizontal) < 2 or len(vertical) < 2:
@@ -588,11 +658,15 @@ def _grid(hs: list[tuple[float, float, float]], vs: list[tuple[float, float, flo
     if len(xs) < 3 or len(ys) < 3:  # not even 2 x 2 slots: a frame or a rule, not a table
         return None
 
+    # the lines near each grid position, looked up once (not all lines for every slot)
+    v_at = {x: [(a, b) for vx, a, b in vs if abs(vx - x) <= _SNAP] for x in xs}
+    h_at = {y: [(a, b) for hy, a, b in hs if abs(hy - y) <= _SNAP] for y in ys}
+
     def vertical_at(x: float, y: float) -> bool:
-        return any(abs(vx - x) <= _SNAP and vy0 - _SNAP <= y <= vy1 + _SNAP for vx, vy0, vy1 in vs)
+        return any(vy0 - _SNAP <= y <= vy1 + _SNAP for vy0, vy1 in v_at[x])
 
     def horizontal_at(y: float, x: float) -> bool:
-        return any(abs(hy - y) <= _SNAP and hx0 - _SNAP <= x <= hx1 + _SNAP for hy, hx0, hx1 in hs)
+        return any(hx0 - _SNAP <= x <= hx1 + _SNAP for hx0, hx1 in h_at[y])
 
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     parent = {(r, c): (r, c) for r in range(n_rows) for c in range(n_cols)}
