@@ -17,6 +17,7 @@ import bisect
 import logging
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Callable
 
 import regex
 
@@ -68,7 +69,8 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
     tables read cell by cell)."""
     quantities = [q for q in find_quantities(text, rules.units, rules.not_before)]
     if not_prose:
-        quantities = [q for q in quantities if not any(q.span[0] < b and a < q.span[1] for a, b in not_prose)]
+        touches = _touching_any(not_prose)
+        quantities = [q for q in quantities if not touches(q.span[0], q.span[1])]
     if rules.conversions:
         quantities = [_converted(q, rules.conversions) for q in quantities]
     if year_planned is None and year is not None:
@@ -84,12 +86,25 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
     semicolons = [m.start() for m in _SEMICOLON_RE.finditer(text)]
     section_index = SectionIndex(sections)
     found = _Found()
-    lists = _Lists(text, quantities, rules)
+    lists = _Lists(text, [q.span for q in quantities], rules)
     openers: dict[int, tuple[int, bool]] = {}
 
     out: list[Indicator] = []
     prev_q: Quantity | None = None
-    for idx, q in enumerate(quantities):
+    # Strings that many indicators repeat are made once and shared: the
+    # sentence of several numbers in a row, rule names. A report of hundreds
+    # of thousands of indicators (a 190 MB-of-XML .docx) otherwise held a copy
+    # each, a third of its memory.
+    kept_span: tuple[int, int] | None = None
+    kept_sentence = ""
+    rule_ids: dict[tuple[str, str], str] = {}
+    # Each quantity is let go once its indicator is made (what the loop reads
+    # ahead is the next one's start, from lists.starts): with hundreds of
+    # thousands of them, holding them all to the end was a third of the peak.
+    n_quantities = len(quantities)
+    quantities.reverse()
+    for idx in range(n_quantities):
+        q = quantities.pop()
         s_start, s_end = _around(sentence_bounds, q.span[0], len(text))
         # the sentence kept with the indicator is cut to _WINDOW characters on
         # either side of the number: a copy of a whole giant "sentence" per
@@ -102,7 +117,7 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
         win_start = c_start
         if prev_q is not None and prev_q.span[1] > c_start:
             win_start = prev_q.span[1]
-        nxt = quantities[idx + 1].span[0] if idx + 1 < len(quantities) else len(text)
+        nxt = lists.starts[idx + 1] if idx + 1 < n_quantities else len(text)
         after_end = min(c_end, nxt, q.span[1] + 25)
         after_stop = _AFTER_STOP.search(text, q.span[1], after_end)
         if after_stop is not None:
@@ -154,12 +169,16 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
         if chosen is not None and inherited is None:
             rule_obj, cue, how = chosen
             ident, label = rule_obj.id, rule_obj.name
-            rule_id = f"{ident}/{how}"
+            rule_id = rule_ids.get((ident, how))
+            if rule_id is None:
+                rule_id = rule_ids[ident, how] = f"{ident}/{how}"
             span = _span_with_cue(text, q, cue)
         else:
             if inherited is not None:
                 ident, label = inherited.indicator, inherited.label
-                rule_id = f"{ident}/inherit"
+                rule_id = rule_ids.get((ident, "inherit"))
+                if rule_id is None:
+                    rule_id = rule_ids[ident, "inherit"] = f"{ident}/inherit"
                 span = q.span
             else:
                 ident = "other"
@@ -171,6 +190,8 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
             target_re = rules.context.target_re
             modality = "target" if ident in rules.context.target_indicators or (
                 target_re is not None and target_re.search(text, s_keep[0], s_keep[1])) else "planned"
+        if s_keep != kept_span:
+            kept_span, kept_sentence = s_keep, text[s_keep[0]:s_keep[1]].strip()
         out.append(Indicator(
             indicator=ident,
             label=label,
@@ -180,8 +201,8 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
             unit_class=q.unit_class,
             span=span,
             text=text[span[0]:span[1]],
-            sentence=text[s_keep[0]:s_keep[1]].strip(),
-            sentence_span=s_keep,
+            sentence=kept_sentence,
+            sentence_span=kept_span,
             rule=rule_id,
             section_id=section.id if section else None,
             part=part,
@@ -220,6 +241,26 @@ class _Spans:
             out.append(self.spans[i])
             i += 1
         return out
+
+
+def _touching_any(spans) -> Callable[[int, int], bool]:
+    """A test whether (start, end) touches any of `spans` (a < end and start < b).
+
+    The spans (table cells, row labels) may nest and come in any order; sorted
+    by start with a running maximum of their ends, the test is one bisection
+    instead of a pass over every span per number (a long table made that
+    quadratic: a 190 MB-of-XML .docx spent most of its time there)."""
+    ordered = sorted(spans)
+    starts = [a for a, _ in ordered]
+    max_end: list[int] = []
+    for _, b in ordered:
+        max_end.append(b if not max_end or b > max_end[-1] else max_end[-1])
+
+    def touches(start: int, end: int) -> bool:
+        k = bisect.bisect_left(starts, end)  # the spans with a < end
+        return k > 0 and max_end[k - 1] > start
+
+    return touches
 
 
 def _blocked_spans(text: str, rules: Rules, stops: list[tuple[int, int]]) -> list[tuple[_Spans, bool]]:
@@ -544,15 +585,17 @@ class _Lists:
     document: walking each run from each of its numbers was quadratic in the
     run's length."""
 
-    def __init__(self, text: str, quantities: list[Quantity], rules: Rules) -> None:
-        self.text, self.quantities, self.rules = text, quantities, rules
+    def __init__(self, text: str, spans: list[tuple[int, int]], rules: Rules) -> None:
+        # the quantities' spans only: the quantities themselves are let go as
+        # the indicators are made (see extract_indicators)
+        self.text, self.spans, self.rules = text, spans, rules
         self.run_start: list[int] | None = None
         self.run_end: list[int] = []
-        self.starts = [q.span[0] for q in quantities]
+        self.starts = [a for a, _ in spans]
 
     def _runs(self) -> None:
-        qs, connector = self.quantities, self.rules.context.connector_re
-        joined = [connector.fullmatch(self.text, a.span[1], b.span[0]) is not None for a, b in zip(qs, qs[1:])]
+        qs, connector = self.spans, self.rules.context.connector_re
+        joined = [connector.fullmatch(self.text, a[1], b[0]) is not None for a, b in zip(qs, qs[1:])]
         n = len(qs)
         self.run_start = [0] * n
         for i in range(1, n):
@@ -565,15 +608,15 @@ class _Lists:
         """(k, n, at) when quantities[idx] is the k-th of n numbers listed right after
         分别 (at its offset) in its sentence: "…486件，罚没款3862.5万元，较2021年分别
         下降11.3%和6.8%"."""
-        text, q = self.text, self.quantities[idx]
-        at = max(text.rfind(word, s_start, q.span[0]) for word in self.rules.context.respectively)
+        text, start = self.text, self.starts[idx]
+        at = max(text.rfind(word, s_start, start) for word in self.rules.context.respectively)
         if at < 0:
             return None
         if self.run_start is None:
             self._runs()
         # the first number of the run that is after 分别
         first = max(self.run_start[idx], bisect.bisect_right(self.starts, at))
-        if first > 0 and self.quantities[first - 1].span[0] > at:
+        if first > 0 and self.starts[first - 1] > at:
             return None  # another number between 分别 and the list
         last = self.run_end[idx]
         n = last - first + 1

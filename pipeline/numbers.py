@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sys
 from collections.abc import Iterable, Mapping
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 
@@ -467,7 +468,9 @@ def _quantity(m: regex.Match, units: Mapping[str, str]) -> Quantity:
             unit = _PCT_UNITS[written]
             unit_class = _PCT_CLASS[unit]
         else:
-            unit, unit_class = written, units[written]
+            # interned: one string per measure word, not one per quantity
+            # (a 1-character str is 76 bytes, kept by every indicator)
+            unit, unit_class = sys.intern(written), units[written]
     if g["pre"]:
         qualifier = _PRE_QUALIFIER[g["pre"]]
     elif q_low or q_high:
