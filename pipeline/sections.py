@@ -63,10 +63,19 @@ def find_sections(text: str, rules: Rules, tables: tuple[tuple[int, int], ...] =
     inline_next: dict[int, int] = {}
     pos = 0
     lines = text.split("\n")
+    # the table rows by start, with the furthest end so far: whether a line
+    # starts in one is a bisection (a pass over every row for every line was
+    # quadratic in a document of many tables)
+    rows = sorted(tables)
+    row_starts = [a for a, _ in rows]
+    row_reach: list[int] = []
+    for _, b in rows:
+        row_reach.append(max(b, row_reach[-1]) if row_reach else b)
     for i, line in enumerate(lines):
         line_start = pos
         pos += len(line) + 1
-        if tables and any(a <= line_start < b for a, b in tables):
+        k = bisect.bisect_right(row_starts, line_start)  # the rows with a <= line_start
+        if k and row_reach[k - 1] > line_start:
             continue
         heading = _block_heading(line, line_start, srules, last_num)
         if heading is None and srules.unmarked:
@@ -97,7 +106,9 @@ def _unmarked_heading(line: str, offset: int, lines: list[str], i: int, srules) 
     title = line.strip()
     if not title or len(title) > srules.unmarked_max_chars or title[-1] in _SENTENCE_MARKS or "。" in title:
         return None
-    nxt = next((ln.strip() for ln in lines[i + 1:] if ln.strip()), "")
+    # the next line with text, read in place (a copy of the rest of the lines
+    # for each short line was quadratic in a text of many short lines)
+    nxt = next((lines[j].strip() for j in range(i + 1, len(lines)) if lines[j].strip()), "")
     if len(nxt) <= len(title) and not nxt.endswith("。"):
         return None  # a list of short lines (a glossary, a byline), not a heading over its text
     for level, patterns in srules.unmarked:
