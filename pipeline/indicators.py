@@ -92,12 +92,13 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
     out: list[Indicator] = []
     prev_q: Quantity | None = None
     # Strings that many indicators repeat are made once and shared: the
-    # sentence of several numbers in a row, rule names. A report of hundreds
+    # sentence of several numbers in a row, rule names, labels. A report of hundreds
     # of thousands of indicators (a 190 MB-of-XML .docx) otherwise held a copy
     # each, a third of its memory.
     kept_span: tuple[int, int] | None = None
     kept_sentence = ""
     rule_ids: dict[tuple[str, str], str] = {}
+    labels: dict[str, str] = {}
     # Each quantity is let go once its indicator is made (what the loop reads
     # ahead is the next one's start, from lists.starts): with hundreds of
     # thousands of them, holding them all to the end was a third of the peak.
@@ -183,6 +184,7 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
             else:
                 ident = "other"
                 label, span = _label(text, q, win_start, after_end, rules)
+                label = labels.setdefault(label, label)
                 rule_id = "other/noun-phrase"
         modality = "achieved"
         if planned:

@@ -53,6 +53,10 @@ def _reindex(finding: Finding, positions: Sequence[int]) -> Finding:
 def _facts_of_report(text: str, indicators: Sequence[Indicator], ar: AuditRules, doc_id: str | None) -> list[_Fact]:
     out = []
     prev: Indicator | None = None
+    # A report can have hundreds of thousands of indicators (a 190 MB-of-XML
+    # .docx): strings equal to one already held are shared, not copied per
+    # fact (a cue word as term, a window that is the indicator's own text).
+    terms: dict[str, str] = {}
     for i, ind in enumerate(indicators):
         start = ind.sentence_span[0]
         if prev is not None:
@@ -60,6 +64,8 @@ def _facts_of_report(text: str, indicators: Sequence[Indicator], ar: AuditRules,
             # sentence ends before this one starts)
             start = max(start, prev.span[1])
         window = _clause(text[start:ind.span[1]]) if start < ind.span[1] else ind.text
+        if window == ind.text:
+            window = ind.text
         term = ""
         if ind.quantity_span is not None:
             q0, q1 = ind.quantity_span
@@ -67,6 +73,7 @@ def _facts_of_report(text: str, indicators: Sequence[Indicator], ar: AuditRules,
                 term = text[ind.span[0]:q0]
             elif ind.span[1] > q1:
                 term = text[q1:ind.span[1]]
+            term = terms.setdefault(term, term)
         out.append(_Fact(
             doc_id=doc_id, index=i, indicator=ind.indicator, label=ind.label, value=ind.value,
             value_high=ind.value_high, unit=ind.unit, unit_class=ind.unit_class, qualifier=ind.qualifier,
