@@ -87,16 +87,24 @@ def _facts_of_report(text: str, indicators: Sequence[Indicator], ar: AuditRules,
 
 # --- parts of a total ---
 
-def _depths(text: str, positions: Iterable[int]) -> dict[int, int]:
-    """How deep in brackets each position is, counted from the start of its paragraph.
+def _depths(text: str, positions: Sequence[int]) -> list[int]:
+    """How deep in brackets each position is, counted from the start of its
+    paragraph; one depth per position, in their order.
 
     One pass over the text for all of them (counting from each paragraph start
-    for each position was quadratic in a long paragraph)."""
-    out: dict[int, int] = {}
+    for each position was quadratic in a long paragraph). A list, not a table
+    by position: a report of hundreds of thousands of numbers paid for a set,
+    a sorted copy and a dict of them."""
+    if any(b < a for a, b in zip(positions, positions[1:])):  # not in text order: by sorted position
+        order = sorted(range(len(positions)), key=positions.__getitem__)
+        got = _depths(text, [positions[i] for i in order])
+        out = [0] * len(positions)
+        for i, d in zip(order, got):
+            out[i] = d
+        return out
+    out: list[int] = []
     depth, at = 0, 0
-    for pos in sorted(set(positions)):
-        if pos < at:
-            continue
+    for pos in positions:
         para = text.rfind("\n", at, pos) + 1
         if para > 0 and para > at:  # a new paragraph since the last position
             depth, at = 0, para
@@ -106,7 +114,7 @@ def _depths(text: str, positions: Iterable[int]) -> dict[int, int]:
             elif ch in "）)" and depth:
                 depth -= 1
         at = pos
-        out[pos] = depth
+        out.append(depth)
     return out
 
 
@@ -134,17 +142,16 @@ def _check_parts(text: str, facts: list[_Fact], ar: AuditRules) -> tuple[list[Fi
     seq = [f for f in facts if f.unit_class in _COUNTS and f.measure == "level"]
     findings: list[Finding] = []
     part_of: dict[int, int] = {}
-    at = _depths(text, (f.span[0] for f in seq))
-    depth = {f.index: at[f.span[0]] for f in seq}
+    depth = _depths(text, [f.span[0] for f in seq])  # depth[k] is seq[k]'s
     for k in range(1, len(seq)):
         first = seq[k]
         # the total stands outside any brackets closed before the first part:
         # "审结50件（含上年结转3件），其中维持38件" — 50, not 3
         j = k - 1
-        while j > 0 and depth[seq[j].index] > depth[first.index]:
+        while j > 0 and depth[j] > depth[k]:
             j -= 1
         total = seq[j]
-        if first.unit != total.unit or total.span[1] > first.span[0] or depth[total.index] > depth[first.index]:
+        if first.unit != total.unit or total.span[1] > first.span[0] or depth[j] > depth[k]:
             continue
         gap = text[total.span[1]:first.span[0]]
         if "\n" in gap:
@@ -171,12 +178,12 @@ def _check_parts(text: str, facts: list[_Fact], ar: AuditRules) -> tuple[list[Fi
         families = {n for n in families if first.role in ar.families[n]}
         if not families and not roleless:
             continue
-        depth0 = depth[first.index]
+        depth0 = depth[k]
         parts, last = [first], first
         for qi in range(k + 1, len(seq)):  # (a slice here copied the rest for every k)
             q = seq[qi]
             g = text[last.span[1]:q.span[0]] if last.span[1] <= q.span[0] else ""
-            d = depth[q.index]
+            d = depth[qi]
             if d > depth0 and not _BREAK.search(g):
                 last = q  # a breakdown of the part before, in brackets: not a part itself
                 continue
