@@ -12,8 +12,11 @@ import signal
 from contextlib import contextmanager
 
 import pytest
+import regex
 
 from pipeline.numbers import find_quantities
+
+from conftest import SAMPLE_REPORT
 
 KB = 1024
 BOUND_S = 60  # generous: a linear run takes about a second on a slow machine
@@ -87,6 +90,9 @@ PIPELINE_CASES = [
     ("one-clause-of-inline-headings", repeat("。一是学习培训3次", 100 * KB)),
     ("many-headings", _headings(800)),
     ("changes-in-one-sentence", repeat("同比增长1%和", 100 * KB)),
+    ("dense-counts", repeat("受理案件3件，", 100 * KB)),
+    ("one-line-without-punctuation", repeat(regex.sub(r"[\p{P}\s]", "", SAMPLE_REPORT), 200 * KB)),
+    ("short-lines", repeat("加强组织领导\n", 200 * KB)),
 ]
 
 
@@ -98,6 +104,34 @@ def test_pipeline_is_linear(rules, name, text):
         report = extract_text(text, rules)
     for ind in report.indicators:  # spans still exact
         assert report.text[ind.span[0]:ind.span[1]] == ind.text
+
+
+# A document of many tables (a .docx of 600 tables held 25,000 cells): each
+# number and each line was once tested against every table cell or row.
+N_TABLE_ROWS = 40_000
+
+
+def _table_document() -> tuple[str, tuple[tuple[int, int], ...]]:
+    lines, rows, pos = [], [], 0
+    for i in range(N_TABLE_ROWS):
+        line = f"行政复议{i % 97 + 1}件" if i % 2 else "推进依法行政"  # short lines: heading candidates
+        lines.append(line)
+        if i % 2:
+            rows.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return "\n".join(lines), tuple(rows)
+
+
+def test_many_table_rows_are_linear(rules):
+    from pipeline.indicators import extract_indicators
+    from pipeline.sections import find_sections
+
+    text, rows = _table_document()
+    with deadline():
+        sections = find_sections(text, rules, rows)
+        indicators = extract_indicators(text, sections, rules, not_prose=rows)
+    assert indicators == ()  # every count is in a table row
+    assert sections == ()
 
 
 def test_section_index_agrees_with_section_at(seed_report):
