@@ -76,8 +76,7 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
     if year_planned is None and year is not None:
         year_planned = year + 1
     periods = _Periods(text, sections, rules, year, year_planned)
-    stops = [(m.start(), m.end()) for m in rules.stop.stop_re.finditer(text)] \
-        if rules.stop.stop_re is not None else []
+    stops = rules.stop.spans(text)
     blocked = _blocked_spans(text, rules, stops)
     quantities = [q for q in quantities if not _overlaps(q, blocked, text)]
     stops = _Spans(stops)

@@ -179,6 +179,44 @@ class StopRules:
     book_marks: tuple[str, str]
     book_re: regex.Pattern  # 《…》: a document's name
     quoted_re: regex.Pattern  # a short quotation: “两张清单”
+    # stop_re's alternatives again, for `spans`: the literal phrases as one
+    # pattern (each phrase with its rank in stop_re), each pattern on its own
+    phrases_re: regex.Pattern | None = None
+    phrase_rank: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    patterns: tuple[tuple[int, regex.Pattern], ...] = ()
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """The spans of `stop_re.finditer(text)`, found faster.
+
+        One pattern of all the alternatives gives the regex engine no literal
+        to look for: it tries every alternative at every character (a run of
+        digits took 3-7 s per MB). Each alternative scanned on its own finds its
+        candidates quickly; at each start the one first in stop_re's order
+        wins, and the scan goes on after its end, as finditer does."""
+        if self.stop_re is None:
+            return []
+        best: dict[int, tuple[int, int]] = {}  # start -> (rank, end)
+        if self.phrases_re is not None:
+            for m in self.phrases_re.finditer(text, overlapped=True):
+                rank, start = self.phrase_rank[m.group()], m.start()
+                if start not in best or rank < best[start][0]:
+                    best[start] = (rank, m.end())
+        for rank, rx in self.patterns:
+            for m in rx.finditer(text, overlapped=True):
+                start = m.start()
+                if start not in best or rank < best[start][0]:
+                    best[start] = (rank, m.end())
+        out: list[tuple[int, int]] = []
+        pos = 0
+        for start in sorted(best):
+            if start < pos:
+                continue
+            end = best[start][1]
+            if end == start:  # an empty match: finditer's own stepping decides
+                return [m.span() for m in self.stop_re.finditer(text)]
+            out.append((start, end))
+            pos = end
+        return out
 
 
 @dataclass(frozen=True)
@@ -715,6 +753,11 @@ def _stopwords(d: dict, ctx: Context, base: Path, got: dict) -> dict:
     # Longest first so that 一规划、两纲要 wins over a shorter phrase inside it.
     alts = sorted([regex.escape(p) for p in d["phrases"]] + [p.pattern for p in d["patterns"]],
                   key=len, reverse=True)
+    rank: dict[str, int] = {}
+    for i, alt in enumerate(alts):
+        rank.setdefault(alt, i)  # the first of equal alternatives is the one that matches
+    escaped = {regex.escape(p) for p in d["phrases"]}
+    phrases = [a for a in alts if a in escaped]  # in stop_re's order
     quoted, book = d["quoted_slogan_max_chars"], d["book_title_marks"]
     pairs = tuple((a, b) for a, b in d["quote_marks"])
     open_b, close_b = regex.escape(book[0]), regex.escape(book[1])
@@ -726,6 +769,9 @@ def _stopwords(d: dict, ctx: Context, base: Path, got: dict) -> dict:
         book_marks=(book[0], book[1]),
         book_re=regex.compile(f"{open_b}[^{close_b}\\n]{{1,80}}{close_b}"),
         quoted_re=regex.compile("|".join(quoted_alts) if quoted_alts else "(?!)"),
+        phrases_re=timed(regex.compile("|".join(phrases))) if phrases else None,
+        phrase_rank=MappingProxyType({p: rank[regex.escape(p)] for p in d["phrases"]}),
+        patterns=tuple((rank[p.pattern], timed(p)) for p in d["patterns"]),
     )}
 
 
