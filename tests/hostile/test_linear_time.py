@@ -134,6 +134,26 @@ def test_many_table_rows_are_linear(rules):
     assert sections == ()
 
 
+# The stop phrases are found alternative by alternative (StopRules.spans); the
+# spans must be those of the one pattern of them all, overlaps and order included.
+STOP_TEXTS = [
+    ("sample", SAMPLE_REPORT),
+    ("slogans", "坚持“两个维护”，落实三项制度，推进一网通办和最多跑一次，开展八五普法，一张蓝图绘到底，一规划、两纲要"),
+    ("overlapping", "十四五规划十四五时期第一议题第一次四个意识四个自信两个确立两个维护五位一体四个全面"),
+    ("amounts", "超过100万元的项目3个，1000元以上的罚款5件，突破10亿元级的产业2个，每年度开展一次培训"),
+    ("digit-run", repeat("1234567890", 20 * KB)),
+    ("quotes", repeat("“两张清单《条例", 20 * KB)),
+]
+
+
+@pytest.mark.parametrize("name,text", STOP_TEXTS, ids=[c[0] for c in STOP_TEXTS])
+def test_stop_spans_equal_the_one_pattern(rules, name, text):
+    stop = rules.stop
+    expected = [m.span() for m in stop.stop_re.finditer(text)]
+    assert stop.spans(text) == expected
+    assert expected or name not in ("slogans", "overlapping", "amounts")  # these have stop phrases
+
+
 def test_section_index_agrees_with_section_at(seed_report):
     from pipeline.sections import SectionIndex, section_at
 
