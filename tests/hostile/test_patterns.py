@@ -122,6 +122,36 @@ def test_slow_pattern_times_out():
         list(rx.finditer("1" * 400 + "x"))
 
 
+# (text, pos, endpos): short texts and windows go without the engine's clock,
+# long ones with it; both must give what the plain pattern gives.
+LONG = "开会3次，" * 40 + "学习12次"
+CALLS = [("开会3次，学习12次", None, None), (LONG, None, None), (LONG, 5, 40), (LONG, 5, None), (LONG, 150, 230)]
+
+
+@pytest.mark.parametrize(("text", "pos", "endpos"), CALLS)
+def test_timed_pattern_gives_the_plain_results_short_or_long(text, pos, endpos):
+    plain = regex.compile(r"(?P<n>\d+)次")
+    timed = patterns.timed(plain)
+    args = (() if pos is None else (pos,)) + (() if endpos is None else (endpos,))
+    for name in ("search", "match", "fullmatch"):
+        got, want = getattr(timed, name)(text, *args), getattr(plain, name)(text, *args)
+        assert (got and got.span()) == (want and want.span()), name
+    assert [m.span() for m in timed.finditer(text, *args)] == [m.span() for m in plain.finditer(text, *args)]
+    assert timed.findall(text, *args) == plain.findall(text, *args)
+
+
+@pytest.mark.parametrize(("text", "pos", "endpos"), CALLS)
+def test_a_call_over_its_time_fails_short_or_long(monkeypatch, text, pos, endpos):
+    # a timeout no call can keep: the short path's own clock fails it as the engine's does
+    monkeypatch.setattr(patterns, "PATTERN_TIMEOUT_S", 1e-12)
+    timed = patterns.timed(regex.compile(r"(?P<n>\d+)次"))
+    args = (() if pos is None else (pos,)) + (() if endpos is None else (endpos,))
+    for call in (lambda: timed.search(text, *args), lambda: list(timed.finditer(text, *args)),
+                 lambda: timed.findall(text, *args), lambda: timed.sub("#", text)):
+        with pytest.raises(PatternTimeout):
+            call()
+
+
 def test_timed_pattern_behaves_as_the_pattern():
     plain = regex.compile(r"(?P<n>\d+)次")
     timed = patterns.timed(plain)
