@@ -629,7 +629,7 @@ def _run_locked(paths: list[str], skipped_by_walk: list[tuple[str, str, str]], o
     elif tabular and _tables_stale(out, formats, manifest, table_keys, versions, False):
         tables = _Tables(out, formats)
         for p in ok_paths:
-            tables.add(manifest.rows(stems[p]))
+            tables.add(manifest.rows(p))
         tables.commit(error_rows)
         result.tables_rebuilt = True
     else:
@@ -752,7 +752,7 @@ class _InOrder:
             p = self.paths[self.next]
             entry = self.manifest.entries.get(p)
             if entry is not None and entry.status == "ok":
-                self.tables.add(self.manifest.rows(self.stems[p]))
+                self.tables.add(self.manifest.rows(p))
             self.next += 1
 
     def finish(self) -> None:
@@ -763,7 +763,7 @@ class _InOrder:
 def _remove_stale_temporaries(out: Path) -> None:
     """Temporary files a killed run left behind (never a finished output).
     Called with the folder's lock held: no other run is writing here."""
-    for folder in (out, out / STATE_DIR, out / STATE_DIR / "rows"):
+    for folder in (out, out / STATE_DIR):
         if folder.is_dir():
             for tmp in folder.glob(".*.tmp"):
                 try:

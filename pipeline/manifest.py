@@ -5,8 +5,13 @@ OUTDIR/.govreport/ holds:
   content hash, size and mtime, pipeline and rules versions, status), appended
   and flushed as each document finishes. A run killed at any point leaves at
   most one torn last line, which is ignored: everything before it is done.
-- `rows/<stem>.json`: the document's rows for the combined tables, so the
-  tables can be rebuilt without re-reading or re-extracting the document.
+- `rows-<n>.bin`: each document's rows for the combined tables (JSON), one
+  after another, so the tables can be rebuilt without re-reading or
+  re-extracting the document; its entry holds the file, offset and length.
+  One file appended to, not one file per document: creating a file costs
+  0.3-1 ms on an ext4 disk, as much as extracting a short report. A document
+  extracted again leaves its old rows as dead bytes; when they outweigh the
+  live ones, the end of a run copies the live rows into `rows-<n+1>.bin`.
 - `manifest.json`: the journal compacted at the end of a run, plus the inputs
   (path and sha256) the combined tables were built from.
 
@@ -14,7 +19,7 @@ A document is skipped when its entry (keyed by its path as given) has the
 same content (sha256 of the file now), the same pipeline and rules versions,
 and its outputs exist. Output stems are given once per path and kept
 (`assign_stems`): a stem already taken by another path in this folder gives
-the newcomer its own name, so two inputs never share a JSON or a rows file.
+the newcomer its own name, so two inputs never share a JSON file.
 """
 from __future__ import annotations
 
@@ -22,7 +27,8 @@ import hashlib
 import json
 import logging
 import os
-from dataclasses import asdict, dataclass
+import shutil
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Mapping
 
@@ -33,6 +39,9 @@ from .output import atomic_write
 log = logging.getLogger(__name__)
 
 STATE_DIR = ".govreport"
+# Dead rows may reach twice the live ones plus this many bytes before the
+# rows file is compacted (a small folder is never worth the copy).
+COMPACT_SLACK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,9 @@ class Entry:
     status: str  # ok | failed
     code: str | None = None
     reason: str | None = None
+    rows_file: str | None = None  # where its rows for the tables are: file name in the state folder,
+    rows_offset: int = 0  # byte offset and length
+    rows_length: int = 0
 
 
 def file_sha256(path: str | Path) -> str:
@@ -94,11 +106,14 @@ class Manifest:
     def __init__(self, outdir: str | Path) -> None:
         self.outdir = Path(outdir)
         self.dir = self.outdir / STATE_DIR
-        self.rows_dir = self.dir / "rows"
         self.entries: dict[str, Entry] = {}
         self.tables_inputs: list[list[str]] | None = None  # [source, sha256] of each input, in order
         self.tables_versions: tuple[str, str] | None = None
+        self.rows_file = "rows-1.bin"  # the rows file this run appends to
         self._journal = None
+        self._rows_out = None  # the rows file, open for appending
+        self._readers: dict[str, int] = {}  # rows file name -> descriptor open for reading
+        self._sizes: dict[str, int] = {}  # rows file name -> size when first asked (-1: missing)
         self._load()
 
     # --- reading ---------------------------------------------------------------
@@ -112,6 +127,7 @@ class Manifest:
                     e = Entry(**item)
                     self.entries[e.source] = e
                 self.tables_inputs = data.get("tables_inputs")
+                self.rows_file = data.get("rows_file") or self.rows_file
                 tv = data.get("tables_versions")
                 self.tables_versions = tuple(tv) if tv else None
             except (ValueError, TypeError) as exc:
@@ -136,7 +152,7 @@ class Manifest:
             return False
         if (e.pipeline_version, e.rules_version) != (pipeline_version, rules_version):
             return False
-        if not (self.rows_dir / f"{stem}.json").is_file():
+        if e.rows_file is None or self._size(e.rows_file) < e.rows_offset + e.rows_length:
             return False
         if need_json and not (self.outdir / f"{stem}.json").is_file():
             return False
@@ -150,41 +166,108 @@ class Manifest:
 
     # --- writing ---------------------------------------------------------------
 
+    def _size(self, name: str) -> int:
+        if name not in self._sizes:
+            try:
+                self._sizes[name] = os.stat(self.dir / name).st_size
+            except OSError:
+                self._sizes[name] = -1
+        return self._sizes[name]
+
     def open(self) -> None:
-        self.rows_dir.mkdir(parents=True, exist_ok=True)
+        self.dir.mkdir(parents=True, exist_ok=True)
         self._journal = open(self.dir / "journal.jsonl", "a", encoding="utf-8")
+        self._rows_out = open(self.dir / self.rows_file, "ab")
+        self._sizes.pop(self.rows_file, None)
 
     def record(self, entry: Entry, rows: bytes | None) -> None:
         """Record a finished document: its lines of the tables first (JSON
         bytes of `batch.table_text`, encoded where the document was extracted),
         then its journal line."""
         if rows is not None:
-            atomic_write(self.rows_dir / f"{entry.stem}.json", rows)
+            assert self._rows_out is not None
+            offset = self._rows_out.tell()
+            self._rows_out.write(rows)
+            self._rows_out.flush()
+            entry = replace(entry, rows_file=self.rows_file, rows_offset=offset, rows_length=len(rows))
         self.entries[entry.source] = entry
         assert self._journal is not None
-        self._journal.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")
+        self._journal.write(json.dumps(vars(entry), ensure_ascii=False) + "\n")
         self._journal.flush()
 
-    def rows(self, stem: str) -> dict[str, str]:
+    def rows(self, source: str) -> dict[str, str]:
         """A document's lines of each table (CSV text), as `record` stored them."""
-        return orjson.loads((self.rows_dir / f"{stem}.json").read_bytes())
+        e = self.entries[source]
+        fd = self._readers.get(e.rows_file)
+        if fd is None:
+            fd = self._readers[e.rows_file] = os.open(self.dir / e.rows_file, os.O_RDONLY)
+        data = os.pread(fd, e.rows_length, e.rows_offset)
+        if len(data) != e.rows_length:
+            raise OSError(f"{self.dir / e.rows_file}: cut short (a document's rows end past its end)")
+        return orjson.loads(data)
 
     def close(self, tables_inputs: list[list[str]] | None, versions: tuple[str, str]) -> None:
-        """Compact the journal into manifest.json (atomically), then drop the journal."""
+        """Compact the journal into manifest.json (atomically), then drop the
+        journal; then the rows file, when more of it is dead than alive."""
         if self._journal is not None:
             self._journal.close()
             self._journal = None
+        if self._rows_out is not None:
+            self._rows_out.close()
+            self._rows_out = None
         if tables_inputs is not None:
             self.tables_inputs = tables_inputs
             self.tables_versions = versions
-        data = {
-            "documents": [asdict(e) for _, e in sorted(self.entries.items())],
-            "tables_inputs": self.tables_inputs,
-            "tables_versions": list(self.tables_versions) if self.tables_versions else None,
-        }
-        atomic_write(self.dir / "manifest.json",
-                     (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+        self._write()
         try:
             os.unlink(self.dir / "journal.jsonl")
         except FileNotFoundError:
             pass
+        try:
+            self._compact_rows()
+        except OSError as exc:  # only room saved: the rows as they are stay valid
+            log.warning("%s: rows not compacted (%s)", self.dir, exc)
+        for fd in self._readers.values():
+            os.close(fd)
+        self._readers.clear()
+
+    def _write(self) -> None:
+        data = {
+            "documents": [asdict(e) for _, e in sorted(self.entries.items())],
+            "tables_inputs": self.tables_inputs,
+            "tables_versions": list(self.tables_versions) if self.tables_versions else None,
+            "rows_file": self.rows_file,
+        }
+        atomic_write(self.dir / "manifest.json",
+                     (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+
+    def _compact_rows(self) -> None:
+        """Copy the live rows into a new file when the dead ones outweigh them,
+        and remove rows files no entry points into (and the per-document rows
+        folder of earlier versions). manifest.json is rewritten before any old
+        file goes, so a kill at any point leaves entries that point at rows."""
+        self._sizes.clear()
+        live = {e.rows_file for e in self.entries.values() if e.rows_file}
+        used = sum(e.rows_length for e in self.entries.values() if e.rows_file)
+        total = sum(max(0, self._size(name)) for name in live)
+        if total > 2 * used + COMPACT_SLACK:
+            number = 1 + max((int(n[5:-4]) for n in live | {self.rows_file} if n[5:-4].isdigit()), default=0)
+            name = f"rows-{number}.bin"
+            moved: dict[str, Entry] = {}
+            with open(self.dir / name, "wb") as fh:
+                for source, e in sorted(self.entries.items(), key=lambda kv: (kv[1].rows_file or "", kv[1].rows_offset)):
+                    if e.rows_file is None:
+                        continue
+                    with open(self.dir / e.rows_file, "rb") as src:
+                        src.seek(e.rows_offset)
+                        data = src.read(e.rows_length)
+                    moved[source] = replace(e, rows_file=name, rows_offset=fh.tell())
+                    fh.write(data)
+            self.entries.update(moved)
+            self.rows_file = name
+            self._write()
+            live = {name}
+        for path in self.dir.glob("rows-*.bin"):
+            if path.name not in live and path.name != self.rows_file:
+                path.unlink(missing_ok=True)
+        shutil.rmtree(self.dir / "rows", ignore_errors=True)

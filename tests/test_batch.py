@@ -106,6 +106,62 @@ def test_force_reprocesses(tmp_path, corpus):
     assert run_batch([str(corpus)], out, jobs=1, force=True).processed == 6
 
 
+def _state(out: Path) -> list[str]:
+    return sorted(p.name for p in (out / ".govreport").iterdir())
+
+
+def test_rows_of_every_document_go_into_one_file(tmp_path, corpus):
+    out = tmp_path / "out"
+    run_batch([str(corpus)], out, jobs=2)
+    # one rows file for the folder, not one per document (each file costs a creation)
+    assert [n for n in _state(out) if n.startswith("rows")] == ["rows-1.bin"]
+
+
+def test_dead_rows_are_compacted_and_the_tables_rebuild_from_them(tmp_path, corpus, monkeypatch):
+    from pipeline import manifest
+
+    out = tmp_path / "out"
+    run_batch([str(corpus)], out, jobs=1)
+    size = (out / ".govreport" / "rows-1.bin").stat().st_size
+    monkeypatch.setattr(manifest, "COMPACT_SLACK", 0)
+    run_batch([str(corpus)], out, jobs=1, force=True)  # twice the rows, half of them dead: not yet
+    assert (out / ".govreport" / "rows-1.bin").stat().st_size == 2 * size
+    run_batch([str(corpus)], out, jobs=1, force=True)  # three times: compacted into a new file
+    assert [n for n in _state(out) if n.startswith("rows")] == ["rows-2.bin"]
+    assert (out / ".govreport" / "rows-2.bin").stat().st_size == size
+    # tables rebuilt from the compacted rows, by a run that extracts nothing
+    (out / "indicators.csv").unlink()
+    again = run_batch([str(corpus)], out, jobs=1)
+    assert (again.processed, again.tables_rebuilt) == (0, True)
+    fresh = tmp_path / "fresh"
+    run_batch([str(corpus)], fresh, jobs=1)
+    assert files_of(out) == files_of(fresh)
+
+
+def test_a_folder_of_an_earlier_version_is_extracted_again_and_tidied(tmp_path, corpus):
+    out = tmp_path / "out"
+    run_batch([str(corpus)], out, jobs=1)
+    state = out / ".govreport"
+    # the layout before: rows in a file per document, entries without a rows file
+    import json
+
+    data = json.loads((state / "manifest.json").read_text(encoding="utf-8"))
+    for d in data["documents"]:
+        for key in ("rows_file", "rows_offset", "rows_length"):
+            d.pop(key)
+    data.pop("rows_file")
+    (state / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+    (state / "rows-1.bin").unlink()
+    (state / "rows").mkdir()
+    (state / "rows" / "doc0001.json").write_text("{}", encoding="utf-8")
+    again = run_batch([str(corpus)], out, jobs=1)
+    assert again.processed == 6
+    assert not (state / "rows").exists()
+    fresh = tmp_path / "fresh"
+    run_batch([str(corpus)], fresh, jobs=1)
+    assert files_of(out) == files_of(fresh)
+
+
 def _lines(path: Path) -> int:
     try:
         return path.read_text(encoding="utf-8").count("\n")
