@@ -289,3 +289,16 @@ def test_a_worker_takes_its_next_document_before_the_last_is_written(tmp_path, m
     rest = list(results)
     assert [i for i, _ in rest] == [1, 2] and all(o.error is None for _, o in rest)
     assert calls == ["ran"]  # the parent's side job ran once, in this process
+
+
+def test_a_batch_loads_its_rules_once_and_keeps_them(tmp_path, corpus, monkeypatch):
+    # every document is extracted with the rules the run started with (the
+    # version it records), without looking at the rules files again
+    import pipeline.batch as batch
+
+    calls = []
+    real = batch.load_rules
+    monkeypatch.setattr(batch, "load_rules", lambda d=None: calls.append(d) or real(d))
+    result = run_batch([str(corpus)], tmp_path / "out", jobs=1, doc_timeout=0)
+    assert result.processed == 6 and len(calls) == 1
+    assert batch._PINNED == {}  # nothing outlives the run
