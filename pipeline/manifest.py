@@ -24,11 +24,10 @@ the newcomer its own name, so two inputs never share a JSON file.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import shutil
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Mapping
 
@@ -74,7 +73,7 @@ def _suffixed(stem: str, path: str) -> str:
 
 
 def assign_stems(paths: list[str], entries: Mapping[str, Entry]) -> dict[str, str]:
-    """The output name (`<stem>.json`, rows file) of each path, stable across runs.
+    """The output name (`<stem>.json`) of each path, stable across runs.
 
     A path the folder has seen keeps its name. A new path gets its file's stem
     unless another path (seen before, or earlier in sorted order in this run)
@@ -122,7 +121,7 @@ class Manifest:
         compact = self.dir / "manifest.json"
         if compact.is_file():
             try:
-                data = json.loads(compact.read_text(encoding="utf-8"))
+                data = orjson.loads(compact.read_bytes())
                 for item in data.get("documents", []):
                     e = Entry(**item)
                     self.entries[e.source] = e
@@ -130,15 +129,15 @@ class Manifest:
                 self.rows_file = data.get("rows_file") or self.rows_file
                 tv = data.get("tables_versions")
                 self.tables_versions = tuple(tv) if tv else None
-            except (ValueError, TypeError) as exc:
+            except (ValueError, TypeError, AttributeError) as exc:
                 log.warning("%s: unreadable manifest (%s): every document will be processed again", compact, exc)
                 self.entries = {}
         journal = self.dir / "journal.jsonl"
         if journal.is_file():
-            with open(journal, encoding="utf-8") as fh:
+            with open(journal, "rb") as fh:
                 for line in fh:
                     try:
-                        e = Entry(**json.loads(line))
+                        e = Entry(**orjson.loads(line))
                     except (ValueError, TypeError):
                         continue  # the torn last line of a killed run
                     self.entries[e.source] = e
@@ -176,7 +175,7 @@ class Manifest:
 
     def open(self) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
-        self._journal = open(self.dir / "journal.jsonl", "a", encoding="utf-8")
+        self._journal = open(self.dir / "journal.jsonl", "ab")
         self._rows_out = open(self.dir / self.rows_file, "ab")
         self._sizes.pop(self.rows_file, None)
 
@@ -192,7 +191,7 @@ class Manifest:
             entry = replace(entry, rows_file=self.rows_file, rows_offset=offset, rows_length=len(rows))
         self.entries[entry.source] = entry
         assert self._journal is not None
-        self._journal.write(json.dumps(vars(entry), ensure_ascii=False) + "\n")
+        self._journal.write(orjson.dumps(vars(entry)) + b"\n")
         self._journal.flush()
 
     def rows(self, source: str) -> dict[str, str]:
@@ -233,13 +232,12 @@ class Manifest:
 
     def _write(self) -> None:
         data = {
-            "documents": [asdict(e) for _, e in sorted(self.entries.items())],
+            "documents": [vars(e) for _, e in sorted(self.entries.items())],
             "tables_inputs": self.tables_inputs,
             "tables_versions": list(self.tables_versions) if self.tables_versions else None,
             "rows_file": self.rows_file,
         }
-        atomic_write(self.dir / "manifest.json",
-                     (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+        atomic_write(self.dir / "manifest.json", orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
 
     def _compact_rows(self) -> None:
         """Copy the live rows into a new file when the dead ones outweigh them,

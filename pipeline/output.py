@@ -114,10 +114,30 @@ def atomic_target(path: Path) -> Iterator[str]:
         raise
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through `atomic_target`."""
-    with atomic_target(path) as tmp, open(tmp, "wb") as fh:
-        fh.write(data)
+def atomic_write(path: str | Path, data: bytes) -> None:
+    """Write `data` to `path` as `atomic_target` does: a temporary file beside
+    it, renamed onto it. Written through the descriptor that created it (one
+    open, no path look-ups beyond the creation and the rename: a batch writes
+    one of these per document)."""
+    path = os.fspath(path)
+    folder, name = os.path.split(path)
+    folder = folder or "."
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    try:
+        with open(fd, "wb") as fh:
+            os.fchmod(fd, FILE_MODE)  # mkstemp makes 0600; outputs are meant to be shared
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
 
 
 def _decimal_text(value: Decimal) -> str:

@@ -398,10 +398,11 @@ class TimedPattern:
             raise self._fail()
 
     def match(self, string, *args, **kwargs):
-        if _short(string, args, kwargs):
+        if len(string) <= UNCLOCKED_CHARS or _short(string, args, kwargs):
             started = monotonic()
             m = self._rx.match(string, *args, **kwargs)
-            self._late(started)
+            if monotonic() - started > (PATTERN_TIMEOUT_S if self._timeout is None else self._timeout):
+                raise self._fail()
             return m
         try:
             return self._rx.match(string, *args, timeout=self.timeout, **kwargs)
@@ -409,10 +410,11 @@ class TimedPattern:
             raise self._fail() from None
 
     def fullmatch(self, string, *args, **kwargs):
-        if _short(string, args, kwargs):
+        if len(string) <= UNCLOCKED_CHARS or _short(string, args, kwargs):
             started = monotonic()
             m = self._rx.fullmatch(string, *args, **kwargs)
-            self._late(started)
+            if monotonic() - started > (PATTERN_TIMEOUT_S if self._timeout is None else self._timeout):
+                raise self._fail()
             return m
         try:
             return self._rx.fullmatch(string, *args, timeout=self.timeout, **kwargs)
@@ -420,10 +422,11 @@ class TimedPattern:
             raise self._fail() from None
 
     def search(self, string, *args, **kwargs):
-        if _short(string, args, kwargs):
+        if len(string) <= UNCLOCKED_CHARS or _short(string, args, kwargs):
             started = monotonic()
             m = self._rx.search(string, *args, **kwargs)
-            self._late(started)
+            if monotonic() - started > (PATTERN_TIMEOUT_S if self._timeout is None else self._timeout):
+                raise self._fail()
             return m
         try:
             return self._rx.search(string, *args, timeout=self.timeout, **kwargs)
