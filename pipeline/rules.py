@@ -37,7 +37,7 @@ import regex
 
 from . import cache
 from .errors import RulesError
-from .patterns import UnsafePattern, timed, vetted_pattern
+from .patterns import TimedPattern, UnsafePattern, timed, vetted_pattern
 from .records import SEVERITIES, UNIT_CLASSES
 from .schema import (Anything, Context, Flag, Integer, LineMap, Number, Pattern, Record, Seq, Table, Text, opt,
                      read_yaml, validate, words)
@@ -97,6 +97,8 @@ class SectionRules:
     planned_parts: frozenset[str] = frozenset({"next_year_plans"})  # parts whose figures are plans
     # the part of a top-level heading that names none: `first` until another part has begun, then `later`
     unnamed_parts: tuple[str, str] = ("achievements", "other")
+    # every part pattern as one: most headings name no part, and one search says so
+    any_part_re: regex.Pattern | None = None
 
 
 @dataclass(frozen=True)
@@ -780,16 +782,33 @@ def _strip_names(pattern: str) -> str:
     return regex.sub(r"\(\?P<[A-Za-z_]\w*>", "(?:", pattern)
 
 
+def _any_of(patterns: list) -> TimedPattern | None:
+    """One pattern that `search` finds in a text exactly when one of `patterns`
+    does; None when they cannot be joined (mixed flags, backreferences)."""
+    flags = {p.flags for p in patterns}
+    if not patterns or len(flags) != 1 or any(_BACKREF.search(p.pattern) for p in patterns):
+        return None
+    try:
+        return timed(regex.compile("|".join(f"(?:{_strip_names(p.pattern)})" for p in patterns), flags.pop()))
+    except regex.error:
+        return None
+
+
+_BACKREF = regex.compile(r"\\[1-9]|\(\?P=|\\g<")
+
+
 def _sections(d: dict, ctx: Context, base: Path, got: dict) -> dict:
     levels = sorted((SectionLevel(lv["level"], tuple(lv["markers"]), lv["inline"]) for lv in d["levels"]),
                     key=lambda lv: lv.level)
     # Block markers, then inline enumerators (一是): both stop a line from being joined to the previous one.
     starters = [p.pattern for lv in levels if not lv.inline for p in lv.patterns] + \
                [p.pattern for lv in levels if lv.inline for p in lv.patterns]
+    parts = tuple((item["part"], p) for item in d["parts"] for p in item["patterns"])
     return {"sections": SectionRules(
         levels=tuple(levels),
         max_title_chars=d["max_title_chars"],
-        parts=tuple((item["part"], p) for item in d["parts"] for p in item["patterns"]),
+        parts=parts,
+        any_part_re=_any_of([p for _, p in parts]),
         line_start_re=timed(regex.compile("(?:" + ")|(?:".join(_strip_names(p) for p in starters) + ")")),
         unmarked=tuple((lv["level"], tuple(lv["patterns"])) for lv in d["unmarked"]["levels"]),
         unmarked_max_chars=d["unmarked"]["max_chars"],

@@ -200,6 +200,8 @@ def _inline_headings(line: str, offset: int, body_from: int, srules, inline_next
 
 
 def _part_of(title: str, srules) -> str | None:
+    if srules.any_part_re is not None and srules.any_part_re.search(title) is None:
+        return None
     for part, pat in srules.parts:
         if pat.search(title):
             return part
