@@ -91,35 +91,9 @@ def xlsx_append(ws: Any, values: Iterable[Any]) -> None:
             cell.data_type = "s"  # openpyxl stores a text starting with "=" as a formula
 
 
-@contextlib.contextmanager
-def atomic_target(path: Path) -> Iterator[str]:
-    """A temporary file beside `path`, renamed onto it when the block succeeds.
-
-    A killed process leaves the old file or the new one, never half of one;
-    a failed block leaves nothing. (No fsync: it guards against power loss,
-    not kills, and costs more than extracting a report on some file systems.)
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        os.chmod(tmp, FILE_MODE)  # mkstemp makes 0600; outputs are meant to be shared
-        yield tmp
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def atomic_write(path: str | Path, data: bytes) -> None:
-    """Write `data` to `path` as `atomic_target` does: a temporary file beside
-    it, renamed onto it. Written through the descriptor that created it (one
-    open, no path look-ups beyond the creation and the rename: a batch writes
-    one of these per document)."""
-    path = os.fspath(path)
+def _temporary_beside(path: str) -> tuple[int, str]:
+    """A new temporary file beside `path` (its folder made if need be), with
+    the outputs' mode: (descriptor, name)."""
     folder, name = os.path.split(path)
     folder = folder or "."
     try:
@@ -128,9 +102,19 @@ def atomic_write(path: str | Path, data: bytes) -> None:
         os.makedirs(folder, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
     try:
-        with open(fd, "wb") as fh:
-            os.fchmod(fd, FILE_MODE)  # mkstemp makes 0600; outputs are meant to be shared
-            fh.write(data)
+        os.fchmod(fd, FILE_MODE)  # mkstemp makes 0600; outputs are meant to be shared
+    except BaseException:
+        os.close(fd)
+        os.unlink(tmp)
+        raise
+    return fd, tmp
+
+
+@contextlib.contextmanager
+def _renamed_onto(tmp: str, path: str | Path) -> Iterator[None]:
+    """Rename `tmp` onto `path` when the block succeeds; remove it when it fails."""
+    try:
+        yield
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -138,6 +122,29 @@ def atomic_write(path: str | Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+@contextlib.contextmanager
+def atomic_target(path: str | Path) -> Iterator[str]:
+    """A temporary file beside `path`, renamed onto it when the block succeeds.
+
+    A killed process leaves the old file or the new one, never half of one;
+    a failed block leaves nothing. (No fsync: it guards against power loss,
+    not kills, and costs more than extracting a report on some file systems.)
+    """
+    fd, tmp = _temporary_beside(os.fspath(path))
+    os.close(fd)
+    with _renamed_onto(tmp, path):
+        yield tmp
+
+
+def atomic_write(path: str | Path, data: bytes) -> None:
+    """Write `data` to `path` as `atomic_target` does, through the descriptor
+    that created the temporary file (a batch writes one per document: no
+    second open)."""
+    fd, tmp = _temporary_beside(os.fspath(path))
+    with _renamed_onto(tmp, path), open(fd, "wb") as fh:
+        fh.write(data)
 
 
 def _decimal_text(value: Decimal) -> str:

@@ -31,6 +31,7 @@ accepting what it cannot read: the timeout still holds there.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from time import monotonic
 
@@ -393,45 +394,29 @@ class TimedPattern:
         return PatternTimeout(f"rule pattern {self._rx.pattern[:80]!r} took longer than {self.timeout:g} s "
                               "on this document")
 
-    def _late(self, started: float) -> None:
-        if monotonic() - started > self.timeout:
-            raise self._fail()
+    def _call(self, fn, string, args: tuple, kwargs: dict, windowed: bool = True, scan: bool = False):
+        """`fn(string, *args, **kwargs)`, timed: by the clock around it over a
+        short text (or window, when `windowed`: args as for `search`), else
+        with the engine's timeout (a whole scan's when `scan`)."""
+        if len(string) <= UNCLOCKED_CHARS or (windowed and _short(string, args, kwargs)):
+            started = monotonic()
+            out = fn(string, *args, **kwargs)
+            if monotonic() - started > (PATTERN_TIMEOUT_S if self._timeout is None else self._timeout):
+                raise self._fail()
+            return out
+        try:
+            return fn(string, *args, timeout=self._scan_budget(string) if scan else self.timeout, **kwargs)
+        except TimeoutError:
+            raise self._fail() from None
 
     def match(self, string, *args, **kwargs):
-        if len(string) <= UNCLOCKED_CHARS or _short(string, args, kwargs):
-            started = monotonic()
-            m = self._rx.match(string, *args, **kwargs)
-            if monotonic() - started > (PATTERN_TIMEOUT_S if self._timeout is None else self._timeout):
-                raise self._fail()
-            return m
-        try:
-            return self._rx.match(string, *args, timeout=self.timeout, **kwargs)
-        except TimeoutError:
-            raise self._fail() from None
+        return self._call(self._rx.match, string, args, kwargs)
 
     def fullmatch(self, string, *args, **kwargs):
-        if len(string) <= UNCLOCKED_CHARS or _short(string, args, kwargs):
-            started = monotonic()
-            m = self._rx.fullmatch(string, *args, **kwargs)
-            if monotonic() - started > (PATTERN_TIMEOUT_S if self._timeout is None else self._timeout):
-                raise self._fail()
-            return m
-        try:
-            return self._rx.fullmatch(string, *args, timeout=self.timeout, **kwargs)
-        except TimeoutError:
-            raise self._fail() from None
+        return self._call(self._rx.fullmatch, string, args, kwargs)
 
     def search(self, string, *args, **kwargs):
-        if len(string) <= UNCLOCKED_CHARS or _short(string, args, kwargs):
-            started = monotonic()
-            m = self._rx.search(string, *args, **kwargs)
-            if monotonic() - started > (PATTERN_TIMEOUT_S if self._timeout is None else self._timeout):
-                raise self._fail()
-            return m
-        try:
-            return self._rx.search(string, *args, timeout=self.timeout, **kwargs)
-        except TimeoutError:
-            raise self._fail() from None
+        return self._call(self._rx.search, string, args, kwargs)
 
     def _scan_budget(self, string) -> float:
         # A scan's timeout covers the whole scan (all its matches): it grows
@@ -439,12 +424,12 @@ class TimedPattern:
         return self.timeout * max(1.0, len(string) / _MB)
 
     def finditer(self, string, *args, **kwargs):
-        if _short(string, args, kwargs):
-            started = monotonic()
-            found = list(self._rx.finditer(string, *args, **kwargs))
-            self._late(started)
-            return iter(found)
+        if len(string) <= UNCLOCKED_CHARS or _short(string, args, kwargs):
+            return iter(self._call(self._all_matches, string, args, kwargs))  # short: all at once, timed
         return self._finditer(string, *args, **kwargs)
+
+    def _all_matches(self, string, *args, **kwargs) -> list:
+        return list(self._rx.finditer(string, *args, **kwargs))
 
     def _finditer(self, string, *args, **kwargs):
         try:
@@ -453,37 +438,13 @@ class TimedPattern:
             raise self._fail() from None
 
     def findall(self, string, *args, **kwargs):
-        if _short(string, args, kwargs):
-            started = monotonic()
-            found = self._rx.findall(string, *args, **kwargs)
-            self._late(started)
-            return found
-        try:
-            return self._rx.findall(string, *args, timeout=self._scan_budget(string), **kwargs)
-        except TimeoutError:
-            raise self._fail() from None
+        return self._call(self._rx.findall, string, args, kwargs, scan=True)
 
     def sub(self, repl, string, *args, **kwargs):
-        if len(string) <= UNCLOCKED_CHARS:
-            started = monotonic()
-            out = self._rx.sub(repl, string, *args, **kwargs)
-            self._late(started)
-            return out
-        try:
-            return self._rx.sub(repl, string, *args, timeout=self._scan_budget(string), **kwargs)
-        except TimeoutError:
-            raise self._fail() from None
+        return self._call(functools.partial(self._rx.sub, repl), string, args, kwargs, windowed=False, scan=True)
 
     def split(self, string, *args, **kwargs):
-        if len(string) <= UNCLOCKED_CHARS:
-            started = monotonic()
-            out = self._rx.split(string, *args, **kwargs)
-            self._late(started)
-            return out
-        try:
-            return self._rx.split(string, *args, timeout=self._scan_budget(string), **kwargs)
-        except TimeoutError:
-            raise self._fail() from None
+        return self._call(self._rx.split, string, args, kwargs, windowed=False, scan=True)
 
     def __getattr__(self, name: str):
         return getattr(self._rx, name)  # pattern, groupindex, groups, flags …

@@ -33,6 +33,12 @@ def files_of(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
+def fresh_run(corpus: Path, out: Path) -> Path:
+    """The outputs of a run from scratch into `out`: what any other run must equal."""
+    run_batch([str(corpus)], out, jobs=1)
+    return out
+
+
 @pytest.fixture()
 def corpus(tmp_path):
     make_corpus(tmp_path / "in", 6)
@@ -59,9 +65,7 @@ def test_changed_content_is_reprocessed_and_tables_rebuilt(tmp_path, corpus):
     assert (again.processed, again.skipped) == (1, 5)
     assert "99" in (out / "indicators.csv").read_text(encoding="utf-8-sig")
     # the same as a run from scratch
-    fresh = tmp_path / "fresh"
-    run_batch([str(corpus)], fresh, jobs=1)
-    assert files_of(out) == files_of(fresh)
+    assert files_of(out) == files_of(fresh_run(corpus, tmp_path / "fresh"))
 
 
 def test_touched_but_unchanged_file_is_skipped(tmp_path, corpus):
@@ -133,9 +137,7 @@ def test_dead_rows_are_compacted_and_the_tables_rebuild_from_them(tmp_path, corp
     (out / "indicators.csv").unlink()
     again = run_batch([str(corpus)], out, jobs=1)
     assert (again.processed, again.tables_rebuilt) == (0, True)
-    fresh = tmp_path / "fresh"
-    run_batch([str(corpus)], fresh, jobs=1)
-    assert files_of(out) == files_of(fresh)
+    assert files_of(out) == files_of(fresh_run(corpus, tmp_path / "fresh"))
 
 
 def test_a_folder_of_an_earlier_version_is_extracted_again_and_tidied(tmp_path, corpus):
@@ -157,9 +159,7 @@ def test_a_folder_of_an_earlier_version_is_extracted_again_and_tidied(tmp_path, 
     again = run_batch([str(corpus)], out, jobs=1)
     assert again.processed == 6
     assert not (state / "rows").exists()
-    fresh = tmp_path / "fresh"
-    run_batch([str(corpus)], fresh, jobs=1)
-    assert files_of(out) == files_of(fresh)
+    assert files_of(out) == files_of(fresh_run(corpus, tmp_path / "fresh"))
 
 
 def _lines(path: Path) -> int:
