@@ -62,14 +62,25 @@ from .manifest import STATE_DIR, Entry, Manifest, assign_stems
 from .output import (
     ERROR_COLUMNS,
     CsvTable,
+    Spooled,
     atomic_write,
+    cell_rows,
+    chunked,
     csv_text,
+    document_columns,
+    finding_row,
     finding_rows,
-    json_bytes,
-    report_json,
+    indicator_row,
+    report_head,
+    report_json_chunks,
+    report_row,
     rows_for,
+    section_row,
+    spool,
     table_cell_rows,
+    text_object_chunks,
 )
+from .records import Report
 from .rules import Rules, load_rules, program_version
 
 log = logging.getLogger(__name__)
@@ -190,13 +201,39 @@ def table_text(doc: dict) -> dict[str, str]:
     return {name: csv_text(columns[name], rows) for name, rows in table_rows(doc).items() if rows}
 
 
+def table_lines(report: Report) -> Iterator[tuple[str, str]]:
+    """`table_text(report.to_dict())` in pieces, (table name, CSV lines), a
+    few hundred records at a time: the same lines, never every row as a dict
+    at once (a huge document has hundreds of thousands)."""
+    columns = dict(TABLES)
+    head = report_head(report)
+    common = document_columns(head)
+    report_type = head["meta"].get("report_type")
+    yield "reports", csv_text(columns["reports"], [report_row(head, len(report.sections), len(report.indicators))])
+    for chunk in chunked(report.sections):
+        yield "sections", csv_text(columns["sections"], [section_row(s.to_dict(), common) for s in chunk])
+    for chunk in chunked(report.indicators):
+        yield "indicators", csv_text(columns["indicators"],
+                                     [indicator_row(i.to_dict(), common, report_type) for i in chunk])
+    for chunk in chunked(report.findings):
+        yield "findings", csv_text(columns["findings"], [finding_row(f.to_dict(), common) for f in chunk])
+    cells = (row for table in report.tables
+             for row in cell_rows(table.to_dict(), head["doc_id"], head["source"]["path"]))
+    for chunk in chunked(cells):
+        yield "tables", csv_text(columns["tables"], chunk)
+
+
 # --- the work of one document, wherever it runs -------------------------------------
 
 @dataclass(frozen=True)
 class Outcome:
+    """What a document's work gives the writer. The encoded outputs are bytes,
+    or for a huge document a `Spooled` file in the output folder's state
+    (the bytes never cross the pipe); `atomic_write` takes either."""
+
     path: str
-    json_bytes: bytes | None
-    rows_bytes: bytes | None  # the document's lines of the tables (`table_text`) as JSON
+    json_bytes: bytes | Spooled | None  # the document's JSON (`report_json`)
+    rows_bytes: bytes | Spooled | None  # the document's lines of the tables (`table_text`) as JSON
     sha256: str | None
     error: tuple[str, str] | None  # (code, reason)
 
@@ -225,21 +262,30 @@ def _rules_for(rules_dir: str | None):
     return rules
 
 
-def process_one(path: str, rules_dir: str | None = None, shown: str | None = None) -> Outcome:
+def process_one(path: str, rules_dir: str | None = None, shown: str | None = None,
+                spool_dir: str | None = None) -> Outcome:
     """Extract one document into what the main process writes. Never raises.
 
     Everything that can fail on one document's content is in here, its output
     encoding included (a 2^64 integer, an odd character): the writer only
     writes bytes. `shown` is the path as the user gave it, recorded in the
     outputs when `path` is another spelling of it (dask workers get absolute paths).
+
+    The outputs are encoded a few hundred records at a time (`report_json_chunks`,
+    `table_lines`), so a huge document costs little more than its Report; with
+    `spool_dir` (a folder beside the outputs), outputs past `SPOOL_BYTES` are
+    kept in a file there instead of memory, and only its name is sent back.
     """
     shown = shown or path
     try:
         report = extract(Path(path), _rules_for(rules_dir))
         if report.source.path != shown:
             report = replace(report, source=replace(report.source, path=shown))
-        doc = report.to_dict()
-        return Outcome(shown, report_json(doc), json_bytes(table_text(doc)), report.source.sha256, None)
+        sha256 = report.source.sha256
+        doc_json = spool(report_json_chunks(report), spool_dir)
+        rows = spool(text_object_chunks(table_lines(report)), spool_dir)
+        del report  # before the outcome is pickled and sent
+        return Outcome(shown, doc_json, rows, sha256, None)
     except GovreportError as exc:
         return Outcome(shown, None, None, None, (exc.code, exc.message))
     except RecursionError:
@@ -259,7 +305,7 @@ def internal_reason(exc: BaseException) -> str:
 
 # --- worker processes with a time limit per document ------------------------------------
 
-def _worker_main(conn, rules_dir: str | None, close_fds: list[int]) -> None:
+def _worker_main(conn, rules_dir: str | None, close_fds: list[int], spool_dir: str | None = None) -> None:
     """A worker: documents in, outcomes out, until the pipe closes.
 
     Quiet however it ends: Ctrl-C is the parent's to handle, and a parent that
@@ -267,7 +313,8 @@ def _worker_main(conn, rules_dir: str | None, close_fds: list[int]) -> None:
     BrokenPipeError traceback. `close_fds`: the parent's ends of every
     worker's pipe (its own included) and the output-folder lock, inherited by
     the fork; closed, so the pipe reads end-of-file when the parent is gone
-    and the lock is the parent's alone.
+    and the lock is the parent's alone. `spool_dir`: where a huge document's
+    encoded outputs go (`process_one`).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for fd in close_fds:
@@ -281,7 +328,7 @@ def _worker_main(conn, rules_dir: str | None, close_fds: list[int]) -> None:
             if task is None:
                 break
             index, path, shown = task
-            conn.send((index, process_one(path, rules_dir, shown)))
+            conn.send((index, process_one(path, rules_dir, shown, spool_dir)))
     except (EOFError, OSError, KeyboardInterrupt):
         pass
     finally:
@@ -289,13 +336,15 @@ def _worker_main(conn, rules_dir: str | None, close_fds: list[int]) -> None:
 
 
 class _Worker:
-    def __init__(self, ctx, rules_dir: str | None, close_fd: int | None, parent_fds: set[int]) -> None:
+    def __init__(self, ctx, rules_dir: str | None, close_fd: int | None, parent_fds: set[int],
+                 spool_dir: str | None = None) -> None:
         self.conn, child = ctx.Pipe()
         self.parent_fds = parent_fds  # the parent's ends of all live workers' pipes
         self.fd = self.conn.fileno()
         parent_fds.add(self.fd)
         inherited = sorted(parent_fds) + ([close_fd] if close_fd is not None else [])
-        self.proc = ctx.Process(target=_worker_main, args=(child, rules_dir, inherited), daemon=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, rules_dir, inherited, spool_dir),
+                                daemon=True)
         self.proc.start()
         child.close()
         self.task: tuple[int, str, str] | None = None
@@ -321,7 +370,8 @@ class _Worker:
 def local_results(items: list[tuple[int, str]], jobs: int, rules_dir: str | None,
                   doc_timeout: float | None = DEFAULT_DOC_TIMEOUT,
                   close_fd: int | None = None,
-                  meanwhile: Callable[[], None] | None = None) -> Iterator[tuple[int, Outcome]]:
+                  meanwhile: Callable[[], None] | None = None,
+                  spool_dir: str | None = None) -> Iterator[tuple[int, Outcome]]:
     """(index, outcome) of each (index, path), in the order they finish.
 
     Each worker process takes one document at a time, so a document past
@@ -332,25 +382,25 @@ def local_results(items: list[tuple[int, str]], jobs: int, rules_dir: str | None
     `meanwhile` runs in a thread of this process once the workers are started
     (this process mostly waits for them): work that the end of the batch needs,
     done while the workers extract. A worker is never forked while it runs,
-    so no worker inherits a lock the thread holds.
+    so no worker inherits a lock the thread holds. `spool_dir`: see `process_one`.
     """
     if not items:
         return
     if not doc_timeout and (jobs <= 1 or len(items) <= 1):
         for index, path in items:  # no limit asked: in this process, simplest to debug
-            yield index, process_one(path, rules_dir)
+            yield index, process_one(path, rules_dir, spool_dir=spool_dir)
         return
     _rules_for(rules_dir)  # inherited by every fork
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
     pending = deque(items)
     parent_fds: set[int] = set()
-    workers = [_Worker(ctx, rules_dir, close_fd, parent_fds) for _ in range(max(1, min(jobs, len(items))))]
+    workers = [_Worker(ctx, rules_dir, close_fd, parent_fds, spool_dir) for _ in range(max(1, min(jobs, len(items))))]
     helper = _start_thread(meanwhile) if meanwhile is not None else None
 
     def new_worker() -> _Worker:
         if helper is not None:
             helper.join()  # forking while it imports could hand the child a held import lock
-        return _Worker(ctx, rules_dir, close_fd, parent_fds)
+        return _Worker(ctx, rules_dir, close_fd, parent_fds, spool_dir)
     def dispatch(i: int) -> None:
         """Give worker i the next document, if any (a worker that died idle is replaced)."""
         while pending and workers[i].task is None:
@@ -610,7 +660,8 @@ def _run_locked(paths: list[str], skipped_by_walk: list[tuple[str, str, str]], o
     try:
         results = dask_results(todo, scheduler, rules_dir, doc_timeout) if executor == "dask" \
             else local_results(todo, jobs, rules_dir, doc_timeout, close_fd=lock,
-                               meanwhile=_prepare_parquet if "parquet" in formats else None)
+                               meanwhile=_prepare_parquet if "parquet" in formats else None,
+                               spool_dir=str(out / STATE_DIR))
         for index, outcome in results:
             failure = _take(outcome, out, stems, versions, formats, manifest, result)
             if failure is not None:

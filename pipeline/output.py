@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import io
 import os
 import tempfile
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
@@ -138,10 +140,13 @@ def atomic_target(path: str | Path) -> Iterator[str]:
         yield tmp
 
 
-def atomic_write(path: str | Path, data: bytes) -> None:
+def atomic_write(path: str | Path, data: bytes | Spooled) -> None:
     """Write `data` to `path` as `atomic_target` does, through the descriptor
     that created the temporary file (a batch writes one per document: no
-    second open)."""
+    second open). A `Spooled` file is moved there instead."""
+    if isinstance(data, Spooled):
+        data.move_to(Path(path))
+        return
     fd, tmp = _temporary_beside(os.fspath(path))
     with _renamed_onto(tmp, path), open(fd, "wb") as fh:
         fh.write(data)
@@ -193,6 +198,164 @@ def report_json(report: Report | dict) -> bytes:
     return json_bytes(data, indent=True) + b"\n"
 
 
+# --- a document's outputs encoded a piece at a time -----------------------------------
+#
+# A huge document (a .docx of 190 MB of XML holds 370,000 indicators) must not
+# be encoded whole: its dict tree, its JSON and its table rows as dicts cost
+# several times the Report itself. These give the same bytes as the whole
+# encoders, a few hundred records at a time, and `spool` keeps the bytes in a
+# file once they are many, so that a worker hands its parent a file name.
+
+ENCODE_CHUNK = 500  # records turned into dicts and encoded at a time
+# Report fields holding the records that grow with the document, encoded a chunk at a time.
+RECORD_LISTS = ("sections", "indicators", "tables", "findings")
+
+
+def chunked(items: Sequence[Any] | Iterable[Any], size: int | None = None) -> Iterator[list[Any]]:
+    """`items` in lists of `size` (`ENCODE_CHUNK`), the last one shorter."""
+    size = size or ENCODE_CHUNK
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def report_head(report: Report) -> dict:
+    """`report.to_dict()` without its records: the same keys in the same
+    order, the lists of `RECORD_LISTS` empty (what every row of the tables repeats)."""
+    return replace(report, **{name: () for name in RECORD_LISTS}).to_dict()
+
+
+def report_json_chunks(report: Report) -> Iterator[bytes]:
+    """`report_json(report)` in pieces: the same bytes, joined, but never the
+    whole document as dicts or as one JSON string (`ENCODE_CHUNK` records at a time)."""
+    yield b"{"
+    for n, (key, value) in enumerate(report_head(report).items()):
+        yield (b"\n  " if n == 0 else b",\n  ") + orjson.dumps(key) + b": "
+        records = getattr(report, key) if key in RECORD_LISTS else None
+        if not records:
+            # json_bytes indents from the left margin; here it sits one level in
+            yield json_bytes(value, indent=True).replace(b"\n", b"\n  ")
+            continue
+        yield b"["
+        for i, chunk in enumerate(chunked(records)):
+            # [\n  {…},\n  {…}\n] → its items (one level deeper here), after a comma from the last chunk
+            items = json_bytes([r.to_dict() for r in chunk], indent=True)[1:-2]
+            yield (b"" if i == 0 else b",") + items.replace(b"\n", b"\n  ")
+        yield b"\n  ]"
+    yield b"\n}\n"
+
+
+def text_object_chunks(pieces: Iterable[tuple[str, str]]) -> Iterator[bytes]:
+    """`json_bytes({name: text})` in pieces, from (name, piece of its text)
+    pairs: a name's pieces come one after another and make its text; a name
+    whose pieces are all empty is left out. JSON escapes each character on
+    its own, so the escaped pieces make the escaped whole."""
+    current = None
+    for name, piece in pieces:
+        if not piece:
+            continue
+        if name != current:
+            yield (b"{" if current is None else b'",') + orjson.dumps(name) + b':"'
+            current = name
+        yield orjson.dumps(piece)[1:-1]
+    yield b"{}" if current is None else b'"}'
+
+
+# Encoded outputs larger than this go to a file when a folder is given (`spool`).
+SPOOL_BYTES = 8 << 20
+
+
+class Spooled:
+    """Encoded bytes kept in a file rather than in memory (a huge document's
+    outputs, written by a worker into the output folder's state). Pickled
+    (sent to the parent), it stays one small object, and the file goes with
+    it: `atomic_write` moves the file into place. A Spooled dropped without
+    being written deletes its file (the copy that was pickled away does not:
+    the file is the receiver's)."""
+
+    __slots__ = ("path", "size", "_owner")
+
+    def __init__(self, path: str, size: int) -> None:
+        self.path, self.size, self._owner = path, size, True
+
+    def __len__(self) -> int:
+        return self.size
+
+    def read(self) -> bytes:
+        with open(self.path, "rb") as fh:
+            return fh.read()
+
+    def move_to(self, path: Path) -> None:
+        """Put the bytes at `path` (renamed when on the same file system, else copied)."""
+        os.chmod(self.path, FILE_MODE)
+        try:
+            os.replace(self.path, path)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            import shutil
+
+            with atomic_target(path) as tmp:
+                shutil.copyfile(self.path, tmp)
+            os.unlink(self.path)
+        self._owner = False
+
+    def __getstate__(self) -> tuple[str, int]:
+        self._owner = False  # pickled: the file is the receiver's now
+        return self.path, self.size
+
+    def __setstate__(self, state: tuple[str, int]) -> None:
+        self.path, self.size = state
+        self._owner = True
+
+    def __del__(self) -> None:
+        if getattr(self, "_owner", False):
+            try:
+                os.unlink(self.path)
+            except OSError:
+                pass
+
+    def __repr__(self) -> str:
+        return f"Spooled({self.path!r}, {self.size})"
+
+
+def spool(chunks: Iterable[bytes], folder: str | Path | None = None, limit: int | None = None) -> bytes | Spooled:
+    """The bytes of `chunks`: in memory, or, once they pass `limit` bytes
+    (`SPOOL_BYTES`) and a `folder` is given, in a temporary file there (a
+    `Spooled`). Only the pieces are in memory at a time then, never the whole."""
+    limit = SPOOL_BYTES if limit is None else limit
+    held: list[bytes] = []
+    size = 0
+    fh = None
+    tmp = ""
+    try:
+        for chunk in chunks:
+            size += len(chunk)
+            if fh is not None:
+                fh.write(chunk)
+                continue
+            held.append(chunk)
+            if folder is not None and size > limit:
+                fd, tmp = tempfile.mkstemp(prefix=".spool.", suffix=".tmp", dir=folder)
+                fh = io.open(fd, "wb")
+                fh.writelines(held)
+                held = []
+        if fh is None:
+            return b"".join(held)
+        fh.close()
+        return Spooled(tmp, size)
+    except BaseException:
+        if fh is not None:
+            fh.close()
+            os.unlink(tmp)
+        raise
+
+
 def write_report_json(report: Report | dict, path: Path) -> None:
     atomic_write(path, report_json(report))
 
@@ -211,47 +374,63 @@ def csv_value(value: Any) -> str:
 
 def rows_for(doc: dict) -> tuple[dict, list[dict], list[dict]]:
     """The reports, sections and indicators rows of one document's JSON dict."""
+    common = document_columns(doc)
+    report_type = doc["meta"].get("report_type")
+    return (report_row(doc, len(doc["sections"]), len(doc["indicators"])),
+            [section_row(s, common) for s in doc["sections"]],
+            [indicator_row(ind, common, report_type) for ind in doc["indicators"]])
+
+
+def report_row(doc: dict, n_sections: int, n_indicators: int) -> dict:
+    """The reports row of a document's JSON dict (its sections and indicators counted by the caller)."""
     meta = doc["meta"]
     region = meta.get("region") or {}
     src = doc["source"]
-    common = document_columns(doc)
-    report = {
+    return {
         "doc_id": doc["doc_id"], "source": src["path"], "format": src.get("format"), "encoding": src.get("encoding"),
         "pages": src.get("pages"), "ocr": src.get("ocr"), "sha256": src.get("sha256"), "title": meta.get("title"),
         "year": meta.get("year"), "year_planned": meta.get("year_planned"), "region": region.get("name"), "region_full_name": region.get("full_name"),
         "region_code": region.get("code"), "region_level": region.get("level"), "agency": meta.get("agency"),
         "agency_kind": meta.get("agency_kind"), "report_type": meta.get("report_type"),
         "publisher": meta.get("publisher"), "published": meta.get("published"),
-        "n_sections": len(doc["sections"]), "n_indicators": len(doc["indicators"]),
+        "n_sections": n_sections, "n_indicators": n_indicators,
     }
-    sections = [dict(common, section_id=s["id"], level=s["level"], marker=s["marker"], title=s["title"],
-                     part=s["part"], start=s["span"][0], end=s["span"][1]) for s in doc["sections"]]
-    indicators = []
-    for ind in doc["indicators"]:
-        row = dict(common, report_type=meta.get("report_type"))
-        row.update({k: ind.get(k) for k in ("indicator", "label", "value", "value_high", "unit", "unit_class",
-                                             "qualifier", "measure", "modality", "period", "actor", "section_id",
-                                             "part", "page", "text", "sentence", "rule")})
-        row["start"], row["end"] = ind["span"]
-        dims = ind.get("dims") or {}
-        row.update({d: dims.get(d) for d in DIM_COLUMNS})
-        cell = ind.get("table") or {}
-        row.update(table_index=cell.get("index"), table_row=cell.get("row"), table_col=cell.get("col"),
-                   row_label=cell.get("row_label"), col_label=cell.get("col_label"))
-        indicators.append(row)
-    return report, sections, indicators
+
+
+def section_row(section: dict, common: dict) -> dict:
+    """One sections row of a section's JSON dict; `common` gives the document columns."""
+    s = section
+    return dict(common, section_id=s["id"], level=s["level"], marker=s["marker"], title=s["title"],
+                part=s["part"], start=s["span"][0], end=s["span"][1])
+
+
+def indicator_row(ind: dict, common: dict, report_type: str | None) -> dict:
+    """One indicators row of an indicator's JSON dict; `common` gives the document columns."""
+    row = dict(common, report_type=report_type)
+    row.update({k: ind.get(k) for k in ("indicator", "label", "value", "value_high", "unit", "unit_class",
+                                         "qualifier", "measure", "modality", "period", "actor", "section_id",
+                                         "part", "page", "text", "sentence", "rule")})
+    row["start"], row["end"] = ind["span"]
+    dims = ind.get("dims") or {}
+    row.update({d: dims.get(d) for d in DIM_COLUMNS})
+    cell = ind.get("table") or {}
+    row.update(table_index=cell.get("index"), table_row=cell.get("row"), table_col=cell.get("col"),
+               row_label=cell.get("row_label"), col_label=cell.get("col_label"))
+    return row
 
 
 def table_cell_rows(doc: dict) -> list[dict]:
     """The tables rows of one document's JSON dict: one per cell."""
-    out = []
-    for table in doc.get("tables") or []:
-        for r, (cells, spans) in enumerate(zip(table["rows"], table["cell_spans"], strict=True)):
-            for c, (text, span) in enumerate(zip(cells, spans, strict=True)):
-                out.append({"doc_id": doc["doc_id"], "source": doc["source"]["path"], "table": table["index"],
-                            "row": r, "col": c, "text": text, "kind": table["kind"], "page": table.get("page"),
-                            "start": span[0] if span else None, "end": span[1] if span else None})
-    return out
+    return [row for table in doc.get("tables") or [] for row in cell_rows(table, doc["doc_id"], doc["source"]["path"])]
+
+
+def cell_rows(table: dict, doc_id: str, source: str) -> Iterator[dict]:
+    """The tables rows of one table's JSON dict, one per cell, as they come."""
+    for r, (cells, spans) in enumerate(zip(table["rows"], table["cell_spans"], strict=True)):
+        for c, (text, span) in enumerate(zip(cells, spans, strict=True)):
+            yield {"doc_id": doc_id, "source": source, "table": table["index"],
+                   "row": r, "col": c, "text": text, "kind": table["kind"], "page": table.get("page"),
+                   "start": span[0] if span else None, "end": span[1] if span else None}
 
 
 def finding_row(finding: dict, common: dict) -> dict:

@@ -104,14 +104,14 @@ def test_a_failure_while_encoding_is_that_documents_error_only(tmp_path, monkeyp
     docs.mkdir()
     for i, district in enumerate(("南开区", "河西区", "和平区")):
         (docs / f"d{i}.txt").write_text(report(district, 60 + i), encoding="utf-8")
-    real = batch.report_json
+    real = batch.report_json_chunks
 
-    def flaky(doc):
-        if doc["source"]["path"].endswith("d1.txt"):
+    def flaky(report):
+        if report.source.path.endswith("d1.txt"):
             raise OverflowError("cannot encode")
-        return real(doc)
+        return real(report)
 
-    monkeypatch.setattr(batch, "report_json", flaky)
+    monkeypatch.setattr(batch, "report_json_chunks", flaky)
     out = tmp_path / "out"
     res = run_batch([str(docs)], out, formats=FORMATS, jobs=2)
     assert res.processed == 2 and [f[:2] for f in res.failed] == [(str(docs / "d1.txt"), "E999")]
@@ -162,11 +162,11 @@ def test_doc_timeout_stops_one_document_and_the_batch_goes_on(tmp_path, monkeypa
     docs = _corpus_with(tmp_path / "in", "a-stuck.txt")
     real = batch.process_one
 
-    def stuck(path, rules_dir=None, shown=None):
+    def stuck(path, rules_dir=None, shown=None, spool_dir=None):
         if path.endswith("a-stuck.txt"):
             while True:  # for ever, as a pathological document would be (even in C: the worker is killed)
                 time.sleep(0.05)
-        return real(path, rules_dir, shown)
+        return real(path, rules_dir, shown, spool_dir)
 
     monkeypatch.setattr(batch, "process_one", stuck)
     out = tmp_path / "out"
@@ -194,12 +194,12 @@ def test_results_are_written_as_they_finish(tmp_path, monkeypatch):
     go = tmp_path / "go"  # the slow document finishes only once the other four are written
     real = batch.process_one
 
-    def slow(path, rules_dir=None, shown=None):
+    def slow(path, rules_dir=None, shown=None, spool_dir=None):
         if path.endswith("a-slow.txt"):
             deadline = time.monotonic() + 60
             while not go.exists() and time.monotonic() < deadline:
                 time.sleep(0.02)
-        return real(path, rules_dir, shown)
+        return real(path, rules_dir, shown, spool_dir)
 
     finished: list[str] = []
     real_take = batch._take
