@@ -215,7 +215,7 @@ def table_lines(report: Report) -> Iterator[tuple[str, str]]:
     for chunk in chunked(report.indicators):
         yield "indicators", csv_text(columns["indicators"],
                                      [indicator_row(i.to_dict(), common, report_type) for i in chunk])
-    for chunk in chunked(report.findings):
+    for chunk in chunked(report.findings, "findings"):
         yield "findings", csv_text(columns["findings"], [finding_row(f.to_dict(), common) for f in chunk])
     cells = (row for table in report.tables
              for row in cell_rows(table.to_dict(), head["doc_id"], head["source"]["path"]))

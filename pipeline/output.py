@@ -209,11 +209,14 @@ def report_json(report: Report | dict) -> bytes:
 ENCODE_CHUNK = 500  # records turned into dicts and encoded at a time
 # Report fields holding the records that grow with the document, encoded a chunk at a time.
 RECORD_LISTS = ("sections", "indicators", "tables", "findings")
+# A finding carries its evidence (tens of quotes and sentences): fewer of them at a time.
+_SMALLER_CHUNKS = {"findings": 20}
 
 
-def chunked(items: Sequence[Any] | Iterable[Any], size: int | None = None) -> Iterator[list[Any]]:
-    """`items` in lists of `size` (`ENCODE_CHUNK`), the last one shorter."""
-    size = size or ENCODE_CHUNK
+def chunked(items: Sequence[Any] | Iterable[Any], kind: str = "") -> Iterator[list[Any]]:
+    """`items` (records of the Report field `kind`) in lists of `ENCODE_CHUNK`
+    (fewer for findings), the last one shorter."""
+    size = max(1, ENCODE_CHUNK // _SMALLER_CHUNKS.get(kind, 1))
     batch: list[Any] = []
     for item in items:
         batch.append(item)
@@ -242,7 +245,7 @@ def report_json_chunks(report: Report) -> Iterator[bytes]:
             yield json_bytes(value, indent=True).replace(b"\n", b"\n  ")
             continue
         yield b"["
-        for i, chunk in enumerate(chunked(records)):
+        for i, chunk in enumerate(chunked(records, key)):
             # [\n  {…},\n  {…}\n] → its items (one level deeper here), after a comma from the last chunk
             items = json_bytes([r.to_dict() for r in chunk], indent=True)[1:-2]
             yield (b"" if i == 0 else b",") + items.replace(b"\n", b"\n  ")
