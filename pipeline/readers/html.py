@@ -6,7 +6,9 @@
   GB18030, their superset, so rare characters in names do not fail.
 - Body: trafilatura (it keeps paragraphs, short heading lines and tables,
   and drops navigation); what site chrome survives it is dropped line by line
-  by the patterns in rules/layout.yaml.
+  by the patterns in rules/layout.yaml. A paragraph the page repeats is kept
+  every time (trafilatura keeps one of identical neighbours: each copy is
+  told apart by a token while it reads).
 - Metadata: the page's own 发布机构/来源 and 发布时间 (meta tags first, then
   the visible page text around the body) go to `publisher`/`published`.
 """
@@ -51,6 +53,7 @@ def read(path: str, data: bytes) -> RawDocument:
     except Exception as exc:  # lxml raises ParserError / ValueError on junk
         raise EmptyDocument(f"web page has no HTML content to read ({exc})", path) from None
     tables, body_page = _take_tables(tree, page)
+    body_page = _mark_repeats(tree, body_page)
     lines, found = _place_tables(_body_lines(body_page), tables)
     lines = _drop_chrome(lines)
     lines = _with_title(lines, tree)
@@ -192,6 +195,45 @@ def _place_tables(lines: list[str], tables: list[RawTable]) -> tuple[list[str], 
     return out, found
 
 
+# ------------------------------------------------------------ repeated paragraphs
+
+# trafilatura drops an element whose text repeats the one before it, when
+# longer than its MIN_DUPLICATE_LENGTH (a "recovery artifact" to it): a page
+# listing the same notice month after month would lose every copy but one.
+# Each block whose text comes more than once on the page gets a token of its
+# own while trafilatura reads it (taken out of the lines it gives); a page
+# without such repeats is read exactly as before.
+_REPEAT_TOKEN = "GOVREPORTREPEAT{:06d}X"
+_REPEAT_TOKEN_RE = re.compile(r"GOVREPORTREPEAT\d{6}X")
+_REPEAT_MIN_CHARS = 20  # shorter repeats are kept by trafilatura anyway (its limit is 50)
+_REPEAT_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "div", "section", "td")
+
+
+def _mark_repeats(tree, page: str) -> str:
+    """The page with a token at the start of each block whose text comes
+    more than once; `page` itself when none does. The tree is left as it was."""
+    counts: dict[str, int] = {}
+    blocks = []
+    for el in tree.iter(*_REPEAT_TAGS):
+        if any(isinstance(child.tag, str) and child.tag in _REPEAT_TAGS for child in el):
+            continue  # a container: its own blocks are what repeats
+        text = re.sub(r"\s+", "", el.text_content())
+        if len(text) >= _REPEAT_MIN_CHARS:
+            counts[text] = counts.get(text, 0) + 1
+            blocks.append((el, text))
+    repeated = [el for el, text in blocks if counts[text] > 1]
+    if not repeated:
+        return page
+    before = [el.text for el in repeated]
+    for n, el in enumerate(repeated):
+        el.text = _REPEAT_TOKEN.format(n) + (el.text or "")
+    try:
+        return lxml.html.tostring(tree, encoding="unicode")
+    finally:
+        for el, text in zip(repeated, before):
+            el.text = text
+
+
 # ------------------------------------------------------------ body
 
 def _body_lines(page: str) -> list[str]:
@@ -213,7 +255,7 @@ def _body_lines(page: str) -> list[str]:
     main = root.find("main")
     lines: list[str] = []
     _walk(main if main is not None else root, lines)
-    return [line for line in (ln.strip() for ln in lines) if line]
+    return [line for line in (_REPEAT_TOKEN_RE.sub("", ln).strip() for ln in lines) if line]
 
 
 def _walk(el, lines: list[str]) -> None:
