@@ -133,18 +133,22 @@ def test_a_failure_while_spooling_leaves_no_file(tmp_path):
 
 
 @pytest.mark.parametrize("formats", [("json", "csv"), ("csv", "parquet")])
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_spooled_outputs_are_the_same_files_and_leave_nothing_behind(tmp_path, monkeypatch, formats, jobs):
+@pytest.mark.parametrize("jobs, timeout", [(1, None), (2, 300)])  # in this process; in forked workers
+def test_spooled_outputs_are_the_same_files_and_leave_nothing_behind(tmp_path, monkeypatch, formats, jobs, timeout):
     docs = tmp_path / "in"
     docs.mkdir()
     for p in sorted(CORPUS.glob("*.txt"))[:4]:
         (docs / p.name).write_bytes(p.read_bytes())
     plain = tmp_path / "plain"
-    batch.run_batch([str(docs)], plain, formats=formats, jobs=jobs)
+    batch.run_batch([str(docs)], plain, formats=formats, jobs=jobs, doc_timeout=timeout)
     monkeypatch.setattr(output, "SPOOL_BYTES", 0)  # every output through a file (workers are forked: they see it)
+    moved: list[str] = []
+    real_move = Spooled.move_to
+    monkeypatch.setattr(Spooled, "move_to", lambda self, path: (moved.append(Path(path).name), real_move(self, path)))
     spooled = tmp_path / "spooled"
-    res = batch.run_batch([str(docs)], spooled, formats=formats, jobs=jobs)
+    res = batch.run_batch([str(docs)], spooled, formats=formats, jobs=jobs, doc_timeout=timeout)
     assert res.processed == 4 and not res.failed
+    assert len(moved) == (8 if "json" in formats else 4)  # each JSON and each row file came as a file
 
     def files(out: Path) -> dict[str, bytes]:
         return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
