@@ -5,9 +5,11 @@ Generates a .docx whose word/document.xml unpacks to `--xml-mb` MB at about
 paragraphs of varied text in heavily formatted runs, a numbered heading list
 and a table. Then, in a fresh process each, reads it (`pipeline.ingest
 .read_document`) and extracts it (`pipeline.extract`), and prints each one's
-peak RSS and time.
+peak RSS and time; then runs `govreport extract FILE -o TMP` (a batch: the
+main process and a worker, which extracts and encodes the outputs) and prints
+the peak RSS of each process.
 
-    python benchmarks/docx_memory.py [--xml-mb 190] [--keep PATH]
+    python benchmarks/docx_memory.py [--xml-mb 190] [--keep PATH] [--probes read,extract,batch]
 
 Not a test: it prints figures, it asserts nothing
 (tests/hostile/test_docx_bomb.py checks the same at a small scale).
@@ -15,6 +17,7 @@ Not a test: it prints figures, it asserts nothing
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import subprocess
 import sys
@@ -112,11 +115,48 @@ print(f"{{time.perf_counter() - t:.1f}} s, peak RSS {{resource.getrusage(resourc
 """
 
 
+def _peak_mb(pid: int) -> int | None:
+    """A live process's peak RSS so far (Linux: VmHWM), in MB."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            return next(int(line.split()[1]) // 1024 for line in fh if line.startswith("VmHWM"))
+    except (OSError, StopIteration):
+        return None
+
+
+def batch_peaks(path: Path, outdir: Path) -> str:
+    """`govreport extract path -o outdir`: time, and the peak RSS of the main
+    process and of each worker (polled from /proc), and of the largest (wait4)."""
+    t = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "extract", str(path), "-o", str(outdir), "-q"],
+                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    peaks: dict[int, int] = {}
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        try:
+            with open(f"/proc/{proc.pid}/task/{proc.pid}/children") as fh:
+                workers = [int(x) for x in fh.read().split()]
+        except OSError:
+            workers = []
+        for p in [proc.pid, *workers]:
+            if (mb := _peak_mb(p)) is not None:
+                peaks[p] = max(peaks.get(p, 0), mb)
+        time.sleep(0.2)
+    main_mb = peaks.pop(proc.pid, 0)
+    return (f"{time.perf_counter() - t:.1f} s, exit {os.waitstatus_to_exitcode(status)}, peak RSS main process "
+            f"{main_mb} MB, worker {', '.join(f'{mb} MB' for mb in peaks.values()) or '?'} "
+            f"(largest, wait4: {usage.ru_maxrss // 1024} MB)")
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--xml-mb", type=float, default=190)
     ap.add_argument("--keep", type=Path, help="write the .docx here (and keep it)")
+    ap.add_argument("--probes", default="read,extract,batch", help="which to run (comma-separated)")
     args = ap.parse_args(argv)
+    probes = set(args.probes.split(","))
     with tempfile.TemporaryDirectory() as tmp:
         path = args.keep or Path(tmp) / "big.docx"
         t = time.perf_counter()
@@ -129,9 +169,13 @@ def main(argv=None) -> None:
             ("read", f"chars = len(read_document({str(path)!r}).text)"),
             ("extract", f"import pipeline\nr = pipeline.extract({str(path)!r})\nchars = len(r.text)"),
         ]:
+            if name not in probes:
+                continue
             out = subprocess.run([sys.executable, "-c", _PROBE.format(root=str(ROOT), work=work)],
                                  capture_output=True, text=True)
             print(f"{name:8} {out.stdout.strip() or out.stderr.strip().splitlines()[-1]}")
+        if "batch" in probes:
+            print(f"batch    {batch_peaks(path, Path(tmp) / 'out')}")
 
 
 if __name__ == "__main__":
