@@ -33,7 +33,7 @@ from typing import Mapping
 
 import orjson
 
-from .output import atomic_write
+from .output import Spooled, atomic_write, write_bytes
 
 log = logging.getLogger(__name__)
 
@@ -179,14 +179,14 @@ class Manifest:
         self._rows_out = open(self.dir / self.rows_file, "ab")
         self._sizes.pop(self.rows_file, None)
 
-    def record(self, entry: Entry, rows: bytes | None) -> None:
+    def record(self, entry: Entry, rows: bytes | Spooled | None) -> None:
         """Record a finished document: its lines of the tables first (JSON
-        bytes of `batch.table_text`, encoded where the document was extracted),
-        then its journal line."""
+        bytes of `batch.table_text`, encoded where the document was extracted;
+        a huge document's in a `Spooled` file), then its journal line."""
         if rows is not None:
             assert self._rows_out is not None
             offset = self._rows_out.tell()
-            self._rows_out.write(rows)
+            write_bytes(self._rows_out, rows)
             self._rows_out.flush()
             entry = replace(entry, rows_file=self.rows_file, rows_offset=offset, rows_length=len(rows))
         self.entries[entry.source] = entry

@@ -152,6 +152,14 @@ def atomic_write(path: str | Path, data: bytes | Spooled) -> None:
         fh.write(data)
 
 
+def write_bytes(fh: Any, data: bytes | Spooled) -> None:
+    """Append `data` to an open binary file (a `Spooled` file is copied in, then removed)."""
+    if isinstance(data, Spooled):
+        data.copy_into(fh)
+    else:
+        fh.write(data)
+
+
 def _decimal_text(value: Decimal) -> str:
     number = json_number(value)
     return str(number) if isinstance(number, int) else format(number, "f")
@@ -306,6 +314,15 @@ class Spooled:
             with atomic_target(path) as tmp:
                 shutil.copyfile(self.path, tmp)
             os.unlink(self.path)
+        self._owner = False
+
+    def copy_into(self, fh: Any) -> None:
+        """Append the bytes to an open binary file, a piece at a time; the file goes."""
+        import shutil
+
+        with open(self.path, "rb") as src:
+            shutil.copyfileobj(src, fh, 1 << 20)
+        os.unlink(self.path)
         self._owner = False
 
     def __getstate__(self) -> tuple[str, int]:

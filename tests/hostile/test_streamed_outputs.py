@@ -23,6 +23,7 @@ from conftest import CORPUS
 from fixtures import make_fixtures as mf
 from pipeline import batch, output
 from pipeline.extract import extract, extract_text
+from pipeline.manifest import STATE_DIR, Manifest
 from pipeline.output import (
     Spooled,
     atomic_write,
@@ -142,20 +143,27 @@ def test_spooled_outputs_are_the_same_files_and_leave_nothing_behind(tmp_path, m
     plain = tmp_path / "plain"
     batch.run_batch([str(docs)], plain, formats=formats, jobs=jobs, doc_timeout=timeout)
     monkeypatch.setattr(output, "SPOOL_BYTES", 0)  # every output through a file (workers are forked: they see it)
-    moved: list[str] = []
-    real_move = Spooled.move_to
-    monkeypatch.setattr(Spooled, "move_to", lambda self, path: (moved.append(Path(path).name), real_move(self, path)))
+    moved: list[str] = []  # JSON files renamed into place, row files copied into the state's rows file
+    real_move, real_copy = Spooled.move_to, Spooled.copy_into
+    monkeypatch.setattr(Spooled, "move_to", lambda self, path: (moved.append("json"), real_move(self, path)))
+    monkeypatch.setattr(Spooled, "copy_into", lambda self, fh: (moved.append("rows"), real_copy(self, fh)))
     spooled = tmp_path / "spooled"
     res = batch.run_batch([str(docs)], spooled, formats=formats, jobs=jobs, doc_timeout=timeout)
     assert res.processed == 4 and not res.failed
-    assert len(moved) == (8 if "json" in formats else 4)  # each JSON and each row file came as a file
+    assert sorted(moved) == ["json"] * 4 * ("json" in formats) + ["rows"] * 4  # each came as a file
 
     def files(out: Path) -> dict[str, bytes]:
-        return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
-                if p.is_file() and p.name not in ("manifest.json", "lock") and p.suffix != ".parquet"}
+        """The outputs, and each document's rows as kept in the state (whose
+        rows file holds them in the order the documents finished)."""
+        got = {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file() and p.suffix != ".parquet"}
+        for e in Manifest(out).entries.values():
+            data = (out / STATE_DIR / e.rows_file).read_bytes()
+            got[f"rows of {Path(e.source).name}"] = data[e.rows_offset:e.rows_offset + e.rows_length]
+        return got
 
     got, want = files(spooled), files(plain)
     assert got.keys() == want.keys() and all(got[k] == want[k] for k in want)
+    assert len(got) == 4 * ("json" in formats) + 6 + 4
     assert not [p for p in spooled.rglob(".spool.*")]
 
 
