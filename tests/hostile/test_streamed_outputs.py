@@ -198,3 +198,18 @@ def test_encoding_a_document_in_pieces_holds_a_small_part_of_what_encoding_it_wh
     assert isinstance(doc_json, Spooled) and isinstance(rows, Spooled)
     assert (doc_json.read(), rows.read()) == whole()
     assert peak(pieces) < peak(whole) / 5  # about 1/25 (0.4 against 9.7 MB)
+
+
+def test_a_spool_file_left_by_a_killed_run_goes_with_the_next_run(tmp_path):
+    """A worker killed (time limit, kill -9) after spooling leaves its file in
+    the state folder, under a temporary's name: the next run removes it."""
+    docs = tmp_path / "in"
+    docs.mkdir()
+    (docs / "r.txt").write_bytes(next(iter(sorted(CORPUS.glob("*.txt")))).read_bytes())
+    out = tmp_path / "out"
+    (out / STATE_DIR).mkdir(parents=True)
+    left = spool([b"x" * 10], out / STATE_DIR, limit=1)
+    pickle.dumps(left)  # sent away, never received: nobody owns the file now
+    assert Path(left.path).is_file()
+    assert batch.run_batch([str(docs)], out, formats=("json",)).processed == 1
+    assert not Path(left.path).exists()
