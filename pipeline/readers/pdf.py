@@ -28,6 +28,7 @@ import os
 import re
 import shutil
 import statistics
+import struct
 import subprocess
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -247,7 +248,9 @@ def _page_objects(page: pypdfium2.PdfPage, rotation: int = 0) -> tuple[list[Segm
     """(ruling lines, share of the page covered by images).
 
     Raw PDFium calls: the helper objects cost more than the text itself on
-    pages with many text runs. Only path objects are looked into.
+    pages with many text runs. Only path objects are looked into, each
+    path's points read in one piece where PDFium's layout allows it
+    (`_path_points`).
     """
     raw = page.raw
     width, height = page.get_size()
@@ -256,7 +259,10 @@ def _page_objects(page: pypdfium2.PdfPage, rotation: int = 0) -> tuple[list[Segm
     segments: list[Segment] = []
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     refs = (ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top))
+    matrix = pdfium_c.FS_MATRIX()
+    matrix_ref = ctypes.byref(matrix)
     image_kind, path_kind = pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH
+    bulk = _bulk_points_work()
     for i in range(_count_objects(raw)):
         obj = _get_object(raw, i)
         kind = _object_type(obj)
@@ -264,11 +270,89 @@ def _page_objects(page: pypdfium2.PdfPage, rotation: int = 0) -> tuple[list[Segm
             if _object_bounds(obj, *refs):
                 image_area += max(right.value - left.value, 0) * max(top.value - bottom.value, 0)
         elif kind == path_kind:
-            segments.extend(_path_segments(obj))
+            points = _path_points(obj) if bulk else None
+            if points is None:
+                segments.extend(_path_segments(obj))
+            elif points and _object_matrix(obj, matrix_ref):
+                _add_path(segments, points, matrix)
     if rotation:
         turned = (_turn((sx0, sx1, sy0, sy1), rotation) for sx0, sy0, sx1, sy1 in segments)
         segments = [(tx0, ty0, tx1, ty1) for tx0, tx1, ty0, ty1 in turned]
     return segments, image_area / area
+
+
+# A path segment handle is PDFium's own CFX_Path::Point, one of the path's
+# points stored one after the other: x and y (float), the point's type (the
+# FPDF_SEGMENT_* value) and its close flag (one byte each), padded to 12
+# bytes. Reading them in one piece takes one call per path instead of four
+# per segment; `_bulk_points_work` checks the layout once against PDFium's
+# own accessors, and each path's first and last handles are checked to lie
+# where the layout puts them, else the accessors are used.
+_POINT = struct.Struct("=ffBB2x")
+_segment_address = _unchecked(pdfium_c.FPDFPath_GetPathSegment, ctypes.c_void_p)
+
+
+def _path_points(obj) -> list[tuple[float, float, int, int]] | None:
+    """A path's points (x, y, type, close) in the path's own space, or None
+    when they cannot be read in one piece."""
+    n = _count_segments(obj)
+    if n <= 0:
+        return []
+    first = _segment_address(obj, 0)
+    if not first or (n > 1 and _segment_address(obj, n - 1) != first + (n - 1) * _POINT.size):
+        return None
+    return list(_POINT.iter_unpack(ctypes.string_at(first, n * _POINT.size)))
+
+
+@functools.lru_cache(maxsize=1)
+def _bulk_points_work() -> bool:
+    """Whether `_path_points` reads what PDFium's per-segment accessors give,
+    on a path made for the check (lines, a curve, a closed figure)."""
+    path = pdfium_c.FPDFPageObj_CreateNewPath(1.5, 2.25)
+    if not path:
+        return False
+    try:
+        pdfium_c.FPDFPath_LineTo(path, 100.75, 2.25)
+        pdfium_c.FPDFPath_BezierTo(path, 110.0, 5.0, 120.5, 15.0, 130.25, 40.0)
+        pdfium_c.FPDFPath_LineTo(path, 1.5, 40.0)
+        pdfium_c.FPDFPath_Close(path)
+        pdfium_c.FPDFPath_MoveTo(path, -7.0, 300.5)
+        pdfium_c.FPDFPath_LineTo(path, -7.0, 3.0e4)
+        points = _path_points(path)
+        if not points or len(points) != pdfium_c.FPDFPath_CountSegments(path):
+            return False
+        x, y = ctypes.c_float(), ctypes.c_float()
+        for i, (px, py, kind, close) in enumerate(points):
+            seg = pdfium_c.FPDFPath_GetPathSegment(path, i)
+            if not pdfium_c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y)):
+                return False
+            if (px, py, kind, bool(close)) != (x.value, y.value, pdfium_c.FPDFPathSegment_GetType(seg),
+                                                bool(pdfium_c.FPDFPathSegment_GetClose(seg))):
+                return False
+        return True
+    except Exception:  # noqa: BLE001 - any surprise means: use the accessors
+        return False
+    finally:
+        pdfium_c.FPDFPageObj_Destroy(path)
+
+
+def _add_path(out: list[Segment], points: list[tuple[float, float, int, int]], matrix) -> None:
+    """The straight horizontal and vertical pieces of one path (its points,
+    as `_path_points` gives them), in page space: as `_path_segments`."""
+    a, b, c, d, e, f = matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f
+    moveto, lineto = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO
+    start = prev = None
+    for x, y, kind, close in points:
+        point = (a * x + c * y + e, b * x + d * y + f)
+        if kind == moveto:
+            start = prev = point
+            continue
+        if kind == lineto and prev is not None:
+            _add_segment(out, prev, point)
+        prev = point
+        if close and start is not None:
+            _add_segment(out, prev, start)
+            prev = start
 
 
 def _path_segments(obj) -> list[Segment]:
@@ -321,7 +405,7 @@ class _Table:
 
     xs: list[float]
     ys: list[float]  # descending: PDF y grows upwards
-    group: dict[tuple[int, int], tuple[int, int]]  # slot -> the merged cell's first slot
+    group: dict[tuple[int, int], tuple[int, int]]  # slot of a merged cell -> its first slot (others: absent)
     kind: str = "pdf-ruled"
     chars: dict[tuple[int, int], list[tuple[float, float, str]]] = field(default_factory=dict)
 
@@ -591,15 +675,25 @@ def _find_tables(segments: list[Segment], top_y: float = 0.0) -> list[_Table]:
     intersections in pure Python, which made a table-heavy page ~10x slower
     than reading its text. A ruled table is a grid: the distinct x of its
     vertical lines and y of its horizontal lines, and a slot is merged with
-    its neighbour where the border between them is not drawn.
+    its neighbour where the border between them is not drawn. Lines are
+    matched by sorted sweeps (bisect over positions), never pairwise.
     """
-    segments = list(dict.fromkeys(segments))  # a border shared by two cells is often drawn twice
-    horizontal = _merge_collinear([(s[1], s[0], s[2]) for s in segments if s[3] - s[1] < 1.0])
-    vertical = _merge_collinear([(s[0], s[1], s[3]) for s in segments if s[2] - s[0] < 1.0])
+    horizontal_raw, vertical_raw = [], []
+    for s in dict.fromkeys(segments):  # a border shared by two cells is often drawn twice
+        x0, y0, x1, y1 = s
+        if y1 - y0 < 1.0:
+            horizontal_raw.append((y0, x0, x1))
+        if x1 - x0 < 1.0:
+            vertical_raw.append((x0, y0, y1))
+    horizontal = _merge_collinear(horizontal_raw)
+    vertical = _merge_collinear(vertical_raw)
     if len(horizontal) < 2 or len(vertical) < 2:
         return []
-    # connected groups of lines: each group that crosses is one table
-    parent = list(range(len(horizontal) + len(vertical)))
+    # connected groups of lines: each group that crosses is one table. The
+    # vertical lines come sorted by x, so those a horizontal line can cross
+    # are one slice of them.
+    n_h = len(horizontal)
+    parent = list(range(n_h + len(vertical)))
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -607,15 +701,25 @@ def _find_tables(segments: list[Segment], top_y: float = 0.0) -> list[_Table]:
             i = parent[i]
         return i
 
+    v_pos = [v[0] for v in vertical]
     for i, (hy, hx0, hx1) in enumerate(horizontal):
-        for j, (vx, vy0, vy1) in enumerate(vertical):
-            if hx0 - _SNAP <= vx <= hx1 + _SNAP and vy0 - _SNAP <= hy <= vy1 + _SNAP:
-                parent[find(i)] = find(len(horizontal) + j)
+        lo = bisect.bisect_left(v_pos, hx0 - _SNAP)
+        hi = bisect.bisect_right(v_pos, hx1 + _SNAP, lo)
+        root = -1
+        for j in range(lo, hi):
+            _, vy0, vy1 = vertical[j]
+            if vy0 - _SNAP <= hy <= vy1 + _SNAP:
+                if root < 0:
+                    root = find(i)
+                other = find(n_h + j)
+                if other != root:
+                    parent[root] = other
+                    root = other
     groups: dict[int, tuple[list, list]] = {}
     for i, h in enumerate(horizontal):
         groups.setdefault(find(i), ([], []))[0].append(h)
     for j, v in enumerate(vertical):
-        groups.setdefault(find(len(horizontal) + j), ([], []))[1].append(v)
+        groups.setdefault(find(n_h + j), ([], []))[1].append(v)
     found = []
     for hs, vs in groups.values():
         table = _grid(hs, vs)
@@ -626,7 +730,8 @@ def _find_tables(segments: list[Segment], top_y: float = 0.0) -> list[_Table]:
 
 
 def _merge_collinear(items: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
-    """(position, start, end) lines: those on one position that touch or overlap become one."""
+    """(position, start, end) lines: those on one position that touch or overlap become one.
+    The result is sorted by position."""
     items.sort()
     out: list[list[float]] = []
     for pos, a, b in items:
@@ -635,7 +740,10 @@ def _merge_collinear(items: list[tuple[float, float, float]]) -> list[tuple[floa
             if pos - line[0] > _SNAP:
                 break
             if a <= line[2] + _SNAP and b >= line[1] - _SNAP:
-                line[1], line[2] = min(line[1], a), max(line[2], b)
+                if a < line[1]:
+                    line[1] = a
+                if b > line[2]:
+                    line[2] = b
                 joined = True
                 break
         if not joined:
@@ -652,44 +760,77 @@ def _cluster(values: list[float]) -> list[float]:
     return out
 
 
+def _near(lines: list[tuple[float, float, float]], pos: list[float], at: float) -> list[tuple[float, float]]:
+    """The (start, end) of the lines within _SNAP of position `at`; `pos` is
+    the lines' positions, sorted."""
+    lo = bisect.bisect_left(pos, at - _SNAP - 0.5)  # a margin: the test below decides
+    hi = bisect.bisect_right(pos, at + _SNAP + 0.5, lo)
+    return [(a, b) for p, a, b in lines[lo:hi] if abs(p - at) <= _SNAP]
+
+
+def _covered(bounds: Iterable[tuple[float, float]], at: list[float]) -> bytearray:
+    """For each of the ascending points `at`, 1 when it lies within one of
+    the (low, high) bounds, ends included."""
+    out = bytearray(len(at))
+    for low, high in bounds:
+        lo = bisect.bisect_left(at, low)
+        hi = bisect.bisect_right(at, high, lo)
+        if hi > lo:
+            out[lo:hi] = b"\x01" * (hi - lo)
+    return out
+
+
 def _grid(hs: list[tuple[float, float, float]], vs: list[tuple[float, float, float]]) -> _Table | None:
+    """The table of one group of crossing lines (hs and vs sorted by position),
+    or None when it is no table."""
     xs = _cluster([v[0] for v in vs])
     ys = sorted(_cluster([h[0] for h in hs]), reverse=True)
     if len(xs) < 3 or len(ys) < 3:  # not even 2 x 2 slots: a frame or a rule, not a table
         return None
-
-    # the lines near each grid position, looked up once (not all lines for every slot)
-    v_at = {x: [(a, b) for vx, a, b in vs if abs(vx - x) <= _SNAP] for x in xs}
-    h_at = {y: [(a, b) for hy, a, b in hs if abs(hy - y) <= _SNAP] for y in ys}
-
-    def vertical_at(x: float, y: float) -> bool:
-        return any(vy0 - _SNAP <= y <= vy1 + _SNAP for vy0, vy1 in v_at[x])
-
-    def horizontal_at(y: float, x: float) -> bool:
-        return any(hx0 - _SNAP <= x <= hx1 + _SNAP for hx0, hx1 in h_at[y])
-
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
-    parent = {(r, c): (r, c) for r in range(n_rows) for c in range(n_cols)}
+    v_pos, h_pos = [v[0] for v in vs], [h[0] for h in hs]
+    # A border between two slots is drawn when a line near its position
+    # reaches the middle of their common side, within _SNAP. Per border line,
+    # the middles reached are found by bisecting the sorted middles.
+    mid_xs = [(xs[c] + xs[c + 1]) / 2 for c in range(n_cols)]  # ascending
+    neg_mid_ys = [-((ys[r] + ys[r + 1]) / 2) for r in range(n_rows)]  # ascending (y grows upwards)
+    # slot r * n_cols + c; a merged cell's smallest slot is its first (top-left) one
+    parent = list(range(n_rows * n_cols))
 
-    def find(k: tuple[int, int]) -> tuple[int, int]:
+    def union(k: int, m: int) -> int:
         while parent[k] != k:
-            parent[k] = parent[parent[k]]
             k = parent[k]
-        return k
+        while parent[m] != m:
+            m = parent[m]
+        if k == m:
+            return 0
+        if k < m:
+            parent[m] = k
+        else:
+            parent[k] = m
+        return 1
 
-    for r in range(n_rows):
-        mid_y = (ys[r] + ys[r + 1]) / 2
+    merges = 0
+    for c in range(n_cols - 1):  # the border between columns c and c + 1
+        # vy0 - SNAP <= mid <= vy1 + SNAP, on the negated middles
+        drawn = _covered([(-(vy1 + _SNAP), -(vy0 - _SNAP)) for vy0, vy1 in _near(vs, v_pos, xs[c + 1])], neg_mid_ys)
+        for r in range(n_rows):
+            if not drawn[r]:
+                merges += union(r * n_cols + c, r * n_cols + c + 1)
+    for r in range(n_rows - 1):  # the border between rows r and r + 1
+        drawn = _covered([(hx0 - _SNAP, hx1 + _SNAP) for hx0, hx1 in _near(hs, h_pos, ys[r + 1])], mid_xs)
         for c in range(n_cols):
-            mid_x = (xs[c] + xs[c + 1]) / 2
-            if c + 1 < n_cols and not vertical_at(xs[c + 1], mid_y):
-                a, b = find((r, c)), find((r, c + 1))
-                parent[max(a, b)] = min(a, b)
-            if r + 1 < n_rows and not horizontal_at(ys[r + 1], mid_x):
-                a, b = find((r, c)), find((r + 1, c))
-                parent[max(a, b)] = min(a, b)
-    group = {k: find(k) for k in parent}
-    if len(set(group.values())) < 2:
+            if not drawn[c]:
+                merges += union(r * n_cols + c, (r + 1) * n_cols + c)
+    if n_rows * n_cols - merges < 2:
         return None
+    group = {}
+    for k in range(n_rows * n_cols):
+        root = k
+        while parent[root] != root:
+            root = parent[root]
+        if root != k:
+            group[(k // n_cols, k % n_cols)] = (root // n_cols, root % n_cols)
     return _Table(xs, ys, group)
 
 

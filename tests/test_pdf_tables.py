@@ -1,0 +1,230 @@
+"""The PDF reader's fast paths give what the plain ones give.
+
+- A path's points read in one piece (`_path_points`) are the points PDFium's
+  per-segment accessors give, and the ruling lines are the same either way.
+- The ruled-table finder's sorted sweeps give the tables of the pairwise
+  line tests they replace (a reference written out here), on random grids
+  with merged cells, double borders, broken and stray lines, and distances
+  of exactly the snapping tolerance.
+"""
+from __future__ import annotations
+
+import ctypes
+import io
+import random
+
+import pypdfium2
+import pypdfium2.raw as pdfium_c
+import pytest
+
+from pipeline.readers import pdf as P
+
+SNAP = P._SNAP
+
+
+# ---------------------------------------------------------------- path points
+
+def _paths_pdf() -> bytes:
+    """Pages of ruling lines drawn every way a PDF draws them: rectangles
+    (stroked and filled), lines, a path with curves and a closed figure,
+    under a transformation, and a page turned by /Rotate."""
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(595, 842), invariant=1)
+    for page in range(3):
+        if page == 1:
+            c.translate(20, -40)
+            c.scale(0.8, 1.1)
+        for r in range(6):
+            c.rect(60, 700 - 20 * r, 300, 20)
+        c.rect(60, 500, 300, 0.5, stroke=0, fill=1)
+        c.line(60, 450, 360, 450)
+        c.line(70, 440, 70, 300)
+        p = c.beginPath()
+        p.moveTo(100, 200)
+        p.lineTo(300, 200)
+        p.curveTo(320, 220, 330, 240, 300, 260)
+        p.lineTo(100, 260)
+        p.close()
+        p.moveTo(400, 100)
+        p.lineTo(420, 160)  # a diagonal: no ruling line
+        c.drawPath(p)
+        c.circle(450, 300, 30)
+        if page == 2:
+            c.setPageRotation(90)
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def test_bulk_path_points_are_pdfiums_own():
+    assert P._bulk_points_work()  # the installed PDFium's layout is the one read
+    doc = pypdfium2.PdfDocument(_paths_pdf())
+    try:
+        seen = 0
+        for i in range(len(doc)):
+            page = doc[i]
+            for k in range(pdfium_c.FPDFPage_CountObjects(page.raw)):
+                obj = pdfium_c.FPDFPage_GetObject(page.raw, k)
+                if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_PATH:
+                    continue
+                x, y = ctypes.c_float(), ctypes.c_float()
+                expected = []
+                for s in range(pdfium_c.FPDFPath_CountSegments(obj)):
+                    seg = pdfium_c.FPDFPath_GetPathSegment(obj, s)
+                    assert pdfium_c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
+                    expected.append((x.value, y.value, pdfium_c.FPDFPathSegment_GetType(seg),
+                                     bool(pdfium_c.FPDFPathSegment_GetClose(seg))))
+                got = [(px, py, kind, bool(close)) for px, py, kind, close in P._path_points(obj)]
+                assert got == expected
+                seen += 1
+            page.close()
+        assert seen >= 30
+    finally:
+        doc.close()
+
+
+def test_ruling_lines_are_the_same_read_in_bulk_or_per_segment(monkeypatch):
+    doc = pypdfium2.PdfDocument(_paths_pdf())
+    try:
+        pages = [doc[i] for i in range(len(doc))]
+        bulk = [P._page_objects(p, p.get_rotation()) for p in pages]
+        monkeypatch.setattr(P, "_bulk_points_work", lambda: False)
+        slow = [P._page_objects(p, p.get_rotation()) for p in pages]
+        assert bulk == slow
+        assert all(len(segments) >= 12 for segments, _ in bulk)
+        for p in pages:
+            p.close()
+    finally:
+        doc.close()
+
+
+# ---------------------------------------------------------------- table finder
+
+def _reference_tables(segments):
+    """The ruled-table finder as pairwise tests: every horizontal line against
+    every vertical one, every slot border against every line near it."""
+    segments = list(dict.fromkeys(segments))
+    horizontal = P._merge_collinear([(s[1], s[0], s[2]) for s in segments if s[3] - s[1] < 1.0])
+    vertical = P._merge_collinear([(s[0], s[1], s[3]) for s in segments if s[2] - s[0] < 1.0])
+    if len(horizontal) < 2 or len(vertical) < 2:
+        return []
+    parent = list(range(len(horizontal) + len(vertical)))
+
+    def find(i):
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i, (hy, hx0, hx1) in enumerate(horizontal):
+        for j, (vx, vy0, vy1) in enumerate(vertical):
+            if hx0 - SNAP <= vx <= hx1 + SNAP and vy0 - SNAP <= hy <= vy1 + SNAP:
+                parent[find(i)] = find(len(horizontal) + j)
+    groups = {}
+    for i, h in enumerate(horizontal):
+        groups.setdefault(find(i), ([], []))[0].append(h)
+    for j, v in enumerate(vertical):
+        groups.setdefault(find(len(horizontal) + j), ([], []))[1].append(v)
+    found = []
+    for hs, vs in groups.values():
+        xs = P._cluster([v[0] for v in vs])
+        ys = sorted(P._cluster([h[0] for h in hs]), reverse=True)
+        if len(xs) < 3 or len(ys) < 3:
+            continue
+        slots = {(r, c): (r, c) for r in range(len(ys) - 1) for c in range(len(xs) - 1)}
+
+        def root(k):
+            while slots[k] != k:
+                k = slots[k]
+            return k
+
+        for r in range(len(ys) - 1):
+            mid_y = (ys[r] + ys[r + 1]) / 2
+            for c in range(len(xs) - 1):
+                mid_x = (xs[c] + xs[c + 1]) / 2
+                if c + 2 < len(xs) and not any(abs(vx - xs[c + 1]) <= SNAP and a - SNAP <= mid_y <= b + SNAP
+                                               for vx, a, b in vs):
+                    a, b = root((r, c)), root((r, c + 1))
+                    slots[max(a, b)] = min(a, b)
+                if r + 2 < len(ys) and not any(abs(hy - ys[r + 1]) <= SNAP and a - SNAP <= mid_x <= b + SNAP
+                                               for hy, a, b in hs):
+                    a, b = root((r, c)), root((r + 1, c))
+                    slots[max(a, b)] = min(a, b)
+        merged = tuple(sorted((r, c, *root((r, c))) for r, c in slots if root((r, c)) != (r, c)))
+        if len({root(k) for k in slots}) < 2:
+            continue
+        found.append((xs[0], ys[0], xs, ys, merged))
+    found.sort(key=lambda t: -t[1])
+    return [(xs, ys, merged) for _, _, xs, ys, merged in found]
+
+
+def _random_page(rnd: random.Random) -> list[P.Segment]:
+    """Ruling lines of up to three tables, on a half-point grid so that
+    distances of exactly 2 pt (the snapping tolerance) come up."""
+    segments: list[P.Segment] = []
+    top = 800.0
+    for _ in range(rnd.randint(1, 3)):
+        xs = [rnd.randint(100, 200) / 2]
+        for _ in range(rnd.randint(1, 8)):
+            xs.append(xs[-1] + rnd.choice([4.0, 4.5, 20.0, 35.5, 60.0]))
+        ys = [top]
+        for _ in range(rnd.randint(1, 10)):
+            ys.append(ys[-1] - rnd.choice([4.0, 12.0, 14.5, 30.0]))
+        top = ys[-1] - rnd.choice([1.5, 2.0, 2.5, 40.0])
+        style = rnd.choice(["cells", "lines", "pieces"])
+        if style == "cells":  # each cell a rectangle, some spanning two columns
+            for r in range(len(ys) - 1):
+                c = 0
+                while c < len(xs) - 1:
+                    span = 2 if c + 2 < len(xs) and rnd.random() < 0.2 else 1
+                    x0, x1, y1, y0 = xs[c], xs[c + span], ys[r], ys[r + 1]
+                    segments += [(x0, y0, x1, y0), (x0, y1, x1, y1), (x0, y0, x0, y1), (x1, y0, x1, y1)]
+                    c += span
+        else:
+            for r, y in enumerate(ys):
+                for c in range(len(xs) - 1):
+                    if 0 < r < len(ys) - 1 and rnd.random() < 0.2:
+                        continue  # a merged cell
+                    a = xs[0] if style == "lines" else xs[c]
+                    b = xs[-1] if style == "lines" else xs[c + 1]
+                    jitter = rnd.choice([0.0, 0.0, 0.5, -0.5, 2.0])
+                    segments.append((a, y + jitter, b + rnd.choice([0.0, -2.0, -2.5]), y + jitter))
+                    if style == "lines":
+                        break
+            for c, x in enumerate(xs):
+                for r in range(len(ys) - 1):
+                    if 0 < c < len(xs) - 1 and rnd.random() < 0.2:
+                        continue
+                    segments.append((x, ys[r + 1], x, ys[r] + rnd.choice([0.0, 2.0, -2.0, -3.0])))
+        if rnd.random() < 0.3:  # a double border
+            segments.append((xs[0], ys[0] + 1.5, xs[-1], ys[0] + 1.5))
+    for _ in range(rnd.randint(0, 4)):  # stray rules
+        x, y = rnd.randint(50, 500) / 2, rnd.randint(100, 1600) / 2
+        if rnd.random() < 0.5:
+            segments.append((x, y, x + rnd.randint(6, 300), y))
+        else:
+            segments.append((x, y, x, y + rnd.randint(6, 300)))
+    segments += rnd.sample(segments, k=len(segments) // 5)  # borders drawn twice
+    rnd.shuffle(segments)
+    return segments
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_table_finder_sweeps_give_the_pairwise_tables(seed):
+    segments = _random_page(random.Random(seed))
+    got = [(t.xs, t.ys, t.merged()) for t in P._find_tables(segments)]
+    assert got == _reference_tables(segments)
+
+
+def test_table_finder_keeps_a_merged_cell_and_drops_frames():
+    # 3 x 3 slots, the middle row's two right slots one cell (no border between them)
+    xs, ys = [0.0, 50.0, 100.0, 150.0], [300.0, 280.0, 260.0, 240.0]
+    segments = [(0.0, y, 150.0, y) for y in ys]
+    segments += [(x, 240.0, x, 300.0) for x in (0.0, 50.0, 150.0)]
+    segments += [(100.0, 280.0, 100.0, 300.0), (100.0, 240.0, 100.0, 260.0)]
+    segments += [(400.0, 100.0, 500.0, 100.0), (400.0, 150.0, 500.0, 150.0),
+                 (400.0, 100.0, 400.0, 150.0), (500.0, 100.0, 500.0, 150.0)]  # a frame: not a table
+    (table,) = P._find_tables(segments)
+    assert (table.xs, table.ys) == (xs, ys)
+    assert table.merged() == ((1, 2, 1, 1),)
