@@ -81,7 +81,8 @@ def raw_table(rows: Sequence[Sequence[str | None]], kind: str, page: int | None 
     from ..records import RawTable
 
     cleaned = tuple(tuple(_clean_cell(c) for c in row) for row in rows)
-    rendered = render_rows(rows, frozenset((r, c) for r, c, _, _ in merged))
+    # cleaning is idempotent: render the cleaned cells, not clean them twice
+    rendered = render_rows(cleaned, frozenset((r, c) for r, c, _, _ in merged))
     return RawTable(rows=cleaned, lines=tuple(line for _, line in rendered),
                     line_rows=tuple(r for r, _ in rendered), kind=kind, page=page, merged=tuple(merged))
 

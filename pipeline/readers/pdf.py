@@ -24,6 +24,7 @@ import functools
 import hashlib
 import logging
 import math
+import operator
 import os
 import re
 import shutil
@@ -203,6 +204,8 @@ def _read_page(path: str, page: pypdfium2.PdfPage, index: int) -> tuple[_Page, b
 
 
 Segment = tuple[float, float, float, float]  # x0, y0, x1, y1: an axis-aligned ruling line
+_FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
+_RECT = struct.Struct("=4f")  # an FS_RECTF read in one piece: left, top, right, bottom
 _BUCKET = 8.0  # points: the grid the fake-bold check files glyphs in (wider than 0.3 em of any body font)
 
 
@@ -274,7 +277,7 @@ def _page_objects(page: pypdfium2.PdfPage, rotation: int = 0) -> tuple[list[Segm
             if points is None:
                 segments.extend(_path_segments(obj))
             elif points and _object_matrix(obj, matrix_ref):
-                _add_path(segments, points, matrix)
+                _add_path(segments, points, _MATRIX.unpack_from(matrix))
     if rotation:
         turned = (_turn((sx0, sx1, sy0, sy1), rotation) for sx0, sy0, sx1, sy1 in segments)
         segments = [(tx0, ty0, tx1, ty1) for tx0, tx1, ty0, ty1 in turned]
@@ -289,6 +292,7 @@ def _page_objects(page: pypdfium2.PdfPage, rotation: int = 0) -> tuple[list[Segm
 # own accessors, and each path's first and last handles are checked to lie
 # where the layout puts them, else the accessors are used.
 _POINT = struct.Struct("=ffBB2x")
+_MATRIX = struct.Struct("=6f")  # an FS_MATRIX read in one piece: a, b, c, d, e, f
 _segment_address = _unchecked(pdfium_c.FPDFPath_GetPathSegment, ctypes.c_void_p)
 
 
@@ -301,7 +305,7 @@ def _path_points(obj) -> list[tuple[float, float, int, int]] | None:
     first = _segment_address(obj, 0)
     if not first or (n > 1 and _segment_address(obj, n - 1) != first + (n - 1) * _POINT.size):
         return None
-    return list(_POINT.iter_unpack(ctypes.string_at(first, n * _POINT.size)))
+    return _POINT.iter_unpack(ctypes.string_at(first, n * _POINT.size))  # type: ignore[return-value]
 
 
 @functools.lru_cache(maxsize=1)
@@ -318,7 +322,8 @@ def _bulk_points_work() -> bool:
         pdfium_c.FPDFPath_Close(path)
         pdfium_c.FPDFPath_MoveTo(path, -7.0, 300.5)
         pdfium_c.FPDFPath_LineTo(path, -7.0, 3.0e4)
-        points = _path_points(path)
+        read = _path_points(path)
+        points = list(read) if read is not None else []
         if not points or len(points) != pdfium_c.FPDFPath_CountSegments(path):
             return False
         x, y = ctypes.c_float(), ctypes.c_float()
@@ -336,23 +341,34 @@ def _bulk_points_work() -> bool:
         pdfium_c.FPDFPageObj_Destroy(path)
 
 
-def _add_path(out: list[Segment], points: list[tuple[float, float, int, int]], matrix) -> None:
+def _add_path(out: list[Segment], points: Iterable[tuple[float, float, int, int]],
+              matrix: tuple[float, float, float, float, float, float]) -> None:
     """The straight horizontal and vertical pieces of one path (its points,
-    as `_path_points` gives them), in page space: as `_path_segments`."""
-    a, b, c, d, e, f = matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f
+    as `_path_points` gives them), in page space: as `_path_segments` and
+    `_add_segment`, inlined."""
+    a, b, c, d, e, f = matrix
     moveto, lineto = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO
-    start = prev = None
+    sx = sy = qx = qy = 0.0
+    started = drawn = False  # a start point (moveto), a previous point
     for x, y, kind, close in points:
-        point = (a * x + c * y + e, b * x + d * y + f)
+        px, py = a * x + c * y + e, b * x + d * y + f
         if kind == moveto:
-            start = prev = point
+            sx, sy = qx, qy = px, py
+            started = drawn = True
             continue
-        if kind == lineto and prev is not None:
-            _add_segment(out, prev, point)
-        prev = point
-        if close and start is not None:
-            _add_segment(out, prev, start)
-            prev = start
+        if kind == lineto and drawn:
+            x0, x1 = (qx, px) if qx <= px else (px, qx)
+            y0, y1 = (qy, py) if qy <= py else (py, qy)
+            if (y1 - y0 < 1.0 and x1 - x0 >= 3.0) or (x1 - x0 < 1.0 and y1 - y0 >= 3.0):
+                out.append((x0, y0, x1, y1))
+        qx, qy = px, py
+        drawn = True
+        if close and started:
+            x0, x1 = (qx, sx) if qx <= sx else (sx, qx)
+            y0, y1 = (qy, sy) if qy <= sy else (sy, qy)
+            if (y1 - y0 < 1.0 and x1 - x0 >= 3.0) or (x1 - x0 < 1.0 and y1 - y0 >= 3.0):
+                out.append((x0, y0, x1, y1))
+            qx, qy = sx, sy
 
 
 def _path_segments(obj) -> list[Segment]:
@@ -438,14 +454,18 @@ class _Table:
 def _cell_lines(chars: list[tuple[float, float, str, float]]) -> str:
     """A cell's characters as its lines of text (top down, left to right),
     one per output line: the reader joins them into one phrase."""
-    chars = sorted(chars, key=lambda c: -c[0])
+    if len(chars) == 1:
+        return chars[0][2]
+    chars = sorted(chars, key=_FIRST, reverse=True)  # top down (stable, as a sort by -y)
+    if chars[0][0] == chars[-1][0]:  # one line (a figure, a short label)
+        return "".join([c[2] for c in sorted(chars, key=_SECOND)])
     lines: list[list[tuple[float, float, str, float]]] = []
     for c in chars:
         if lines and abs(lines[-1][0][0] - c[0]) < 0.5 * max(c[3], lines[-1][0][3], 1.0):
             lines[-1].append(c)
         else:
             lines.append([c])
-    return "\n".join("".join(ch for _, _, ch, _ in sorted(line, key=lambda c: c[1])) for line in lines)
+    return "\n".join("".join([c[2] for c in sorted(line, key=_SECOND)]) for line in lines)
 
 
 def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table], rotation: int = 0,
@@ -487,7 +507,12 @@ def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table],
         chars, geo, size, pieces = [], [], 0.0, []
 
     char_box = _char_box
-    table_boxes = [(t, t.bbox) for t in tables]
+    unpack_rect = _RECT.unpack_from
+    # per table: its box, then what placing a character in a cell needs
+    # (what _Table.put does, inlined: it runs for most characters of a table page)
+    table_boxes = [(*t.bbox, t.xs, t._neg_ys, len(t.xs) - 2, len(t.ys) - 2, t.group, t.chars) for t in tables]
+    bisect_right, bisect_left = bisect.bisect_right, bisect.bisect_left
+    bucket = _BUCKET
     for k, ch in enumerate(raw):
         if ch in "\r\n":
             flush()
@@ -504,7 +529,7 @@ def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table],
             continue
         if not char_box(tp, k, rect_ref):
             continue
-        x0, x1, y0, y1 = rect.left, rect.right, rect.bottom, rect.top
+        x0, y1, x1, y0 = unpack_rect(rect)  # FS_RECTF: left, top, right, bottom
         if rotation:
             x0, x1, y0, y1 = _turn((x0, x1, y0, y1), rotation)
         w = x1 - x0 if x1 - x0 > 1.0 else 1.0
@@ -512,17 +537,17 @@ def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table],
         # A double is a glyph of the same character less than 0.3 of its size
         # away: only the buckets that reach that near can hold one (one
         # bucket, mostly; the 3 x 3 around it at most).
-        bx, by = int(x0 // _BUCKET), int(y0 // _BUCKET)
-        tw, th = 0.3 * w, 0.3 * h
+        bx, by = int(x0 // bucket), int(y0 // bucket)
         near = seen.get(ch)
         if near is None:
             seen[ch] = {(bx, by): [(x0, y0)]}
         else:
-            edge_x, edge_y = x0 - bx * _BUCKET, y0 - by * _BUCKET
-            cols = (bx - 1, bx, bx + 1) if edge_x < tw and _BUCKET - edge_x < tw else (
-                (bx - 1, bx) if edge_x < tw else (bx, bx + 1) if _BUCKET - edge_x < tw else (bx,))
-            rows = (by - 1, by, by + 1) if edge_y < th and _BUCKET - edge_y < th else (
-                (by - 1, by) if edge_y < th else (by, by + 1) if _BUCKET - edge_y < th else (by,))
+            tw, th = 0.3 * w, 0.3 * h
+            edge_x, edge_y = x0 - bx * bucket, y0 - by * bucket
+            cols = (bx - 1, bx, bx + 1) if edge_x < tw and bucket - edge_x < tw else (
+                (bx - 1, bx) if edge_x < tw else (bx, bx + 1) if bucket - edge_x < tw else (bx,))
+            rows = (by - 1, by, by + 1) if edge_y < th and bucket - edge_y < th else (
+                (by - 1, by) if edge_y < th else (by, by + 1) if bucket - edge_y < th else (by,))
             double = False
             for i in cols:
                 for j in rows:
@@ -534,13 +559,22 @@ def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table],
             near.setdefault((bx, by), []).append((x0, y0))
         if table_boxes:
             cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-            taken = False
-            for t, (tx0, ty0, tx1, ty1) in table_boxes:
+            for tx0, ty0, tx1, ty1, xs, neg_ys, last_c, last_r, group, cells in table_boxes:
                 if tx0 <= cx <= tx1 and ty0 <= cy <= ty1:
-                    t.put(ch, cx, cy, h)
-                    taken = True
+                    c = bisect_right(xs, cx) - 1
+                    c = 0 if c < 0 else last_c if c > last_c else c
+                    r = bisect_left(neg_ys, -cy) - 1
+                    r = 0 if r < 0 else last_r if r > last_r else r
+                    slot = group.get((r, c), (r, c))
+                    cell = cells.get(slot)
+                    if cell is None:
+                        cells[slot] = [(cy, cx, ch, h)]
+                    else:
+                        cell.append((cy, cx, ch, h))
                     break
-            if taken:
+            else:
+                cx = None
+            if cx is not None:
                 continue
         if not size:
             size = pdfium_c.FPDFText_GetFontSize(tp, k) or h
