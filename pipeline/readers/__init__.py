@@ -82,7 +82,7 @@ def raw_table(rows: Sequence[Sequence[str | None]], kind: str, page: int | None 
 
     cleaned = tuple(tuple(_clean_cell(c) for c in row) for row in rows)
     # cleaning is idempotent: render the cleaned cells, not clean them twice
-    rendered = render_rows(cleaned, frozenset((r, c) for r, c, _, _ in merged))
+    rendered = _render_rows(cleaned, frozenset((r, c) for r, c, _, _ in merged), clean=False)
     return RawTable(rows=cleaned, lines=tuple(line for _, line in rendered),
                     line_rows=tuple(r for r, _ in rendered), kind=kind, page=page, merged=tuple(merged))
 
@@ -122,9 +122,20 @@ def render_rows(rows: Sequence[Sequence[str | None]], merged: frozenset[tuple[in
     its column name ("行政复议：收案12件，结案10件"). A recognised header row
     is folded into the data rows instead of being printed on its own.
     """
+    return _render_rows(rows, merged, clean=True)
+
+
+def _render_rows(rows: Sequence[Sequence[str | None]], merged: frozenset[tuple[int, int]], clean: bool
+                 ) -> list[tuple[int, str]]:
+    """`render_rows`; clean=False when the cells are cleaned already (`raw_table`)."""
     # a merged cell is printed once, in its first slot
-    indexed = [(r, [_clean_cell(c) if (r, j) not in merged else "" for j, c in enumerate(row)])
-               for r, row in enumerate(rows)]
+    if clean:
+        indexed = [(r, [_clean_cell(c) if (r, j) not in merged else "" for j, c in enumerate(row)])
+                   for r, row in enumerate(rows)]
+    elif merged:
+        indexed = [(r, [c if (r, j) not in merged else "" for j, c in enumerate(row)]) for r, row in enumerate(rows)]
+    else:
+        indexed = [(r, list(row)) for r, row in enumerate(rows)]
     indexed = [(r, row) for r, row in indexed if any(row)]
     if not indexed:
         return []
@@ -132,14 +143,16 @@ def render_rows(rows: Sequence[Sequence[str | None]], merged: frozenset[tuple[in
     table = [row for _, row in indexed]
     width = max(len(row) for row in table)
     table = [row + [""] * (width - len(row)) for row in table]
+    # the cells that are numbers, tested once per distinct text
+    numbers = {c for row in table for c in row if c and _NUMBER.match(c)}
 
     header: list[str] | None = None
     first = table[0]
     # Fold a one-row header only: a header of several rows (merged cells
     # over sub-headers) cannot name each value in a few characters, so its
     # rows are printed as lines of their own.
-    second_numbers = len(table) > 1 and any(_NUMBER.match(c) for c in table[1][1:])
-    if second_numbers and not any(_NUMBER.match(c) for c in first[1:]):
+    second_numbers = len(table) > 1 and any(c in numbers for c in table[1][1:])
+    if second_numbers and not any(c in numbers for c in first[1:]):
         header, table, index = first, table[1:], index[1:]
 
     skip = set()
@@ -160,21 +173,21 @@ def render_rows(rows: Sequence[Sequence[str | None]], merged: frozenset[tuple[in
         cells = []
         for j, c in enumerate(row):
             # a merged cell spread over several slots is printed once
-            if not c or j in skip or (cells and cells[-1][1] == c and not _NUMBER.match(c)):
+            if not c or j in skip or (cells and cells[-1][1] == c and c not in numbers):
                 continue
             cells.append((j, c))
         if not cells:
             continue
         n_label = 1
-        if any(_NUMBER.match(c) for _, c in cells):
+        if any(c in numbers for _, c in cells):
             # the leading text cells are one row label ("三、本年度办理结果 （一）予以公开")
             n_label = 0
-            while n_label < len(cells) and not _NUMBER.match(cells[n_label][1]) and not _DASH.match(cells[n_label][1]):
+            while n_label < len(cells) and cells[n_label][1] not in numbers and not _DASH.match(cells[n_label][1]):
                 n_label += 1
         label = " ".join(c for _, c in cells[:n_label])
         values = []
         for j, cell in cells[n_label:]:
-            if _NUMBER.match(cell) and units[j] and not cell.endswith("%"):
+            if cell in numbers and units[j] and not cell.endswith("%"):
                 cell = cell + units[j]
             if several and names[j]:
                 cell = names[j] + cell

@@ -500,32 +500,31 @@ def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table],
         if geo:
             text = drop_cjk_spaces("".join(chars)).strip()
             if text:
-                lines.append(
-                    _Line(text, min(g[0] for g in geo), max(g[1] for g in geo), max(g[3] for g in geo), min(g[2] for g in geo), size,
-                          chunks=_chunks(pieces, geo))
-                )
+                lefts, rights, bottoms, tops = zip(*geo)
+                lines.append(_Line(text, min(lefts), max(rights), max(tops), min(bottoms), size,
+                                   chunks=_chunks(pieces, geo)))
         chars, geo, size, pieces = [], [], 0.0, []
 
     char_box = _char_box
     unpack_rect = _RECT.unpack_from
     # per table: its box, then what placing a character in a cell needs
     # (what _Table.put does, inlined: it runs for most characters of a table page)
-    table_boxes = [(*t.bbox, t.xs, t._neg_ys, len(t.xs) - 2, len(t.ys) - 2, t.group, t.chars) for t in tables]
+    table_boxes = [(*t.bbox, n) for n, t in enumerate(tables)]
+    table_cells = [(t.xs, t._neg_ys, len(t.xs) - 2, len(t.ys) - 2, t.group, t.chars) for t in tables]
     bisect_right, bisect_left = bisect.bisect_right, bisect.bisect_left
     bucket = _BUCKET
     for k, ch in enumerate(raw):
-        if ch in "\r\n":
-            flush()
-            continue
-        if ch == " " or ch == "\u3000":
-            # Generated spaces between digits come from spread-out glyphs,
-            # not from the text: "1 8" is 18.
-            if chars and chars[-1].isdigit() and k + 1 < count and raw[k + 1].isdigit() and pdfium_c.FPDFText_IsGenerated(tp, k) == 1:
-                continue
-            if chars and chars[-1] != " ":
-                chars.append(" ")
-            continue
-        if ch in "\x02\ufffe\x00":  # PDFium's markers for hyphenation and unknowns
+        if ch in "\r\n \u3000\x02\ufffe\x00":
+            if ch == "\r" or ch == "\n":
+                flush()
+            elif ch == " " or ch == "\u3000":
+                # Generated spaces between digits come from spread-out glyphs,
+                # not from the text: "1 8" is 18.
+                if chars and chars[-1].isdigit() and k + 1 < count and raw[k + 1].isdigit() and pdfium_c.FPDFText_IsGenerated(tp, k) == 1:
+                    continue
+                if chars and chars[-1] != " ":
+                    chars.append(" ")
+            # else PDFium's markers for hyphenation and unknowns: dropped
             continue
         if not char_box(tp, k, rect_ref):
             continue
@@ -559,8 +558,9 @@ def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table],
             near.setdefault((bx, by), []).append((x0, y0))
         if table_boxes:
             cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-            for tx0, ty0, tx1, ty1, xs, neg_ys, last_c, last_r, group, cells in table_boxes:
+            for tx0, ty0, tx1, ty1, n in table_boxes:
                 if tx0 <= cx <= tx1 and ty0 <= cy <= ty1:
+                    xs, neg_ys, last_c, last_r, group, cells = table_cells[n]
                     c = bisect_right(xs, cx) - 1
                     c = 0 if c < 0 else last_c if c > last_c else c
                     r = bisect_left(neg_ys, -cy) - 1
