@@ -228,3 +228,79 @@ def test_table_finder_keeps_a_merged_cell_and_drops_frames():
     (table,) = P._find_tables(segments)
     assert (table.xs, table.ys) == (xs, ys)
     assert table.merged() == ((1, 2, 1, 1),)
+
+
+# ---------------------------------------------------------------- fake bold
+
+def _doubles_pdf(seed: int) -> bytes:
+    """Figures and letters, many drawn twice a little apart (fake bold, some
+    doubles further than 0.3 of a glyph), in sizes up to 40 pt (glyphs wider
+    than the 8-point buckets of the check)."""
+    from reportlab.pdfgen import canvas
+
+    rnd = random.Random(seed)
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(595, 842), invariant=1)
+    y = 760.0
+    while y > 120:
+        size = rnd.choice([7, 9, 12, 16, 30, 40])
+        # a letter at each end: no piece reads as a figure (a table without lines)
+        text = "A" + "".join(rnd.choice("0123456789ABab") for _ in range(rnd.randint(1, 10))) + "b"
+        x = rnd.uniform(60, 200)
+        c.setFont("Helvetica", size)
+        c.drawString(x, y, text)
+        for _ in range(rnd.choice([0, 1, 1, 2])):
+            dx = rnd.choice([0.2, 0.5, 1.0, 0.29 * size, 0.31 * size, 2.5, -0.4])
+            dy = rnd.choice([0.0, 0.0, 0.3, -0.5, 0.29 * size])
+            c.drawString(x + dx, y + dy, text)
+        y -= size * 1.6 + rnd.choice([0, 2, 10])
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def _kept_by_buckets(data: bytes) -> list[str]:
+    """The glyphs the fake-bold check keeps, by its definition: a glyph is a
+    double of an earlier kept one of the same character less than 0.3 of its
+    width and height away, looked for in the 8-point buckets that reach that near."""
+    doc = pypdfium2.PdfDocument(data)
+    page = doc[0]
+    tp = page.get_textpage()
+    kept, seen = [], {}
+    rect = pdfium_c.FS_RECTF()
+    for k in range(pdfium_c.FPDFText_CountChars(tp.raw)):
+        ch = chr(pdfium_c.FPDFText_GetUnicode(tp.raw, k))
+        if ch in "\r\n \u3000\x02\ufffe\x00" or not pdfium_c.FPDFText_GetLooseCharBox(tp.raw, k, ctypes.byref(rect)):
+            continue
+        x0, y0 = rect.left, rect.bottom
+        w, h = max(rect.right - rect.left, 1.0), max(rect.top - rect.bottom, 1.0)
+        bx, by = int(x0 // 8), int(y0 // 8)
+        tw, th = 0.3 * w, 0.3 * h
+        ex, ey = x0 - bx * 8, y0 - by * 8
+        cols = [i for i, ok in ((bx - 1, ex < tw), (bx, True), (bx + 1, 8 - ex < tw)) if ok]
+        rows = [j for j, ok in ((by - 1, ey < th), (by, True), (by + 1, 8 - ey < th)) if ok]
+        near = seen.setdefault(ch, {})
+        if any(-tw < px - x0 < tw and -th < py - y0 < th
+               for i in cols for j in rows for px, py in near.get((i, j), [])):
+            continue
+        near.setdefault((bx, by), []).append((x0, y0))
+        kept.append(ch)
+    tp.close()
+    page.close()
+    doc.close()
+    return kept
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_fake_bold_check_keeps_what_the_bucket_check_keeps(seed):
+    from collections import Counter
+
+    from pipeline.readers import _rules
+    from pipeline.rules import load_rules
+
+    data = _doubles_pdf(seed)
+    expected = Counter(_kept_by_buckets(data))
+    with _rules.using(load_rules().layout):
+        text = P.read("doubles.pdf", data).text
+    assert Counter(ch for ch in text if not ch.isspace()) == expected
+    assert sum(expected.values()) > 100

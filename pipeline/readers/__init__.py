@@ -202,6 +202,9 @@ def _render_rows(rows: Sequence[Sequence[str | None]], merged: frozenset[tuple[i
 # ------------------------------------------------------------- garbling
 
 _CID = re.compile(r"\(cid:\d+\)")
+# what garbled_share counts as bad, whitespace aside (\x1c-\x1f, \x85 and \xa0 are whitespace)
+_BAD = re.compile("[\x00-\x1f\x7f\x80-\u024f\ufffd\ue000-\uf8ff]")
+_SPACE = re.compile(r"\s")  # str.isspace's characters
 
 
 def garbled_share(text: str) -> float:
@@ -212,14 +215,7 @@ def garbled_share(text: str) -> float:
     CID font without a Unicode map decodes to). 0.0 for empty text.
     """
     cids = _CID.findall(text)
-    rest = _CID.sub("", text)
-    bad = len(cids)
-    total = len(cids)
-    for ch in rest:
-        if ch.isspace():
-            continue
-        total += 1
-        o = ord(ch)
-        if o < 32 or o == 0x7F or 0x80 <= o <= 0x24F or o == 0xFFFD or 0xE000 <= o <= 0xF8FF:
-            bad += 1
+    rest = _CID.sub("", text) if cids else text
+    bad = len(cids) + sum(1 for ch in _BAD.findall(rest) if not ch.isspace())
+    total = len(cids) + len(rest) - len(_SPACE.findall(rest))
     return bad / total if total else 0.0

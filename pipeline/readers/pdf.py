@@ -175,7 +175,7 @@ def _read_page(path: str, page: pypdfium2.PdfPage, index: int) -> tuple[_Page, b
     textpage = page.get_textpage()
     try:
         raw = textpage.get_text_range()
-        visible = sum(1 for ch in raw if not ch.isspace())
+        visible = len(raw) - len(_SPACE_CHAR.findall(raw))  # characters that are not whitespace
         share = garbled_share(raw)
         segments, image_share = _page_objects(page, rotation)
         if visible >= 10 and share > float(_rules.setting("pdf", "garbled_share")):
@@ -206,6 +206,8 @@ def _read_page(path: str, page: pypdfium2.PdfPage, index: int) -> tuple[_Page, b
 Segment = tuple[float, float, float, float]  # x0, y0, x1, y1: an axis-aligned ruling line
 _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
 _RECT = struct.Struct("=4f")  # an FS_RECTF read in one piece: left, top, right, bottom
+_SPACE_CHAR = re.compile(r"\s")  # str.isspace's characters
+_FEW_GLYPHS = 16  # a character's kept glyphs tested one by one up to this many
 _BUCKET = 8.0  # points: the grid the fake-bold check files glyphs in (wider than 0.3 em of any body font)
 
 
@@ -484,8 +486,9 @@ def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table],
     rect = pdfium_c.FS_RECTF()
     rect_ref = ctypes.byref(rect)
     # Seen glyphs by character: a second glyph of the same character at the
-    # same spot is fake bold (or a shadow) and is dropped.
-    seen: dict[str, dict[tuple[int, int], list[tuple[float, float]]]] = {}
+    # same spot is fake bold (or a shadow) and is dropped. A character's
+    # glyphs are a list while they are few, then filed in buckets.
+    seen: dict[str, list[tuple[float, float]] | dict[tuple[int, int], list[tuple[float, float]]]] = {}
     lines: list[_Line] = []
     chars: list[str] = []
     geo: list[tuple[float, float, float, float]] = []
@@ -536,11 +539,27 @@ def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table],
         # A double is a glyph of the same character less than 0.3 of its size
         # away: only the buckets that reach that near can hold one (one
         # bucket, mostly; the 3 x 3 around it at most).
-        bx, by = int(x0 // bucket), int(y0 // bucket)
         near = seen.get(ch)
         if near is None:
-            seen[ch] = {(bx, by): [(x0, y0)]}
+            seen[ch] = [(x0, y0)]
+        elif near.__class__ is list and 0.3 * w <= bucket and 0.3 * h <= bucket:
+            # Few glyphs of this character yet: test them all. With the window
+            # no wider than a bucket, the buckets below would hold the same ones.
+            tw, th = 0.3 * w, 0.3 * h
+            double = False
+            for px, py in near:
+                if -tw < px - x0 < tw and -th < py - y0 < th:
+                    double = True
+                    break
+            if double:
+                continue
+            near.append((x0, y0))
+            if len(near) > _FEW_GLYPHS:
+                seen[ch] = _buckets(near)
         else:
+            if near.__class__ is list:
+                near = seen[ch] = _buckets(near)
+            bx, by = int(x0 // bucket), int(y0 // bucket)
             tw, th = 0.3 * w, 0.3 * h
             edge_x, edge_y = x0 - bx * bucket, y0 - by * bucket
             cols = (bx - 1, bx, bx + 1) if edge_x < tw and bucket - edge_x < tw else (
@@ -599,6 +618,14 @@ def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table],
         found.extend(t for _, t in sorted(boxes, key=lambda b: -b[0][3]) if t.lines)
     lines.sort(key=lambda ln: -ln.top)
     return lines
+
+
+def _buckets(glyphs: list[tuple[float, float]]) -> dict[tuple[int, int], list[tuple[float, float]]]:
+    """(x0, y0) of kept glyphs filed by _BUCKET-point buckets, for the fake-bold check."""
+    out: dict[tuple[int, int], list[tuple[float, float]]] = {}
+    for x0, y0 in glyphs:
+        out.setdefault((int(x0 // _BUCKET), int(y0 // _BUCKET)), []).append((x0, y0))
+    return out
 
 
 def _chunks(pieces: list[str], geo: list[tuple[float, float, float, float]]) -> tuple[tuple[str, float, float], ...]:
