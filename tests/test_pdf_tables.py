@@ -102,12 +102,29 @@ def test_ruling_lines_are_the_same_read_in_bulk_or_per_segment(monkeypatch):
 
 # ---------------------------------------------------------------- table finder
 
+def _reference_merge(items):
+    """Collinear pieces that touch or overlap joined: each piece, in sorted
+    order, joins the last line within SNAP before it that it touches."""
+    out = []
+    for pos, a, b in sorted(items):
+        for line in reversed(out):
+            if pos - line[0] > SNAP:
+                out.append([pos, a, b])
+                break
+            if a <= line[2] + SNAP and b >= line[1] - SNAP:
+                line[1], line[2] = min(line[1], a), max(line[2], b)
+                break
+        else:
+            out.append([pos, a, b])
+    return [tuple(line) for line in out]
+
+
 def _reference_tables(segments):
     """The ruled-table finder as pairwise tests: every horizontal line against
     every vertical one, every slot border against every line near it."""
     segments = list(dict.fromkeys(segments))
-    horizontal = P._merge_collinear([(s[1], s[0], s[2]) for s in segments if s[3] - s[1] < 1.0])
-    vertical = P._merge_collinear([(s[0], s[1], s[3]) for s in segments if s[2] - s[0] < 1.0])
+    horizontal = _reference_merge([(s[1], s[0], s[2]) for s in segments if s[3] - s[1] < 1.0])
+    vertical = _reference_merge([(s[0], s[1], s[3]) for s in segments if s[2] - s[0] < 1.0])
     if len(horizontal) < 2 or len(vertical) < 2:
         return []
     parent = list(range(len(horizontal) + len(vertical)))

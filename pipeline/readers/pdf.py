@@ -268,6 +268,7 @@ def _page_objects(page: pypdfium2.PdfPage, rotation: int = 0) -> tuple[list[Segm
     matrix_ref = ctypes.byref(matrix)
     image_kind, path_kind = pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH
     bulk = _bulk_points_work()
+    iter_points, point_size, unpack_matrix, string_at = _POINT.iter_unpack, _POINT.size, _MATRIX.unpack_from, ctypes.string_at
     for i in range(_count_objects(raw)):
         obj = _get_object(raw, i)
         kind = _object_type(obj)
@@ -275,11 +276,14 @@ def _page_objects(page: pypdfium2.PdfPage, rotation: int = 0) -> tuple[list[Segm
             if _object_bounds(obj, *refs):
                 image_area += max(right.value - left.value, 0) * max(top.value - bottom.value, 0)
         elif kind == path_kind:
-            points = _path_points(obj) if bulk else None
-            if points is None:
+            # the path's points in one piece (see _path_points; PDFium keeps
+            # them in one array, whose layout _bulk_points_work checked)
+            first = _segment_address(obj, 0) if bulk else None
+            if not first:
                 segments.extend(_path_segments(obj))
-            elif points and _object_matrix(obj, matrix_ref):
-                _add_path(segments, points, _MATRIX.unpack_from(matrix))
+            elif _object_matrix(obj, matrix_ref):
+                n = _count_segments(obj)
+                _add_path(segments, iter_points(string_at(first, n * point_size)), unpack_matrix(matrix))
     if rotation:
         turned = (_turn((sx0, sx1, sy0, sy1), rotation) for sx0, sy0, sx1, sy1 in segments)
         segments = [(tx0, ty0, tx1, ty1) for tx0, tx1, ty0, ty1 in turned]
@@ -739,15 +743,9 @@ def _find_tables(segments: list[Segment], top_y: float = 0.0) -> list[_Table]:
     its neighbour where the border between them is not drawn. Lines are
     matched by sorted sweeps (bisect over positions), never pairwise.
     """
-    horizontal_raw, vertical_raw = [], []
-    for s in dict.fromkeys(segments):  # a border shared by two cells is often drawn twice
-        x0, y0, x1, y1 = s
-        if y1 - y0 < 1.0:
-            horizontal_raw.append((y0, x0, x1))
-        if x1 - x0 < 1.0:
-            vertical_raw.append((x0, y0, y1))
-    horizontal = _merge_collinear(horizontal_raw)
-    vertical = _merge_collinear(vertical_raw)
+    segments = list(dict.fromkeys(segments))  # a border shared by two cells is often drawn twice
+    horizontal = _merge_collinear([(s[1], s[0], s[2]) for s in segments if s[3] - s[1] < 1.0])
+    vertical = _merge_collinear([(s[0], s[1], s[3]) for s in segments if s[2] - s[0] < 1.0])
     if len(horizontal) < 2 or len(vertical) < 2:
         return []
     # connected groups of lines: each group that crosses is one table. The
@@ -796,18 +794,21 @@ def _merge_collinear(items: list[tuple[float, float, float]]) -> list[tuple[floa
     items.sort()
     out: list[list[float]] = []
     for pos, a, b in items:
-        joined = False
-        for line in reversed(out):
+        # the lines within _SNAP before this one, the last first: it joins the first it touches
+        k = len(out) - 1
+        while k >= 0:
+            line = out[k]
             if pos - line[0] > _SNAP:
+                k = -1
                 break
             if a <= line[2] + _SNAP and b >= line[1] - _SNAP:
                 if a < line[1]:
                     line[1] = a
                 if b > line[2]:
                     line[2] = b
-                joined = True
                 break
-        if not joined:
+            k -= 1
+        if k < 0:
             out.append([pos, a, b])
     return [(p, a, b) for p, a, b in out]
 
