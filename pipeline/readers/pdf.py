@@ -441,6 +441,24 @@ class _Table:
         r = min(max(bisect.bisect_left(self._neg_ys, -cy) - 1, 0), len(self.ys) - 2)
         self.chars.setdefault(self.group.get((r, c), (r, c)), []).append((cy, cx, ch, h))
 
+    def put_all(self, chars: list[tuple[float, float, str, float]]) -> None:
+        """`put` each of (cy, cx, ch, h), in order."""
+        xs, neg_ys, last_c, last_r = self.xs, self._neg_ys, len(self.xs) - 2, len(self.ys) - 2
+        group, cells = self.group, self.chars
+        bisect_right, bisect_left = bisect.bisect_right, bisect.bisect_left
+        for item in chars:
+            cy, cx = item[0], item[1]
+            c = bisect_right(xs, cx) - 1
+            c = 0 if c < 0 else last_c if c > last_c else c
+            r = bisect_left(neg_ys, -cy) - 1
+            r = 0 if r < 0 else last_r if r > last_r else r
+            slot = group.get((r, c), (r, c))
+            cell = cells.get(slot)
+            if cell is None:
+                cells[slot] = [item]
+            else:
+                cell.append(item)
+
     @functools.cached_property
     def _neg_ys(self) -> list[float]:
         return [-y for y in self.ys]
@@ -516,9 +534,9 @@ def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table],
     unpack_rect = _RECT.unpack_from
     # per table: its box, then what placing a character in a cell needs
     # (what _Table.put does, inlined: it runs for most characters of a table page)
-    table_boxes = [(*t.bbox, n) for n, t in enumerate(tables)]
-    table_cells = [(t.xs, t._neg_ys, len(t.xs) - 2, len(t.ys) - 2, t.group, t.chars) for t in tables]
-    bisect_right, bisect_left = bisect.bisect_right, bisect.bisect_left
+    # each table's box, and the characters inside it, in text order
+    table_boxes: list[tuple[float, float, float, float, list[tuple[float, float, str, float]]]] = [
+        (*t.bbox, []) for t in tables]
     bucket = _BUCKET
     for k, ch in enumerate(raw):
         if ch in "\r\n \u3000\x02\ufffe\x00":
@@ -581,19 +599,9 @@ def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table],
             near.setdefault((bx, by), []).append((x0, y0))
         if table_boxes:
             cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-            for tx0, ty0, tx1, ty1, n in table_boxes:
+            for tx0, ty0, tx1, ty1, inside in table_boxes:
                 if tx0 <= cx <= tx1 and ty0 <= cy <= ty1:
-                    xs, neg_ys, last_c, last_r, group, cells = table_cells[n]
-                    c = bisect_right(xs, cx) - 1
-                    c = 0 if c < 0 else last_c if c > last_c else c
-                    r = bisect_left(neg_ys, -cy) - 1
-                    r = 0 if r < 0 else last_r if r > last_r else r
-                    slot = group.get((r, c), (r, c))
-                    cell = cells.get(slot)
-                    if cell is None:
-                        cells[slot] = [(cy, cx, ch, h)]
-                    else:
-                        cell.append((cy, cx, ch, h))
+                    inside.append((cy, cx, ch, h))  # into its cell after the loop
                     break
             else:
                 cx = None
@@ -608,6 +616,8 @@ def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table],
         geo.append((x0, x1, y0, y1))
         pieces.append(ch)
     flush()
+    for t, (*_, inside) in zip(tables, table_boxes, strict=True):
+        t.put_all(inside)
     lines = _lines_from_chars(placed) if placed is not None else _merge_visual_lines(lines)
     boxes: list[tuple[Box, RawTable]] = [(t.bbox, raw_table(t.grid(), t.kind, page_no, t.merged())) for t in tables]
     lines, aligned = _aligned_tables(lines, page_no)
