@@ -1031,8 +1031,13 @@ def _build_aligned(body: list[_Line], first: int, last: int, is_row: list[bool],
     value_x0 = cols[0][0]
 
     def column_of(x0: float, x1: float) -> int:
+        """The column whose centre is nearest (the left one on a tie): the
+        centres ascend, so it is one of the two around the piece's middle."""
         mid = (x0 + x1) / 2
-        return min(range(len(centres)), key=lambda c: abs(centres[c] - mid))
+        c = bisect.bisect_left(centres, mid)
+        if c == len(centres) or (c > 0 and abs(centres[c - 1] - mid) <= abs(centres[c] - mid)):
+            return c - 1
+        return c
 
     def covered(x0: float, x1: float) -> list[int]:
         return [c for c, m in enumerate(centres) if x0 - 2.0 <= m <= x1 + 2.0] or [column_of(x0, x1)]
@@ -1131,8 +1136,13 @@ def _build_aligned(body: list[_Line], first: int, last: int, is_row: list[bool],
     # each label block goes to the nearest row of figures (the upper one on a tie)
     data_rows = [k for k in range(first, last + 1) if is_row[k]]
     labels: dict[int, list[str]] = {k: [""] * n_label for k in data_rows}
+    row_mids = [(r, body[r].mid_y) for r in data_rows]
     for col, y, text in blocks:
-        k = min(data_rows, key=lambda r: (abs(body[r].mid_y - y), -body[r].mid_y))
+        k, best = -1, None
+        for r, m in row_mids:  # the first row of the least (distance, -y)
+            key = (abs(m - y), -m)
+            if best is None or key < best:
+                k, best = r, key
         labels[k][col] = (labels[k][col] + text) if labels[k][col] else text
     # the grid: header rows, then rows of figures, sub-headers where they stand
     grid: list[list[str]] = []
