@@ -321,3 +321,33 @@ def test_fake_bold_check_keeps_what_the_bucket_check_keeps(seed):
         text = P.read("doubles.pdf", data).text
     assert Counter(ch for ch in text if not ch.isspace()) == expected
     assert sum(expected.values()) > 100
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_characters_go_to_the_cells_put_gives_them(seed):
+    """put_all (which reuses the slot of the character before) files each
+    character where put does, on and near the borders too."""
+    rnd = random.Random(seed)
+    tables = []
+    while not tables:
+        tables = P._find_tables(_random_page(rnd))
+    table = tables[0]
+    x0, y0, x1, y1 = table.bbox
+    points = sorted({rnd.choice(table.xs) for _ in range(5)} | {rnd.choice(table.ys) for _ in range(5)})
+    chars = []
+    for n in range(400):
+        if n % 7 == 0:  # a run of characters in one place, as a cell's text comes
+            cx, cy = rnd.uniform(x0, x1), rnd.uniform(y0, y1)
+        elif n % 3 == 0:  # exactly on a border
+            cx = rnd.choice(table.xs + points) if rnd.random() < 0.5 else rnd.uniform(x0, x1)
+            cy = rnd.choice(table.ys + points) if rnd.random() < 0.5 else rnd.uniform(y0, y1)
+        else:
+            cx, cy = cx + rnd.uniform(-1, 6), cy + rnd.uniform(-0.5, 0.5)
+        cx, cy = min(max(cx, x0), x1), min(max(cy, y0), y1)
+        chars.append((cy, cx, chr(0x4E00 + n), 9.0))
+    one = P._Table(table.xs, table.ys, table.group)
+    for cy, cx, ch, h in chars:
+        one.put(ch, cx, cy, h)
+    every = P._Table(table.xs, table.ys, table.group)
+    every.put_all(chars)
+    assert every.chars == one.chars

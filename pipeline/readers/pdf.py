@@ -446,16 +446,27 @@ class _Table:
         xs, neg_ys, last_c, last_r = self.xs, self._neg_ys, len(self.xs) - 2, len(self.ys) - 2
         group, cells = self.group, self.chars
         bisect_right, bisect_left = bisect.bisect_right, bisect.bisect_left
+        inf = math.inf
+        # the slot of the character before, as the bounds put gives it: x in
+        # [x_lo, x_hi), -y in (y_lo, y_hi] (the outer slots open outwards);
+        # the next character mostly falls into the same one
+        x_lo = x_hi = y_lo = y_hi = 0.0
+        cell: list = []
         for item in chars:
             cy, cx = item[0], item[1]
+            if x_lo <= cx < x_hi and y_lo < -cy <= y_hi:
+                cell.append(item)
+                continue
             c = bisect_right(xs, cx) - 1
             c = 0 if c < 0 else last_c if c > last_c else c
             r = bisect_left(neg_ys, -cy) - 1
             r = 0 if r < 0 else last_r if r > last_r else r
+            x_lo, x_hi = (xs[c] if c > 0 else -inf), (xs[c + 1] if c < last_c else inf)
+            y_lo, y_hi = (neg_ys[r] if r > 0 else -inf), (neg_ys[r + 1] if r < last_r else inf)
             slot = group.get((r, c), (r, c))
-            cell = cells.get(slot)
+            cell = cells.get(slot)  # type: ignore[assignment]
             if cell is None:
-                cells[slot] = [item]
+                cell = cells[slot] = [item]
             else:
                 cell.append(item)
 
