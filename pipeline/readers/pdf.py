@@ -1132,8 +1132,10 @@ def _build_aligned(body: list[_Line], first: int, last: int, is_row: list[bool],
 
     # the pieces of one label column join while they wrap (no list marker starts the next one)
     blocks: list[tuple[int, float, str]] = []  # (label column, mid y, text)
+    piece_cols = [label_col(x0) for _, _, x0, _ in label_pieces]
     for col in range(n_label):
-        mine = sorted(((k, t, y) for k, t, x0, y in label_pieces if label_col(x0) == col), key=lambda p: -p[2])
+        mine = sorted(((k, t, y) for (k, t, _, y), c in zip(label_pieces, piece_cols, strict=True) if c == col),
+                      key=lambda p: -p[2])
         cur: list[tuple[int, str, float]] = []
         for piece in mine:
             if cur and (_ROW_MARKER.match(piece[1]) or cur[-1][2] - piece[2] > 1.8 * em
