@@ -11,6 +11,8 @@ Why this shape:
   those drawn without lines are found by the alignment of their figures;
   each row becomes one line. The per-character and per-object PDFium calls
   skip ctypes' argument conversion (`_unchecked`): it cost more than the calls.
+  A path's points are read in one piece (`_path_points`), and the grid is
+  found by sorted sweeps over the lines, never by testing them pairwise.
 - Paragraphs come out one per line and pages are separated by "\\f"; joining
   a sentence broken across a page end is left to normalisation.
 - Pages with /Rotate (landscape tables) are read in display orientation:
