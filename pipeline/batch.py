@@ -58,7 +58,7 @@ from .errors import (
 )
 from .extract import extract
 from .ingest import SUFFIX_FORMAT
-from .manifest import STATE_DIR, Entry, Manifest, assign_stems
+from .manifest import STATE_DIR, Entry, Manifest, assign_stems, encode_rows
 from .output import (
     ERROR_COLUMNS,
     CsvTable,
@@ -78,7 +78,6 @@ from .output import (
     section_row,
     spool,
     table_cell_rows,
-    text_object_chunks,
 )
 from .records import Report
 from .rules import Rules, load_rules, program_version
@@ -194,9 +193,10 @@ def table_rows(doc: dict) -> dict[str, list[dict]]:
 
 def table_text(doc: dict) -> dict[str, str]:
     """A document's rows of each combined table, as the CSV lines the tables
-    get: encoded where the document was extracted (a worker), so the writer of
-    the tables only appends text. Kept as JSON in the output folder's state,
-    so that a later run can rebuild the tables without extracting again."""
+    get, from its whole dict: the reference `table_lines` gives in pieces
+    (a worker encodes them, `manifest.encode_rows`, and the writer of the
+    tables only copies bytes; the output folder's state keeps them, so that a
+    later run can rebuild the tables without extracting again)."""
     columns = dict(TABLES)
     return {name: csv_text(columns[name], rows) for name, rows in table_rows(doc).items() if rows}
 
@@ -233,7 +233,7 @@ class Outcome:
 
     path: str
     json_bytes: bytes | Spooled | None  # the document's JSON (`report_json`)
-    rows_bytes: bytes | Spooled | None  # the document's lines of the tables (`table_text`) as JSON
+    rows_bytes: bytes | Spooled | None  # the document's lines of the tables (`manifest.encode_rows`)
     sha256: str | None
     error: tuple[str, str] | None  # (code, reason)
 
@@ -283,7 +283,7 @@ def process_one(path: str, rules_dir: str | None = None, shown: str | None = Non
             report = replace(report, source=replace(report.source, path=shown))
         sha256 = report.source.sha256
         doc_json = spool(report_json_chunks(report), spool_dir)
-        rows = spool(text_object_chunks(table_lines(report)), spool_dir)
+        rows = spool(encode_rows(table_lines(report)), spool_dir)
         del report  # before the outcome is pickled and sent
         return Outcome(shown, doc_json, rows, sha256, None)
     except GovreportError as exc:
@@ -754,11 +754,14 @@ class _Tables:
         self.out, self.formats = out, formats
         self.tables = {} if only_errors else {name: CsvTable(out / f"{name}.csv", columns) for name, columns in TABLES}
 
-    def add(self, lines: dict[str, str]) -> None:
-        """One document's lines of each table (`table_text`)."""
+    def add(self, pieces: Iterable[tuple[str, bytes]]) -> None:
+        """One document's lines of the tables, (table, UTF-8 CSV lines) as
+        `Manifest.rows` reads them back."""
         try:
-            for name, table in self.tables.items():
-                table.write_text(lines.get(name, ""))
+            for name, data in pieces:
+                table = self.tables.get(name)
+                if table is not None:
+                    table.write_bytes(data)
         except BaseException:
             self.abort()
             raise

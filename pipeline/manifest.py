@@ -5,9 +5,12 @@ OUTDIR/.govreport/ holds:
   content hash, size and mtime, pipeline and rules versions, status), appended
   and flushed as each document finishes. A run killed at any point leaves at
   most one torn last line, which is ignored: everything before it is done.
-- `rows-<n>.bin`: each document's rows for the combined tables (JSON), one
-  after another, so the tables can be rebuilt without re-reading or
-  re-extracting the document; its entry holds the file, offset and length.
+- `rows-<n>.bin`: each document's rows for the combined tables, one after
+  another, so the tables can be rebuilt without re-reading or re-extracting
+  the document; its entry holds the file, offset and length. A document's
+  rows are pieces, each a line `<table> <bytes>` and then that many bytes of
+  the table's CSV lines in UTF-8 (`encode_rows`): copied into the tables as
+  they are, a megabyte at a time, never parsed.
   One file appended to, not one file per document: creating a file costs
   0.3-1 ms on an ext4 disk, as much as extracting a short report. A document
   extracted again leaves its old rows as dead bytes; when they outweigh the
@@ -29,7 +32,7 @@ import os
 import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Iterator, Mapping
 
 import orjson
 
@@ -58,6 +61,55 @@ class Entry:
     rows_file: str | None = None  # where its rows for the tables are: file name in the state folder,
     rows_offset: int = 0  # byte offset and length
     rows_length: int = 0
+
+
+def encode_rows(pieces: Iterable[tuple[str, str]]) -> Iterator[bytes]:
+    r"""A document's lines of the tables as the state keeps them, from
+    (table, CSV lines) pieces; empty pieces are left out.
+
+    >>> b"".join(encode_rows([("reports", "a,b\r\n"), ("sections", ""), ("indicators", "中\r\n")]))
+    b'reports 5\na,b\r\nindicators 5\n\xe4\xb8\xad\r\n'
+    """
+    for name, piece in pieces:
+        if piece:
+            data = piece.encode("utf-8")
+            yield b"%s %d\n" % (name.encode("ascii"), len(data))
+            yield data
+
+
+def _pieces(read, length: int, block: int) -> Iterator[tuple[str, bytes]]:
+    """(table, bytes) of encoded rows, `read(offset, n)` reading them; pieces
+    over `block` bytes come in parts."""
+    pos = 0
+    while pos < length:
+        head = bytes(read(pos, min(80, length - pos)))
+        nl = head.find(b"\n")
+        try:
+            name, size = head[:nl].decode("ascii").split(" ") if nl > 0 else ("", "")
+            size = int(size)
+        except ValueError:
+            raise OSError(f"damaged rows at byte {pos}: {bytes(head[:40])!r}") from None
+        pos += nl + 1
+        if size < 0 or pos + size > length:
+            raise OSError(f"damaged rows at byte {pos}: a piece of {size} bytes past their end")
+        while size:
+            part = read(pos, min(block, size))
+            yield name, part
+            pos += len(part)
+            size -= len(part)
+
+
+def decode_rows(data: bytes) -> dict[str, str]:
+    r"""Each table's lines of encoded rows, joined (`encode_rows` undone).
+
+    >>> decode_rows(b"".join(encode_rows([("reports", "a\r\n"), ("reports", "b\r\n")])))
+    {'reports': 'a\r\nb\r\n'}
+    """
+    view = memoryview(data)
+    got: dict[str, list[bytes]] = {}
+    for name, part in _pieces(lambda pos, n: view[pos:pos + n], len(data), len(data) or 1):
+        got.setdefault(name, []).append(bytes(part))
+    return {name: b"".join(parts).decode("utf-8") for name, parts in got.items()}
 
 
 def file_sha256(path: str | Path) -> str:
@@ -180,9 +232,9 @@ class Manifest:
         self._sizes.pop(self.rows_file, None)
 
     def record(self, entry: Entry, rows: bytes | Spooled | None) -> None:
-        """Record a finished document: its lines of the tables first (JSON
-        bytes of `batch.table_text`, encoded where the document was extracted;
-        a huge document's in a `Spooled` file), then its journal line."""
+        """Record a finished document: its lines of the tables first
+        (`encode_rows`, encoded where the document was extracted; a huge
+        document's in a `Spooled` file), then its journal line."""
         if rows is not None:
             assert self._rows_out is not None
             offset = self._rows_out.tell()
@@ -194,16 +246,25 @@ class Manifest:
         self._journal.write(orjson.dumps(vars(entry)) + b"\n")
         self._journal.flush()
 
-    def rows(self, source: str) -> dict[str, str]:
-        """A document's lines of each table (CSV text), as `record` stored them."""
+    def rows(self, source: str, block: int = 1 << 20) -> Iterator[tuple[str, bytes]]:
+        """A document's lines of each table, (table, UTF-8 CSV lines), as
+        `record` stored them: a piece at a time, at most `block` bytes each."""
         e = self.entries[source]
         fd = self._readers.get(e.rows_file)
         if fd is None:
             fd = self._readers[e.rows_file] = os.open(self.dir / e.rows_file, os.O_RDONLY)
-        data = os.pread(fd, e.rows_length, e.rows_offset)
-        if len(data) != e.rows_length:
-            raise OSError(f"{self.dir / e.rows_file}: cut short (a document's rows end past its end)")
-        return orjson.loads(data)
+        where = self.dir / e.rows_file
+
+        def read(pos: int, n: int) -> bytes:
+            data = os.pread(fd, n, e.rows_offset + pos)
+            if len(data) != n:
+                raise OSError(f"{where}: cut short (a document's rows end past its end)")
+            return data
+
+        if e.rows_length <= block:  # most documents: one read, pieces cut from it
+            data = memoryview(read(0, e.rows_length))
+            return _pieces(lambda pos, n: data[pos:pos + n], e.rows_length, block)
+        return _pieces(read, e.rows_length, block)
 
     def close(self, tables_inputs: list[list[str]] | None, versions: tuple[str, str]) -> None:
         """Compact the journal into manifest.json (atomically), then drop the

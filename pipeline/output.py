@@ -261,22 +261,6 @@ def report_json_chunks(report: Report) -> Iterator[bytes]:
     yield b"\n}\n"
 
 
-def text_object_chunks(pieces: Iterable[tuple[str, str]]) -> Iterator[bytes]:
-    """`json_bytes({name: text})` in pieces, from (name, piece of its text)
-    pairs: a name's pieces come one after another and make its text; a name
-    whose pieces are all empty is left out. JSON escapes each character on
-    its own, so the escaped pieces make the escaped whole."""
-    current = None
-    for name, piece in pieces:
-        if not piece:
-            continue
-        if name != current:
-            yield (b"{" if current is None else b'",') + orjson.dumps(name) + b':"'
-            current = name
-        yield orjson.dumps(piece)[1:-1]
-    yield b"{}" if current is None else b'"}'
-
-
 # Encoded outputs larger than this go to a file when a folder is given (`spool`).
 SPOOL_BYTES = 8 << 20
 
@@ -518,20 +502,24 @@ class CsvTable:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, self.tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         os.chmod(self.tmp, FILE_MODE)
-        self.fh = io.open(fd, "w", encoding="utf-8-sig", newline="")
-        self.writer = csv.writer(self.fh, lineterminator="\r\n")
-        self.writer.writerow(columns)
+        self.fh = io.open(fd, "wb")
+        header = io.StringIO()
+        csv.writer(header, lineterminator="\r\n").writerow(columns)
+        self.write_text("\ufeff" + header.getvalue())  # UTF-8 with a byte-order mark
 
     def write(self, row: dict) -> None:
-        self.writer.writerow(csv_cells(self.columns, row))
+        self.write_text(csv_text(self.columns, [row]))
 
     def write_many(self, rows: Iterable[dict]) -> None:
-        for row in rows:
-            self.write(row)
+        self.write_text(csv_text(self.columns, rows))
 
     def write_text(self, text: str) -> None:
         """Append rows already encoded by `csv_text` for this table's columns."""
-        self.fh.write(text)
+        self.fh.write(text.encode("utf-8"))
+
+    def write_bytes(self, data: bytes) -> None:
+        """Append rows already encoded by `csv_text`, in UTF-8."""
+        self.fh.write(data)
 
     def finish(self) -> None:
         """Close the temporary file without renaming it (the caller renames

@@ -1,7 +1,7 @@
 """A document's outputs encoded a piece at a time (issue 10, point 7).
 
 The batch worker encodes a document's JSON (`report_json_chunks`) and its
-lines of the tables (`batch.table_lines` → `text_object_chunks`) a few hundred
+lines of the tables (`batch.table_lines` → `manifest.encode_rows`) a few hundred
 records at a time, and keeps them in a file once they are large (`spool`), so
 a huge document costs little more than its Report. The pieces must make
 exactly the bytes of the whole encoders (`report_json`, `table_text`): checked
@@ -23,15 +23,13 @@ from conftest import CORPUS
 from fixtures import make_fixtures as mf
 from pipeline import batch, output
 from pipeline.extract import extract, extract_text
-from pipeline.manifest import STATE_DIR, Manifest
+from pipeline.manifest import STATE_DIR, Manifest, _pieces, decode_rows, encode_rows
 from pipeline.output import (
     Spooled,
     atomic_write,
-    json_bytes,
     report_json,
     report_json_chunks,
     spool,
-    text_object_chunks,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,7 +76,7 @@ def test_pieces_make_the_whole_encoders_bytes(reports, chunk, monkeypatch):
     for name, report in reports.items():
         doc = report.to_dict()
         assert b"".join(report_json_chunks(report)) == report_json(doc), name
-        assert b"".join(text_object_chunks(batch.table_lines(report))) == json_bytes(batch.table_text(doc)), name
+        assert decode_rows(b"".join(encode_rows(batch.table_lines(report)))) == batch.table_text(doc), name
 
 
 @pytest.mark.parametrize("pieces", [
@@ -88,11 +86,19 @@ def test_pieces_make_the_whole_encoders_bytes(reports, chunk, monkeypatch):
     [("a", "1"), ("a", ""), ("a", "2"), ("b", ""), ("c", '"\\\n\u2028中')],
     [("reports", "r\r\n"), ("sections", ""), ("indicators", "=1\r\n"), ("indicators", "\x00\x1f")],
 ])
-def test_text_object_pieces_make_the_object_of_the_joined_texts(pieces):
+def test_encoded_row_pieces_give_back_the_joined_texts(pieces):
     whole: dict[str, str] = {}
     for name, piece in pieces:
         whole[name] = whole.get(name, "") + piece
-    assert b"".join(text_object_chunks(pieces)) == json_bytes({k: v for k, v in whole.items() if v})
+    encoded = b"".join(encode_rows(pieces))
+    assert decode_rows(encoded) == {k: v for k, v in whole.items() if v}
+    # read back from the state in parts of any size, the same bytes
+    for block in (1, 3, 1 << 20):
+        got: dict[str, bytes] = {}
+        for name, part in _pieces(lambda pos, n: encoded[pos:pos + n], len(encoded), block):
+            assert 0 < len(part) <= block
+            got[name] = got.get(name, b"") + part
+        assert {k: v.decode("utf-8") for k, v in got.items()} == decode_rows(encoded)
 
 
 def test_spool_keeps_small_outputs_in_memory_and_large_ones_in_a_file(tmp_path):
@@ -187,16 +193,16 @@ def test_encoding_a_document_in_pieces_holds_a_small_part_of_what_encoding_it_wh
 
     def whole():
         doc = report.to_dict()
-        return report_json(doc), json_bytes(batch.table_text(doc))
+        return report_json(doc), batch.table_text(doc)
 
     def pieces():
         return (spool(report_json_chunks(report), tmp_path, limit=64 << 10),
-                spool(text_object_chunks(batch.table_lines(report)), tmp_path, limit=64 << 10))
+                spool(encode_rows(batch.table_lines(report)), tmp_path, limit=64 << 10))
 
     monkeypatch.setattr(output, "ENCODE_CHUNK", 50)
     doc_json, rows = pieces()
     assert isinstance(doc_json, Spooled) and isinstance(rows, Spooled)
-    assert (doc_json.read(), rows.read()) == whole()
+    assert (doc_json.read(), decode_rows(rows.read())) == whole()
     assert peak(pieces) < peak(whole) / 5  # about 1/25 (0.4 against 9.7 MB)
 
 
