@@ -351,3 +351,36 @@ def test_characters_go_to_the_cells_put_gives_them(seed):
     every = P._Table(table.xs, table.ys, table.group)
     every.put_all(chars)
     assert every.chars == one.chars
+
+
+# ---------------------------------------------------------------- garbled text
+
+def _garbled_by_definition(text: str) -> float:
+    """garbled_share character by character: "(cid:N)" placeholders,
+    controls, Latin-1 and Latin Extended letters, U+FFFD and private-use
+    code points are bad; whitespace does not count."""
+    import re
+
+    cids = re.findall(r"\(cid:\d+\)", text)
+    rest = re.sub(r"\(cid:\d+\)", "", text)
+    bad = total = len(cids)
+    for ch in rest:
+        if ch.isspace():
+            continue
+        total += 1
+        o = ord(ch)
+        bad += o < 32 or o == 0x7F or 0x80 <= o <= 0x24F or o == 0xFFFD or 0xE000 <= o <= 0xF8FF
+    return bad / total if total else 0.0
+
+
+def test_garbled_share_counts_each_character_as_its_definition():
+    from pipeline.readers import garbled_share
+
+    every = [chr(i) for i in range(0x10000) if not 0xD800 <= i <= 0xDFFF] + [chr(0x10000), chr(0xF0000)]
+    for ch in every:
+        assert garbled_share(ch) == _garbled_by_definition(ch), hex(ord(ch))
+    rnd = random.Random(3)
+    pool = list("中文 \t\n\x1c\x85\xa0\u3000a\x01\x7f\xe9\ufffd\ue001") + ["(cid:45)", "(cid:)", "(cid:7"]
+    for _ in range(3000):
+        text = "".join(rnd.choice(pool) for _ in range(rnd.randint(0, 30)))
+        assert garbled_share(text) == _garbled_by_definition(text), repr(text)
