@@ -322,6 +322,11 @@ def _worker_main(conn, rules_dir: str | None, close_fds: list[int], spool_dir: s
             os.close(fd)
         except OSError:
             pass
+    if rules_dir not in _PINNED:  # spawned, not forked: loaded once here, for every document it takes
+        try:
+            _PINNED[rules_dir] = load_rules(rules_dir)
+        except Exception:  # noqa: BLE001 - the first document reports it, as its own error
+            pass
     try:
         while True:
             task = conn.recv()

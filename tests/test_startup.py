@@ -189,3 +189,33 @@ if __name__ == "__main__" and sys.argv[1:] == ["--update"]:
         hashes = _run_all(Path(tmp), "update")
     GOLDEN.write_text("".join(f"{h}  {k}\n" for k, h in sorted(hashes.items())), encoding="utf-8")
     print(f"{GOLDEN}: {len(hashes)} files")
+
+
+def test_a_spawned_worker_loads_the_rules_once_for_all_its_documents(tmp_path):
+    """Where workers are spawned (no fork: Windows, macOS), each loads the
+    rules once when it starts, then keeps them for every document: with its
+    rules folder gone after the first document, the next ones still go."""
+    import multiprocessing as mp
+    import shutil
+
+    from pipeline import batch
+    from pipeline.rules import default_rules_dir
+
+    rules = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), rules)
+    ctx = mp.get_context("spawn")
+    conn, child = ctx.Pipe()
+    proc = ctx.Process(target=batch._worker_main, args=(child, str(rules), []), daemon=True)
+    proc.start()
+    child.close()
+    try:
+        for i in range(3):
+            doc = tmp_path / f"d{i}.txt"
+            doc.write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+            conn.send((i, str(doc), str(doc)))
+            index, outcome = conn.recv()
+            assert index == i and outcome.error is None and outcome.json_bytes
+            shutil.rmtree(rules, ignore_errors=True)  # loaded again, it would fail
+    finally:
+        conn.send(None)
+        proc.join(10)
