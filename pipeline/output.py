@@ -470,7 +470,17 @@ def document_columns(doc: dict) -> dict:
 def csv_cells(columns: Sequence[str], row: dict) -> list[str]:
     """A row's cells as CSV text: typed columns (`COLUMN_TYPES`) as they are,
     every other text `neutralise`d."""
-    return [csv_value(row.get(c)) if c in COLUMN_TYPES else neutralise(csv_value(row.get(c))) for c in columns]
+    cells = []
+    for c in columns:  # `neutralise(csv_value(v))` for text, with text and None first (most cells)
+        v = row.get(c)
+        if v is None:
+            cells.append("")
+        elif v.__class__ is str:
+            cells.append(v if c in COLUMN_TYPES or not v.startswith(FORMULA_TRIGGERS) else "'" + v)
+        else:
+            text = csv_value(v)
+            cells.append(text if c in COLUMN_TYPES else neutralise(text))
+    return cells
 
 
 def csv_text(columns: Sequence[str], rows: Iterable[dict]) -> str:
