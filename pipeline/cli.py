@@ -9,9 +9,11 @@ is E999 with a pointer to `--debug`, which shows the traceback.
 from __future__ import annotations
 
 import argparse
+import atexit
 import logging
 import os
 import sys
+import threading
 
 from . import __version__
 from .errors import GovreportError, InputError, InternalError, NoInputs, OutputLocked, OutputUnwritable, UsageError
@@ -518,5 +520,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         ours.setLevel(level)  # main() may be called again in the same process (tests, notebooks)
 
 
+def run() -> None:
+    """The `govreport` command (and `python -m pipeline`): `main`, then the
+    exit a normal one makes — the library clean-ups registered with `atexit`,
+    other threads joined, the standard streams flushed — without the
+    interpreter's teardown of every object it holds (the rules, the division
+    table, the tokenizer: 50-70 ms after a batch, for nothing, since every
+    output is closed by the time `main` returns)."""
+    code = main()
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`| head`) or stream: nothing more to say there
+            code = code or 1
+    logging.shutdown()
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

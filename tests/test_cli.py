@@ -556,3 +556,25 @@ def test_every_command_and_option_has_help() -> None:
             if isinstance(action, argparse._HelpAction):
                 continue
             assert action.help and action.help != argparse.SUPPRESS, f"{name} {action.option_strings or action.dest}"
+
+
+# The command's own exit (pipeline.cli.run): main's status, library clean-ups
+# (atexit) run, every byte of stdout there, nothing torn down after.
+RUN = ("import atexit, sys; atexit.register(lambda: print('clean-up ran')); "
+       "sys.argv = ['govreport'] + sys.argv[1:]; from pipeline.cli import run; run()")
+
+
+@pytest.mark.parametrize(("args", "status", "out"), [
+    (["--version"], 0, pipeline.__version__),
+    (["extract", "no-such-file.txt", "-o", "{tmp}/out"], 1, ""),
+    (["extract", "{tmp}/report.txt", "--stdout"], 0, '"indicators"'),
+])
+def test_the_command_exits_as_main_says_with_its_output_whole(tmp_path, args, status, out):
+    (tmp_path / "report.txt").write_text(SAMPLE_REPORT, encoding="utf-8")
+    args = [a.replace("{tmp}", str(tmp_path)) if isinstance(a, str) else str(a) for a in args]
+    got = subprocess.run([sys.executable, "-c", RUN, *args], capture_output=True, text=True, cwd=tmp_path,
+                         env={**os.environ, "PYTHONPATH": str(Path(pipeline.__file__).parent.parent)})
+    assert got.returncode == status, got.stderr
+    assert out in got.stdout and got.stdout.rstrip().endswith("clean-up ran")
+    if "--stdout" in args:  # the whole JSON came through before the exit
+        assert json.loads(got.stdout[:got.stdout.rindex("clean-up ran")])["indicators"]
