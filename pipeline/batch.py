@@ -57,7 +57,7 @@ from .errors import (
     WorkerDied,
 )
 from .extract import extract
-from .ingest import SUFFIX_FORMAT
+from .ingest import SUFFIX_FORMAT, path_problem
 from .manifest import STATE_DIR, Entry, Manifest, assign_stems, encode_rows
 from .output import (
     ERROR_COLUMNS,
@@ -573,9 +573,10 @@ def run_batch(inputs: Iterable[str], outdir: str | Path, *, jobs: int | None = N
     if not any(os.path.lexists(p) for p in paths):
         # nothing to read at all: say so per input, create nothing
         for p in paths:
-            result.failed.append((p, MissingFile.code, "no such file"))
+            problem = path_problem(p) or MissingFile("no such file", p)
+            result.failed.append((p, problem.code, problem.message))
             if on_error:
-                on_error(p, MissingFile.code, "no such file")
+                on_error(p, problem.code, problem.message)
         for p, code, reason in skipped_by_walk:
             result.failed.append((p, code, reason))
             if on_error:

@@ -59,6 +59,26 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def path_problem(path: str | Path) -> InputError | None:
+    """Why `path` names nothing to read — no such file, a broken or looping
+    symlink, a name the system refuses (too long) — or None when it names
+    something (which may still be no regular file)."""
+    shown = str(path)
+    try:
+        os.stat(path)
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return SymlinkLoop("symlink loop (the link leads back to itself)", shown)
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            if os.path.islink(path):
+                return MissingFile("broken symlink (its target does not exist)", shown)
+            return MissingFile("no such file", shown)
+        return InputError(f"cannot read the file: {exc.strerror or exc}", shown)
+    except ValueError as exc:  # a NUL in the name
+        return InputError(f"cannot read the file: {exc}", shown)
+
+
 def read_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, rules: Rules | None = None) -> RawDocument:
     """Read one input file of any supported format, with the layout rules of `rules` (default: bundled).
 
@@ -67,17 +87,9 @@ def read_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, rules: R
     p = Path(path)
     shown = str(path)
     fmt = SUFFIX_FORMAT.get(p.suffix.lower())
-    if not p.exists():
-        if p.is_symlink():
-            try:
-                p.resolve(strict=True)
-            except RuntimeError:  # Python 3.11: "Symlink loop from …"
-                raise SymlinkLoop("symlink loop (the link leads back to itself)", shown) from None
-            except OSError as exc:
-                if exc.errno == errno.ELOOP:
-                    raise SymlinkLoop("symlink loop (the link leads back to itself)", shown) from None
-            raise MissingFile("broken symlink (its target does not exist)", shown)
-        raise MissingFile("no such file", shown)
+    problem = path_problem(path)
+    if problem is not None:
+        raise problem
     if not p.is_file():
         raise UnsupportedFormat("not a regular file", shown)
     if fmt is None:

@@ -121,7 +121,28 @@ def file_sha256(path: str | Path) -> str:
 
 
 def _suffixed(stem: str, path: str) -> str:
-    return f"{stem}-{hashlib.sha1(path.encode('utf-8')).hexdigest()[:8]}"
+    return f"{stem}-{hashlib.sha1(path.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
+
+
+# A stem, with ".json" and a temporary's ".<name>.<8 random>.tmp" around it,
+# must stay under the 255 bytes a file name may have: a longer one is cut and
+# told apart by its path (`_fitted`).
+MAX_STEM_BYTES = 200
+
+
+def _fitted(stem: str, path: str) -> str:
+    """`stem`, or when its UTF-8 is over MAX_STEM_BYTES, its start (whole
+    characters) with 8 hex of the path.
+
+    >>> _fitted("报告", "a/报告.txt")
+    '报告'
+    >>> len(_fitted("名" * 90, "a.txt").encode("utf-8")) <= MAX_STEM_BYTES
+    True
+    """
+    raw = stem.encode("utf-8", "surrogateescape")
+    if len(raw) <= MAX_STEM_BYTES:
+        return stem
+    return _suffixed(raw[:MAX_STEM_BYTES - 9].decode("utf-8", "ignore"), path)
 
 
 def assign_stems(paths: list[str], entries: Mapping[str, Entry]) -> dict[str, str]:
@@ -142,7 +163,7 @@ def assign_stems(paths: list[str], entries: Mapping[str, Entry]) -> dict[str, st
         if e is not None and taken.get(e.stem) == p:
             names[p] = e.stem
     for p in sorted(set(paths) - set(names)):
-        stem = Path(p).stem
+        stem = _fitted(Path(p).stem, p)
         name = stem if stem not in taken else _suffixed(stem, p)
         while name in taken and taken[name] != p:  # a clash of suffixes: practically never
             name = _suffixed(name, p)

@@ -294,3 +294,19 @@ def test_dask_workers_record_the_path_as_given(tmp_path, monkeypatch):
     local = process_one("in/r.txt")
     assert got.error is None and got.path == "in/r.txt"
     assert (got.json_bytes, got.rows_bytes) == (local.json_bytes, local.rows_bytes)
+
+
+def test_an_input_name_near_the_limit_gets_outputs_that_fit(tmp_path):
+    # 83 × 名 + ".txt" is 253 bytes, a legal name; its "<stem>.json" and the
+    # temporaries beside it would not be: the stem is cut and told apart by its path
+    folder = tmp_path / "in"
+    folder.mkdir()
+    long = folder / ("名" * 83 + ".txt")
+    long.write_text(SAMPLE_REPORT, encoding="utf-8")
+    (folder / "good.txt").write_text(SAMPLE_REPORT, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_batch([str(folder)], out, jobs=2, formats=("json", "csv"))
+    assert (result.processed, result.failed) == (2, [])
+    names = sorted(p.name for p in out.glob("*.json"))
+    assert "good.json" in names and all(len(n.encode("utf-8")) <= 205 for n in names)
+    assert str(long) in (out / "reports.csv").read_text(encoding="utf-8-sig")  # the path stays whole

@@ -72,10 +72,12 @@ def _document_cases(tmp_path, monkeypatch):
     loop.write_bytes(pdf_with_page_tree_loop())
     link = tmp_path / "self.txt"
     link.symlink_to("self.txt")
-    return {"unreadable": (locked, "E001"), "pdf_page_loop": (loop, "E011"), "symlink_loop": (link, "E016")}
+    too_long = tmp_path / ("名" * 100 + ".txt")  # 300 bytes: more than a file name may have
+    return {"unreadable": (locked, "E001"), "pdf_page_loop": (loop, "E011"), "symlink_loop": (link, "E016"),
+            "name_too_long": (too_long, "E001")}
 
 
-@pytest.mark.parametrize("case", ["unreadable", "pdf_page_loop", "symlink_loop"])
+@pytest.mark.parametrize("case", ["unreadable", "pdf_page_loop", "symlink_loop", "name_too_long"])
 def test_bad_document_is_one_line_in_a_batch_and_with_stdout(tmp_path, monkeypatch, capsys, good, case):
     path, code = _document_cases(tmp_path, monkeypatch)[case]
     out = tmp_path / "out"
