@@ -1113,15 +1113,28 @@ PACKS_DIR = "types"  # rules/types/<report type>/: the files of one more report 
 def bundled_dimensions() -> tuple[str, ...]:
     """The dimension names of the bundled catalogs (main and packs), in order:
     the columns of indicators.csv. Read without loading the rules (a table
-    writer or a query needs only these names)."""
-    import yaml
-
+    writer or a query needs only these names); parsed once per change of the
+    catalogs and kept in the user cache (every command imports the table
+    columns: YAML is not needed for them)."""
     base = default_rules_dir()
-    names: dict[str, None] = {}
+    texts = []
     for path in [base / "catalog.yaml"] + [p / "catalog.yaml" for p in _pack_folders(base)]:
         try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        except (OSError, yaml.YAMLError):
+            texts.append(path.read_bytes())
+        except OSError:
+            continue
+    key = hashlib.sha256(b"dimensions 1\0" + b"\0".join(hashlib.sha256(t).digest() for t in texts)).digest()
+    return cache.load_or_build("dimensions", key, lambda: _dimensions_of(texts))
+
+
+def _dimensions_of(texts: list[bytes]) -> tuple[str, ...]:
+    import yaml
+
+    names: dict[str, None] = {}
+    for text in texts:
+        try:
+            data = yaml.load(text.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except (UnicodeDecodeError, yaml.YAMLError):
             continue
         if isinstance(data, dict) and isinstance(data.get("dimensions"), dict):
             names.update(dict.fromkeys(str(k) for k in data["dimensions"]))
