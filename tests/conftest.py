@@ -66,6 +66,17 @@ def write_reports(folder: Path, reports: dict[str, str | bytes], copies: tuple[P
     return folder
 
 
+@functools.cache
+def benchmark_module(name: str):
+    """A script of benchmarks/ as a module (its generators of big inputs serve the tests too)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def edit_yaml(folder: Path, name: str, change) -> None:
     """Load folder/name, let `change` edit the data in place, write it back."""
     path = folder / name

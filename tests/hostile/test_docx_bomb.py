@@ -8,7 +8,6 @@ benchmarks/docx_memory.py; here the same files are made small and the cap lowere
 """
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 import regex
 
-from conftest import edit_yaml
+from conftest import benchmark_module, edit_yaml
 from pipeline.errors import FileTooLarge
 from pipeline.ingest import read_document
 from pipeline.rules import default_rules_dir
@@ -28,10 +27,7 @@ MIB = 1 << 20
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location("docx_memory", ROOT / "benchmarks" / "docx_memory.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return benchmark_module("docx_memory")
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ case (190 MB of XML) is measured in README's "Measured"; here a 1 MB one.
 from __future__ import annotations
 
 import gc
-import importlib.util
 import os
 import pickle
 import tracemalloc
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS
+from conftest import CORPUS, benchmark_module
 from fixtures import make_fixtures as mf
 from pipeline import batch, output
 from pipeline.extract import extract, extract_text
@@ -32,7 +31,6 @@ from pipeline.output import (
     spool,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
 
 # Reports written for this test: what the whole encoders treat specially.
 TEXTS = {
@@ -49,10 +47,7 @@ TEXTS = {
 
 
 def _bench_docx():
-    spec = importlib.util.spec_from_file_location("docx_memory", ROOT / "benchmarks" / "docx_memory.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return benchmark_module("docx_memory")
 
 
 @pytest.fixture(scope="module")
