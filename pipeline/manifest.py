@@ -32,7 +32,7 @@ import os
 import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 import orjson
 
@@ -334,15 +334,30 @@ class Manifest:
             number = 1 + max((int(n[5:-4]) for n in live | {self.rows_file} if n[5:-4].isdigit()), default=0)
             name = f"rows-{number}.bin"
             moved: dict[str, Entry] = {}
-            with open(self.dir / name, "wb") as fh:
-                for source, e in sorted(self.entries.items(), key=lambda kv: (kv[1].rows_file or "", kv[1].rows_offset)):
-                    if e.rows_file is None:
-                        continue
-                    with open(self.dir / e.rows_file, "rb") as src:
+            sources: dict[str, Any] = {}
+            try:
+                with open(self.dir / name, "wb") as fh:
+                    for source, e in sorted(self.entries.items(),
+                                            key=lambda kv: (kv[1].rows_file or "", kv[1].rows_offset)):
+                        if e.rows_file is None:
+                            continue
+                        if e.rows_file not in sources:
+                            sources[e.rows_file] = open(self.dir / e.rows_file, "rb")
+                        src = sources[e.rows_file]
                         src.seek(e.rows_offset)
-                        data = src.read(e.rows_length)
-                    moved[source] = replace(e, rows_file=name, rows_offset=fh.tell())
-                    fh.write(data)
+                        offset, left = fh.tell(), e.rows_length
+                        while left:  # a megabyte at a time: a huge document's rows never whole in memory
+                            block = src.read(min(left, 1 << 20))
+                            if not block:
+                                break
+                            fh.write(block)
+                            left -= len(block)
+                        # rows cut short (a damaged file): none, so the document is extracted again
+                        moved[source] = replace(e, rows_file=name, rows_offset=offset) if not left else \
+                            replace(e, rows_file=None, rows_offset=0, rows_length=0)
+            finally:
+                for src in sources.values():
+                    src.close()
             self.entries.update(moved)
             self.rows_file = name
             self._write()

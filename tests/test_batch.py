@@ -302,3 +302,25 @@ def test_a_batch_loads_its_rules_once_and_keeps_them(tmp_path, corpus, monkeypat
     result = run_batch([str(corpus)], tmp_path / "out", jobs=1, doc_timeout=0)
     assert result.processed == 6 and len(calls) == 1
     assert batch._PINNED == {}  # nothing outlives the run
+
+
+def test_compaction_keeps_whole_rows_and_drops_cut_ones(tmp_path, monkeypatch):
+    # a rows file cut short (a full disk, a damaged copy): the documents whose
+    # rows are whole keep them, the one cut loses them and is extracted again
+    from pipeline import manifest as M
+
+    monkeypatch.setattr(M, "COMPACT_SLACK", 0)
+    m = M.Manifest(tmp_path)
+    m.open()
+    rows = {name: b"".join(M.encode_rows([("reports", f"{name},x\r\n" * 50)])) for name in ("a", "b")}
+    for _ in range(3):  # two thirds of the file dead
+        for name in ("a", "b"):
+            m.record(M.Entry(name, name, "0" * 64, 1, 1, "p", "r", "ok"), rows[name])
+    m._rows_out.flush()
+    last = m.entries["b"]
+    os.truncate(tmp_path / M.STATE_DIR / last.rows_file, last.rows_offset + 10)  # b's newest rows cut
+    m.close(None, ("p", "r"))
+    again = M.Manifest(tmp_path)
+    assert again.entries["a"].rows_file == "rows-2.bin" and again.entries["b"].rows_file is None
+    assert b"".join(bytes(part) for _, part in again.rows("a")).decode() == "a,x\r\n" * 50
+    assert not (tmp_path / M.STATE_DIR / "rows-1.bin").exists()
