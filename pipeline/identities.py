@@ -198,10 +198,14 @@ def across_years(rows: Iterable[dict[str, Any]], rules: Rules) -> list[Finding]:
 
 
 def _across(identity: Identity, rows: Iterable[dict[str, Any]], rules: Rules) -> list[Finding]:
+    """Each report of year N against each report of year N+1 of the same
+    agency (two copies of a report, or a revised one, are each compared: a
+    broken identity is found whichever copy holds it, and said once)."""
     wanted = {r.indicator for r in identity.left + identity.right}
     dims_of = {ident: tuple(rules.catalog.get(ident, {}).get("dims") or ()) for ident in wanted}
-    # (agency key, year, per value) -> side -> list of rows
-    seen: dict[tuple, dict[str, list[dict]]] = defaultdict(lambda: {"left": [], "right": []})
+    # (agency key, year, per value) -> (source, doc id) -> side -> list of rows
+    seen: dict[tuple, dict[tuple[str, str], dict[str, list[dict]]]] = defaultdict(
+        lambda: defaultdict(lambda: {"left": [], "right": []}))
     for row in rows:
         ident = row.get("indicator")
         if ident not in wanted or row.get("table_index") in (None, ""):  # table 0 is a table
@@ -214,30 +218,41 @@ def _across(identity: Identity, rows: Iterable[dict[str, Any]], rules: Rules) ->
         if not agency[1]:
             continue
         dims = {d: row.get(d) for d in dims_of[ident] if row.get(d)}
+        doc = (str(row.get("source") or ""), str(row.get("doc_id") or ""))  # a copy has the same doc id
         for side, refs in (("left", identity.left), ("right", identity.right)):
             for ref in refs:
                 if ref.indicator == ident and all(dims.get(k) == v for k, v in ref.dims.items()):
-                    seen[(agency, year, dims.get(identity.per, ""))][side].append(row)
+                    seen[(agency, year, dims.get(identity.per, ""))][doc][side].append(row)
     out = []
-    for (agency, year, value), sides in sorted(seen.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2])):
-        nxt = seen.get((agency, year + 1, value))
-        if not sides["left"] or nxt is None or not nxt["right"]:
-            continue
-        if len(sides["left"]) != len(identity.left) or len(nxt["right"]) != len(identity.right):
-            continue  # a report read twice, or a cell missing: not checkable
-        a = sum((Decimal(str(r["value"])) for r in sides["left"]), Decimal(0))
-        b = sum((Decimal(str(r["value"])) for r in nxt["right"]), Decimal(0))
-        if a == b:
-            continue
-        message = (f"{identity.id}: {identity.name}不成立[{value}]：{agency[1]}{year}年报告结转下年度 {_num(a)}，"
-                   f"{year + 1}年报告上年结转 {_num(b)}")
-        evidence = tuple({"doc_id": r.get("doc_id"), "source": r.get("source"), "year": r.get("year"),
-                          "region": r.get("region"), "agency": r.get("agency"), "indicator": r.get("indicator"),
-                          "value": Decimal(str(r["value"])), "unit": r.get("unit"), "text": r.get("text"),
-                          "span": (int(r["start"]), int(r["end"])) if r.get("start") not in (None, "") else None,
-                          "sentence": r.get("sentence"), "page": r.get("page"), "identity": identity.id}
-                         for r in sides["left"] + nxt["right"])
-        doc_ids = tuple(dict.fromkeys(str(r.get("doc_id")) for r in sides["left"] + nxt["right"]))
-        out.append(Finding(check="across_years", severity=identity.severity, message=message,
-                           evidence=evidence, doc_ids=doc_ids))
+    for (agency, year, value), docs in sorted(seen.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2])):
+        following = seen.get((agency, year + 1, value)) or {}
+        said: set[tuple[Decimal, Decimal]] = set()
+        for doc, sides in sorted(docs.items()):
+            # every cell of the identity, once: a cell missing or read twice is not checkable
+            if len(sides["left"]) != len(identity.left):
+                continue
+            for nxt_doc, nxt in sorted(following.items()):
+                if len(nxt["right"]) != len(identity.right):
+                    continue
+                a = sum((Decimal(str(r["value"])) for r in sides["left"]), Decimal(0))
+                b = sum((Decimal(str(r["value"])) for r in nxt["right"]), Decimal(0))
+                if a == b or (a, b) in said:
+                    continue
+                said.add((a, b))
+                out.append(_across_finding(identity, agency, year, value, a, b, sides["left"] + nxt["right"]))
     return out
+
+
+def _across_finding(identity: Identity, agency: tuple[str, str], year: int, value: str, a: Decimal, b: Decimal,
+                    rows: list[dict]) -> Finding:
+    message = (f"{identity.id}: {identity.name}不成立[{value}]：{agency[1]}{year}年报告结转下年度 {_num(a)}，"
+               f"{year + 1}年报告上年结转 {_num(b)}")
+    evidence = tuple({"doc_id": r.get("doc_id"), "source": r.get("source"), "year": r.get("year"),
+                      "region": r.get("region"), "agency": r.get("agency"), "indicator": r.get("indicator"),
+                      "value": Decimal(str(r["value"])), "unit": r.get("unit"), "text": r.get("text"),
+                      "span": (int(r["start"]), int(r["end"])) if r.get("start") not in (None, "") else None,
+                      "sentence": r.get("sentence"), "page": r.get("page"), "identity": identity.id}
+                     for r in rows)
+    doc_ids = tuple(dict.fromkeys(str(r.get("doc_id")) for r in rows))
+    return Finding(check="across_years", severity=identity.severity, message=message,
+                   evidence=evidence, doc_ids=doc_ids)

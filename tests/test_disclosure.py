@@ -179,6 +179,9 @@ def test_a_new_report_type_is_a_folder_of_rules(tmp_path):
     (["qingxi-civil-2022", "qingxi-civil-2023"], 0),
     # carried over 5 + 1 in 2022, carried in 4 + 1 in 2023: natural_person and total
     (["qingxi-civil-2022", "qingxi-civil-2023-across"], 2),
+    # a second copy of a report (another file name): each copy compared, each break said once
+    (["qingxi-civil-2022", "qingxi-civil-2022 copy", "qingxi-civil-2023-across"], 2),
+    (["qingxi-civil-2022", "qingxi-civil-2023", "qingxi-civil-2023-across"], 2),
 ])
 def test_across_years_compares_carry_over_with_next_years_carry_in(tmp_path, names, found):
     from pipeline.audit import audit_folder
@@ -186,7 +189,11 @@ def test_across_years_compares_carry_over_with_next_years_carry_in(tmp_path, nam
 
     src = tmp_path / "in"
     for name in names:
-        dx.write_html(REPORTS[name], src)
+        if name.endswith(" copy"):
+            written = dx.write_html(REPORTS[name[:-5]], tmp_path / "copy")
+            shutil.copy(written, src / f"copy-of-{written.name}")
+        else:
+            dx.write_html(REPORTS[name], src)
     assert main(["extract", str(src), "-o", str(tmp_path / "out"), "-q", "--jobs", "1"]) == 0
     cross = [f for f in audit_folder(tmp_path / "out") if f.check == "across_years"]
     assert len(cross) == found, [f.message for f in cross]
