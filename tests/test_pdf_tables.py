@@ -6,6 +6,9 @@
   line tests they replace (a reference written out here), on random grids
   with merged cells, double borders, broken and stray lines, and distances
   of exactly the snapping tolerance.
+- Ruling lines found on arrays (`_path_lines`) are those found path by path,
+  in the same order; characters handled on arrays (`_chars_by_arrays`: the
+  fake-bold check, tables, lines) give what the loop over them gives.
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import ctypes
 import io
 import random
 
+import numpy as np
 import pypdfium2
 import pypdfium2.raw as pdfium_c
 import pytest
@@ -351,6 +355,11 @@ def test_characters_go_to_the_cells_put_gives_them(seed):
     every = P._Table(table.xs, table.ys, table.group)
     every.put_all(chars)
     assert every.chars == one.chars
+    arrays = P._Table(table.xs, table.ys, table.group)
+    cy, cx, chs, h = zip(*chars, strict=True)
+    arrays.put_arrays(np.array(cy), np.array(cx), list(chs), np.array(h))
+    assert arrays.chars == one.chars
+    assert arrays.grid() == one.grid()
 
 
 # ---------------------------------------------------------------- garbled text
@@ -384,3 +393,140 @@ def test_garbled_share_counts_each_character_as_its_definition():
     for _ in range(3000):
         text = "".join(rnd.choice(pool) for _ in range(rnd.randint(0, 30)))
         assert garbled_share(text) == _garbled_by_definition(text), repr(text)
+
+
+# ---------------------------------------------------------------- the array paths
+
+def _random_paths_pdf(seed: int) -> bytes:
+    """Pages of many paths of every kind: stroked and filled rectangles,
+    lines, open and closed figures with curves, several subpaths, closes
+    right after a moveto, zero-length and diagonal pieces, under
+    transformations; one page turned by /Rotate."""
+    from reportlab.pdfgen import canvas
+
+    rnd = random.Random(seed)
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(595, 842), invariant=1)
+    for page in range(3):
+        c.saveState()
+        if page == 1:
+            c.translate(rnd.uniform(-30, 30), rnd.uniform(-30, 30))
+            c.scale(rnd.choice([0.8, 1.0, 1.25]), rnd.choice([0.9, 1.1]))
+        for _ in range(rnd.randint(20, 60)):
+            x, y = rnd.randint(40, 1000) / 2, rnd.randint(40, 1600) / 2
+            kind = rnd.random()
+            if kind < 0.35:
+                c.rect(x, y, rnd.choice([0.5, 2.0, 3.0, 40.0]), rnd.choice([0.5, 0.9, 3.0, 20.0]),
+                       stroke=rnd.random() < 0.6, fill=rnd.random() < 0.4)
+            elif kind < 0.5:
+                c.line(x, y, x + rnd.choice([0, 0.5, 3, 80]), y + rnd.choice([0, 0.5, 2.9, 60]))
+            else:
+                p = c.beginPath()
+                p.moveTo(x, y)
+                for _ in range(rnd.randint(1, 6)):
+                    step = rnd.random()
+                    if step < 0.5:
+                        x, y = x + rnd.choice([0, 0.3, 3, 50]), y + rnd.choice([0, 0.4, 3, 30])
+                        p.lineTo(x, y)
+                    elif step < 0.65:
+                        p.curveTo(x + 5, y + 5, x + 10, y, x + 15, y + 20)
+                        x, y = x + 15, y + 20
+                    elif step < 0.8:
+                        p.close()
+                    else:
+                        x, y = x + rnd.choice([-40, 0, 40]), y + rnd.choice([-20, 0, 25])
+                        p.moveTo(x, y)
+                c.drawPath(p, stroke=1, fill=rnd.random() < 0.3)
+        c.restoreState()
+        if page == 2:
+            c.setPageRotation(rnd.choice([90, 180, 270]))
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_ruling_lines_on_arrays_are_the_path_by_path_ones(seed, monkeypatch):
+    doc = pypdfium2.PdfDocument(_random_paths_pdf(seed) if seed else _paths_pdf())
+    try:
+        pages = [doc[i] for i in range(len(doc))]
+        monkeypatch.setattr(P, "_ARRAYS_FROM_PATHS", 0)
+        arrays = [P._page_objects(p, p.get_rotation()) for p in pages]
+        monkeypatch.setattr(P, "_ARRAYS_FROM_PATHS", 10 ** 9)
+        one_by_one = [P._page_objects(p, p.get_rotation()) for p in pages]
+        assert arrays == one_by_one
+        assert sum(len(segments) for segments, _ in arrays) >= 10
+        for p in pages:
+            p.close()
+    finally:
+        doc.close()
+
+
+def _table_doubles_pdf(seed: int) -> bytes:
+    """Text with fake-bold doubles (as _doubles_pdf), a ruled grid drawn over
+    part of it (characters inside, on and across its borders) and a few
+    characters outside the Basic Multilingual Plane."""
+    from reportlab.pdfgen import canvas
+
+    rnd = random.Random(seed)
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(595, 842), invariant=1)
+    y = 780.0
+    while y > 100:
+        size = rnd.choice([7, 9, 12, 16, 30])
+        text = "A" + "".join(rnd.choice("0123456789ABab ") for _ in range(rnd.randint(1, 14))) + "b"
+        x = rnd.uniform(60, 260)
+        c.setFont("Helvetica", size)
+        c.drawString(x, y, text)
+        for _ in range(rnd.choice([0, 1, 1, 2])):
+            c.drawString(x + rnd.choice([0.2, 0.5, 0.29 * size, 0.31 * size, -0.4]),
+                         y + rnd.choice([0.0, 0.3, -0.5, 0.29 * size]), text)
+        y -= size * 1.5 + rnd.choice([0, 2, 8])
+    xs = sorted(rnd.sample(range(80, 500, 10), rnd.randint(3, 6)))
+    ys = sorted(rnd.sample(range(150, 750, 12), rnd.randint(3, 8)))
+    for x in xs:
+        c.line(x, ys[0], x, ys[-1])
+    for y in ys:
+        c.line(xs[0], y, xs[-1], y)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def _read_with(data: bytes, monkeypatch, arrays: bool):
+    from pipeline.readers import _rules
+    from pipeline.rules import load_rules
+
+    monkeypatch.setattr(P, "_ARRAYS_FROM_TABLES", 0 if arrays else 10 ** 9)
+    monkeypatch.setattr(P, "_ARRAYS_FROM_PATHS", 0 if arrays else 10 ** 9)
+    with _rules.using(load_rules().layout):
+        doc = P.read("x.pdf", data)
+    return doc.text, doc.tables, doc.warnings
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_characters_on_arrays_read_as_one_by_one(seed, monkeypatch):
+    data = _table_doubles_pdf(seed) if seed % 2 else _doubles_pdf(seed)
+    arrays = _read_with(data, monkeypatch, arrays=True)
+    assert arrays == _read_with(data, monkeypatch, arrays=False)
+    assert len(arrays[0]) > 100
+
+
+def test_generated_reports_read_the_same_on_arrays(tmp_path, monkeypatch):
+    """The report fixtures (ruled, ruled as bars, without lines, turned by
+    /Rotate, fake bold, running lines) read the same on arrays."""
+    from conftest import benchmark_module, pdf_font
+
+    if pdf_font() is None:
+        pytest.skip("no CJK font for the PDF fixtures")
+    pdf_text = benchmark_module("pdf_text")
+    from fixtures import disclosure as dx
+    from fixtures import make_fixtures as mf
+
+    report = dx.reports()[1]
+    paths = [dx.write_pdf(report, tmp_path / "ruled", ruled=True), dx.write_pdf(report, tmp_path / "aligned", ruled=False),
+             pdf_text.write_bars_pdf(report, tmp_path / "bars"), mf.write_pdf(tmp_path, "turned.pdf", rotate90=True),
+             mf.write_pdf(tmp_path, "nankai.pdf")]
+    for path in paths:
+        data = path.read_bytes()
+        assert _read_with(data, monkeypatch, arrays=True) == _read_with(data, monkeypatch, arrays=False), path.name

@@ -24,6 +24,7 @@ import bisect
 import ctypes
 import functools
 import hashlib
+import itertools
 import logging
 import math
 import operator
@@ -34,9 +35,11 @@ import statistics
 import struct
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pypdfium2
 import pypdfium2.raw as pdfium_c
 
@@ -210,6 +213,8 @@ _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
 _RECT = struct.Struct("=4f")  # an FS_RECTF read in one piece: left, top, right, bottom
 _SPACE_CHAR = re.compile(r"\s")  # str.isspace's characters
 _FEW_GLYPHS = 16  # a character's kept glyphs tested one by one up to this many
+_ARRAYS_FROM_PATHS = 16  # pages with this many paths or more: ruling lines found on arrays
+_ARRAYS_FROM_TABLES = 1  # pages with this many ruled tables or more: characters handled on arrays
 _BUCKET = 8.0  # points: the grid the fake-bold check files glyphs in (wider than 0.3 em of any body font)
 
 
@@ -257,7 +262,7 @@ def _page_objects(page: pypdfium2.PdfPage, rotation: int = 0) -> tuple[list[Segm
     Raw PDFium calls: the helper objects cost more than the text itself on
     pages with many text runs. Only path objects are looked into, each
     path's points read in one piece where PDFium's layout allows it
-    (`_path_points`).
+    (`_path_points`), every object's calls mapped over all of them.
     """
     raw = page.raw
     width, height = page.get_size()
@@ -266,30 +271,61 @@ def _page_objects(page: pypdfium2.PdfPage, rotation: int = 0) -> tuple[list[Segm
     segments: list[Segment] = []
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     refs = (ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top))
-    matrix = pdfium_c.FS_MATRIX()
-    matrix_ref = ctypes.byref(matrix)
     image_kind, path_kind = pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH
-    bulk = _bulk_points_work()
-    iter_points, point_size, unpack_matrix, string_at = _POINT.iter_unpack, _POINT.size, _MATRIX.unpack_from, ctypes.string_at
-    for i in range(_count_objects(raw)):
-        obj = _get_object(raw, i)
-        kind = _object_type(obj)
-        if kind == image_kind:
-            if _object_bounds(obj, *refs):
+    # every object and its type with one call each, mapped (no Python loop)
+    n_objects = _count_objects(raw)
+    objects = list(map(_get_object, itertools.repeat(raw, n_objects), range(n_objects)))
+    kinds = list(map(_object_type, objects))
+    if image_kind in kinds:
+        for obj, kind in zip(objects, kinds, strict=True):
+            if kind == image_kind and _object_bounds(obj, *refs):
                 image_area += max(right.value - left.value, 0) * max(top.value - bottom.value, 0)
-        elif kind == path_kind:
-            # the path's points in one piece (see _path_points; PDFium keeps
-            # them in one array, whose layout _bulk_points_work checked)
-            first = _segment_address(obj, 0) if bulk else None
-            if not first:
-                segments.extend(_path_segments(obj))
-            elif _object_matrix(obj, matrix_ref):
-                n = _count_segments(obj)
-                _add_path(segments, iter_points(string_at(first, n * point_size)), unpack_matrix(matrix))
+    paths = [obj for obj, kind in zip(objects, kinds, strict=True) if kind == path_kind] if path_kind in kinds else []
+    if paths:
+        segments = _paths_lines(paths)
     if rotation:
         turned = (_turn((sx0, sx1, sy0, sy1), rotation) for sx0, sy0, sx1, sy1 in segments)
         segments = [(tx0, ty0, tx1, ty1) for tx0, tx1, ty0, ty1 in turned]
     return segments, image_area / area
+
+
+def _paths_lines(paths: list) -> list[Segment]:
+    """The ruling lines of path objects, in their order. Each path's points
+    in one piece (see _path_points; PDFium keeps them in one array, whose
+    layout _bulk_points_work checked), every path's first point, count and
+    matrix read by mapped calls, and all of them turned into lines at once
+    (_path_lines); path by path on pages with few paths (where numpy's
+    set-up costs more than it saves) or where a path's points cannot be
+    read so."""
+    n = len(paths)
+    if n >= _ARRAYS_FROM_PATHS and _bulk_points_work():
+        firsts = list(map(_segment_address, paths, itertools.repeat(0, n)))
+        counts = list(map(_count_segments, paths))
+        if all(first or not count for first, count in zip(firsts, counts, strict=True)):
+            held = _buffer("matrices", pdfium_c.FS_MATRIX, n)
+            done = list(map(_object_matrix, paths, held[1][:n]))
+            matrices = np.frombuffer(held[0], dtype=np.float32, count=6 * n).reshape(n, 6)
+            # a path without points has no lines (as _path_segments gives it)
+            keep = [k for k in range(n) if done[k] and firsts[k]]
+            if len(keep) < n:
+                firsts, counts = [firsts[k] for k in keep], [counts[k] for k in keep]
+                matrices = matrices[keep]
+            size = _POINT.size
+            blobs = list(map(ctypes.string_at, firsts, [count * size for count in counts]))
+            return _path_lines(blobs, matrices, counts)
+    segments: list[Segment] = []
+    bulk = _bulk_points_work()
+    matrix = pdfium_c.FS_MATRIX()
+    matrix_ref = ctypes.byref(matrix)
+    for obj in paths:
+        first = _segment_address(obj, 0) if bulk else None
+        if not first:
+            segments.extend(_path_segments(obj))
+        elif _object_matrix(obj, matrix_ref):
+            n = _count_segments(obj)
+            _add_path(segments, _POINT.iter_unpack(ctypes.string_at(first, n * _POINT.size)),
+                      _MATRIX.unpack_from(matrix))
+    return segments
 
 
 # A path segment handle is PDFium's own CFX_Path::Point, one of the path's
@@ -377,6 +413,54 @@ def _add_path(out: list[Segment], points: Iterable[tuple[float, float, int, int]
             if (y1 - y0 < 1.0 and x1 - x0 >= 3.0) or (x1 - x0 < 1.0 and y1 - y0 >= 3.0):
                 out.append((x0, y0, x1, y1))
             qx, qy = sx, sy
+
+
+_POINT_DTYPE = np.dtype([("x", "<f4"), ("y", "<f4"), ("kind", "u1"), ("close", "u1"), ("pad", "V2")])
+
+
+def _path_lines(blobs: list[bytes], matrices: list[tuple[float, float, float, float, float, float]],
+                counts: list[int]) -> list[Segment]:
+    """The straight horizontal and vertical pieces of paths, in page space
+    and in the order `_add_path` gives them path by path: each path's points
+    as `_path_points` reads them (`blobs`), its matrix and its point count.
+
+    The same walk as _add_path, on arrays: a piece is drawn to a lineto point
+    from the point before it (or from the path's start when that point
+    closed its figure), and from a closing point back to the start, the
+    last moveto point of the path so far."""
+    points = np.frombuffer(b"".join(blobs), dtype=_POINT_DTYPE)
+    total = len(points)
+    if not total:
+        return []
+    matrix = np.repeat(np.array(matrices, dtype=np.float64), counts, axis=0)
+    x, y = points["x"].astype(np.float64), points["y"].astype(np.float64)
+    px = matrix[:, 0] * x + matrix[:, 2] * y + matrix[:, 4]
+    py = matrix[:, 1] * x + matrix[:, 3] * y + matrix[:, 5]
+    kind = points["kind"]
+    at = np.arange(total)
+    path_start = np.repeat(np.cumsum([0, *counts[:-1]]), counts)  # the index of each point's path's first point
+    move = kind == pdfium_c.FPDF_SEGMENT_MOVETO
+    last_move = np.maximum.accumulate(np.where(move, at, -1))
+    started = last_move >= path_start
+    start = np.where(started, last_move, 0)
+    sx, sy = px[start], py[start]
+    closes = (points["close"] != 0) & ~move & started
+    line = (kind == pdfium_c.FPDF_SEGMENT_LINETO) & (at != path_start)
+    qx, qy = np.empty(total), np.empty(total)  # the point each piece is drawn from
+    qx[0] = qy[0] = 0.0
+    qx[1:] = np.where(closes[:-1], sx[:-1], px[:-1])
+    qy[1:] = np.where(closes[:-1], sy[:-1], py[:-1])
+    pieces = np.empty((total, 2, 4))  # per point: the piece to it, the piece closing its figure
+    for n, (ax, ay, bx, by) in enumerate(((qx, qy, px, py), (px, py, sx, sy))):
+        pieces[:, n, 0] = np.minimum(ax, bx)
+        pieces[:, n, 1] = np.minimum(ay, by)
+        pieces[:, n, 2] = np.maximum(ax, bx)
+        pieces[:, n, 3] = np.maximum(ay, by)
+    dx, dy = pieces[:, :, 2] - pieces[:, :, 0], pieces[:, :, 3] - pieces[:, :, 1]
+    keep = ((dy < 1.0) & (dx >= 3.0)) | ((dx < 1.0) & (dy >= 3.0))
+    keep[:, 0] &= line
+    keep[:, 1] &= closes
+    return list(map(tuple, pieces.reshape(-1, 4)[keep.ravel()].tolist()))
 
 
 def _path_segments(obj) -> list[Segment]:
@@ -472,6 +556,36 @@ class _Table:
             else:
                 cell.append(item)
 
+    def put_arrays(self, cy: np.ndarray, cx: np.ndarray, chars: list[str], h: np.ndarray) -> None:
+        """`put` each of the characters `chars` at (cx, cy) of height h, in
+        order: their slots by bisecting arrays (np.searchsorted, the same sides
+        as put's bisect), each cell's characters in their order."""
+        if not chars:
+            return
+        n_cols = len(self.xs) - 1
+        c = np.clip(np.searchsorted(self.xs, cx, side="right") - 1, 0, n_cols - 1)
+        r = np.clip(np.searchsorted(self._neg_ys, -cy, side="left") - 1, 0, len(self.ys) - 2)
+        slots = r * n_cols + c
+        if self.group:
+            first = np.arange(n_cols * (len(self.ys) - 1))
+            for (gr, gc), (fr, fc) in self.group.items():
+                first[gr * n_cols + gc] = fr * n_cols + fc
+            slots = first[slots]
+        order = np.argsort(slots, kind="stable")
+        ordered = slots[order]
+        cuts = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
+        items = list(zip(cy[order].tolist(), cx[order].tolist(), [chars[k] for k in order.tolist()],
+                         h[order].tolist(), strict=True))
+        cells = self.chars
+        for start, end, slot in zip([0, *cuts.tolist()], [*cuts.tolist(), len(items)],
+                                    ordered[np.r_[0, cuts]].tolist(), strict=True):
+            key = divmod(slot, n_cols)
+            cell = cells.get(key)
+            if cell is None:
+                cells[key] = items[start:end]
+            else:
+                cell.extend(items[start:end])
+
     @functools.cached_property
     def _neg_ys(self) -> list[float]:
         return [-y for y in self.ys]
@@ -505,16 +619,101 @@ def _cell_lines(chars: list[tuple[float, float, str, float]]) -> str:
     return "\n".join("".join([c[2] for c in sorted(line, key=_SECOND)]) for line in lines)
 
 
-def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table], rotation: int = 0,
-                page_no: int | None = None, found: list[RawTable] | None = None) -> list[_Line]:
-    """Lines of a page's text layer with geometry; duplicates dropped, table text rendered per row.
+def _chars_by_arrays(tp, raw: str, count: int, tables: list[_Table], rotation: int
+                     ) -> tuple[list[_Line], list[tuple[str, float, float, float, float, float]] | None]:
+    """The page's characters outside `tables` as lines (or, on a turned page,
+    as characters placed for _lines_from_chars); those inside put into the
+    tables' cells. What `_chars_one_by_one` does, on arrays: see there."""
+    # Loose boxes span the glyph's advance and the font's ascent/descent:
+    # an opening quote then starts at the margin like any other character,
+    # and every line of one font has the same height. All of the page's
+    # boxes are read at once, and what is done to every character (turning,
+    # the fake-bold check, which table holds it) is done on arrays of them;
+    # only the characters outside tables go through a Python loop.
+    codes = np.frombuffer(raw.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    special = np.isin(codes, _SPECIAL_CODES)
+    boxes, ok = _char_boxes(tp, count)
+    x0, y1, x1, y0 = boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3]  # FS_RECTF: left, top, right, bottom
+    if rotation:
+        x0, x1, y0, y1 = _turn((x0, x1, y0, y1), rotation)
+    w, h = x1 - x0, y1 - y0
+    w, h = np.where(w > 1.0, w, 1.0), np.where(h > 1.0, h, 1.0)
+    glyph = ok & ~special  # the characters with a box: fake-bold check, tables, lines
+    # A double is a glyph of the same character less than 0.3 of its size
+    # away from an earlier kept one: fake bold (or a shadow), dropped.
+    # Checked one by one only for the characters that can have one.
+    index = np.flatnonzero(glyph)
+    suspects = _double_suspects(codes[index], x0[index], y0[index], w[index], h[index])
+    if suspects is not None:
+        check = index[np.isin(codes[index], suspects)]
+        dropped = _doubles([raw[k] for k in check.tolist()], x0[check].tolist(), y0[check].tolist(),
+                           w[check].tolist(), h[check].tolist())
+        if dropped:
+            glyph[check[dropped]] = False
+    # each table's characters, in text order: a character goes to the first table holding its centre
+    inside: list[tuple[np.ndarray, np.ndarray, list[str], np.ndarray]] = []
+    if tables:
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        for t in tables:
+            tx0, ty0, tx1, ty1 = t.bbox
+            mine = glyph & (tx0 <= cx) & (cx <= tx1) & (ty0 <= cy) & (cy <= ty1)
+            idx = np.flatnonzero(mine)
+            glyph &= ~mine
+            inside.append((cy[idx], cx[idx], [raw[k] for k in idx.tolist()], h[idx]))
+    lines: list[_Line] = []
+    chars: list[str] = []
+    geo: list[list[float]] = []  # x0, x1, y0, y1 of each of `chars` but the spaces
+    pieces: list[str] = []  # the characters of `geo`, one by one
+    size = 0.0
+    # On a turned page PDFium breaks lines as on the unturned one: keep the
+    # characters and group them by position instead.
+    placed: list[tuple[str, float, float, float, float, float]] | None = [] if rotation else None
 
-    Tables (ruled ones, then those aligned without ruling lines) are added
-    to `found` in page order, each with its rendered lines."""
-    tp = textpage.raw
-    count = pdfium_c.FPDFText_CountChars(tp)
-    if len(raw) != count:  # characters outside the BMP: read one by one
-        raw = "".join(chr(pdfium_c.FPDFText_GetUnicode(tp, k)) for k in range(count))
+    def flush() -> None:
+        nonlocal chars, geo, size, pieces
+        if geo:
+            text = drop_cjk_spaces("".join(chars)).strip()
+            if text:
+                lefts, rights, bottoms, tops = zip(*geo)
+                lines.append(_Line(text, min(lefts), max(rights), max(tops), min(bottoms), size,
+                                   chunks=_chunks(pieces, geo)))
+        chars, geo, size, pieces = [], [], 0.0, []
+
+    boxes_of = iter(np.column_stack((x0, x1, y0, y1))[glyph].tolist())
+    for k in np.flatnonzero(special | glyph).tolist():
+        ch = raw[k]
+        if ch in "\r\n \u3000\x02\ufffe\x00":
+            if ch == "\r" or ch == "\n":
+                flush()
+            elif ch == " " or ch == "\u3000":
+                # Generated spaces between digits come from spread-out glyphs,
+                # not from the text: "1 8" is 18.
+                if chars and chars[-1].isdigit() and k + 1 < count and raw[k + 1].isdigit() and pdfium_c.FPDFText_IsGenerated(tp, k) == 1:
+                    continue
+                if chars and chars[-1] != " ":
+                    chars.append(" ")
+            # else PDFium's markers for hyphenation and unknowns: dropped
+            continue
+        box = next(boxes_of)
+        if not size:
+            size = pdfium_c.FPDFText_GetFontSize(tp, k) or (box[3] - box[2] if box[3] - box[2] > 1.0 else 1.0)
+        if placed is not None:
+            placed.append((ch, box[0], box[1], box[2], box[3], size))
+            continue
+        chars.append(ch)
+        geo.append(box)
+        pieces.append(ch)
+    flush()
+    for t, mine in zip(tables, inside, strict=True):
+        t.put_arrays(*mine)
+    return lines, placed
+
+
+def _chars_one_by_one(tp, raw: str, count: int, tables: list[_Table], rotation: int
+                      ) -> tuple[list[_Line], list[tuple[str, float, float, float, float, float]] | None]:
+    """`_chars_by_arrays`, character by character: faster on pages with
+    few characters or without tables, where nearly every character goes
+    through the loop that makes lines anyway."""
     # Loose boxes span the glyph's advance and the font's ascent/descent:
     # an opening quote then starts at the margin like any other character,
     # and every line of one font has the same height.
@@ -631,6 +830,23 @@ def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table],
     flush()
     for t, (*_, inside) in zip(tables, table_boxes, strict=True):
         t.put_all(inside)
+    return lines, placed
+
+
+def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table], rotation: int = 0,
+                page_no: int | None = None, found: list[RawTable] | None = None) -> list[_Line]:
+    """Lines of a page's text layer with geometry; duplicates dropped, table text rendered per row.
+
+    Tables (ruled ones, then those aligned without ruling lines) are added
+    to `found` in page order, each with its rendered lines."""
+    tp = textpage.raw
+    count = pdfium_c.FPDFText_CountChars(tp)
+    if len(raw) != count:  # characters outside the BMP: read one by one
+        raw = "".join(chr(pdfium_c.FPDFText_GetUnicode(tp, k)) for k in range(count))
+    if len(tables) >= _ARRAYS_FROM_TABLES:
+        lines, placed = _chars_by_arrays(tp, raw, count, tables, rotation)
+    else:
+        lines, placed = _chars_one_by_one(tp, raw, count, tables, rotation)
     lines = _lines_from_chars(placed) if placed is not None else _merge_visual_lines(lines)
     boxes: list[tuple[Box, RawTable]] = [(t.bbox, raw_table(t.grid(), t.kind, page_no, t.merged())) for t in tables]
     lines, aligned = _aligned_tables(lines, page_no)
@@ -645,6 +861,124 @@ def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table],
         found.extend(t for _, t in sorted(boxes, key=lambda b: -b[0][3]) if t.lines)
     lines.sort(key=lambda ln: -ln.top)
     return lines
+
+
+_SPECIAL_CODES = np.array([ord(c) for c in "\r\n \u3000\x02\ufffe\x00"], dtype=np.uint32)
+_buffers = threading.local()  # per thread and use: an array of a ctypes structure and a pointer to each element
+
+
+def _buffer(name: str, kind, count: int) -> tuple[ctypes.Array, list]:
+    """An array of at least `count` `kind` structures, and a pointer to each
+    of them, kept for the next page (one per thread): PDFium writes into
+    them from mapped calls, and numpy reads them in one piece."""
+    held = getattr(_buffers, name, None)
+    if held is None or len(held[1]) < count:
+        size = max(count, 2 * len(held[1]) if held is not None else 2048)
+        array = (kind * size)()
+        step = ctypes.sizeof(kind)
+        held = (array, [ctypes.byref(array, step * k) for k in range(size)])
+        setattr(_buffers, name, held)
+    return held
+
+
+def _char_boxes(tp, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every character's loose box, (count, 4) float64 columns left, top,
+    right, bottom; and whether PDFium gave one (bool). One PDFium call per
+    character into a preallocated buffer, read as one array."""
+    buffer, refs = _buffer("boxes", pdfium_c.FS_RECTF, count)
+    ok = np.fromiter(map(_char_box, itertools.repeat(tp, count), range(count), refs[:count]), dtype=np.int32,
+                     count=count)
+    boxes = np.frombuffer(buffer, dtype=np.float32, count=4 * count).reshape(count, 4).astype(np.float64)
+    return boxes, ok != 0
+
+
+def _double_suspects(codes: np.ndarray, x0: np.ndarray, y0: np.ndarray, w: np.ndarray,
+                     h: np.ndarray) -> np.ndarray | None:
+    """The characters (code points) with a glyph less than 0.3 of its width
+    and height away from an earlier glyph of the same character (kept or
+    not), or None when there is none: only these characters can have a
+    fake-bold double. Glyphs sorted by character and x; each glyph's
+    neighbours within its window in x are found by bisecting (with a point
+    of margin against rounding), then tested in x and y."""
+    n = len(codes)
+    if n < 2:
+        return None
+    tw, th = 0.3 * w, 0.3 * h
+    if not float(np.abs(x0).max()) + float(tw.max()) < 1e5:  # the keys below would lose x: check all
+        return np.unique(codes)
+    keys = codes.astype(np.float64) * 4e5 + x0
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    lo = np.searchsorted(ordered, keys - tw - 1.0, side="left")
+    hi = np.searchsorted(ordered, keys + tw + 1.0, side="right")
+    reach = hi - lo  # the glyphs in each glyph's window (and margin), itself included
+    many = np.flatnonzero(reach > 1)
+    if not len(many):
+        return None
+    reach = reach[many]
+    total = int(reach.sum())
+    if total > 200_000:  # too many pairs to list: check these characters one by one
+        return np.unique(codes[many])
+    later = np.repeat(many, reach)  # each glyph with a neighbour, against every glyph of its window
+    offset = np.arange(total) - np.repeat(np.cumsum(reach) - reach, reach)
+    earlier = order[np.repeat(lo[many], reach) + offset]
+    near = (earlier < later) & (codes[earlier] == codes[later]) \
+        & (np.abs(x0[earlier] - x0[later]) < tw[later]) & (np.abs(y0[earlier] - y0[later]) < th[later])
+    if not near.any():
+        return None
+    return np.unique(codes[later[near]])
+
+
+def _doubles(chs: list[str], xs: list[float], ys: list[float], ws: list[float], hs: list[float]) -> list[int]:
+    """Which of the glyphs (character, x0, y0, width and height clamped to
+    1 pt at least), in text order, are doubles of an earlier kept glyph of
+    the same character: less than 0.3 of the later one's width and height
+    away. Only the buckets that reach that near can hold one (one bucket,
+    mostly; the 3 x 3 around it at most)."""
+    seen: dict[str, list[tuple[float, float]] | dict[tuple[int, int], list[tuple[float, float]]]] = {}
+    bucket = _BUCKET
+    out: list[int] = []
+    for n, ch in enumerate(chs):
+        x0, y0, w, h = xs[n], ys[n], ws[n], hs[n]
+        near = seen.get(ch)
+        if near is None:
+            seen[ch] = [(x0, y0)]
+        elif near.__class__ is list and 0.3 * w <= bucket and 0.3 * h <= bucket:
+            # Few glyphs of this character yet: test them all. With the window
+            # no wider than a bucket, the buckets below would hold the same ones.
+            tw, th = 0.3 * w, 0.3 * h
+            double = False
+            for px, py in near:
+                if -tw < px - x0 < tw and -th < py - y0 < th:
+                    double = True
+                    break
+            if double:
+                out.append(n)
+                continue
+            near.append((x0, y0))
+            if len(near) > _FEW_GLYPHS:
+                seen[ch] = _buckets(near)
+        else:
+            if near.__class__ is list:
+                near = seen[ch] = _buckets(near)
+            bx, by = int(x0 // bucket), int(y0 // bucket)
+            tw, th = 0.3 * w, 0.3 * h
+            edge_x, edge_y = x0 - bx * bucket, y0 - by * bucket
+            cols = (bx - 1, bx, bx + 1) if edge_x < tw and bucket - edge_x < tw else (
+                (bx - 1, bx) if edge_x < tw else (bx, bx + 1) if bucket - edge_x < tw else (bx,))
+            rows = (by - 1, by, by + 1) if edge_y < th and bucket - edge_y < th else (
+                (by - 1, by) if edge_y < th else (by, by + 1) if bucket - edge_y < th else (by,))
+            double = False
+            for i in cols:
+                for j in rows:
+                    for px, py in near.get((i, j), ()):
+                        if -tw < px - x0 < tw and -th < py - y0 < th:
+                            double = True
+            if double:
+                out.append(n)
+                continue
+            near.setdefault((bx, by), []).append((x0, y0))
+    return out
 
 
 def _buckets(glyphs: list[tuple[float, float]]) -> dict[tuple[int, int], list[tuple[float, float]]]:
