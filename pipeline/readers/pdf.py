@@ -516,6 +516,8 @@ class _Table:
     group: dict[tuple[int, int], tuple[int, int]]  # slot of a merged cell -> its first slot (others: absent)
     kind: str = "pdf-ruled"
     chars: dict[tuple[int, int], list[tuple[float, float, str]]] = field(default_factory=dict)
+    # the text of a one-line cell filed by put_arrays, with its number of characters then
+    texts: dict[tuple[int, int], tuple[int, str]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def bbox(self) -> Box:
@@ -571,18 +573,27 @@ class _Table:
             for (gr, gc), (fr, fc) in self.group.items():
                 first[gr * n_cols + gc] = fr * n_cols + fc
             slots = first[slots]
-        order = np.argsort(slots, kind="stable")
+        order = np.argsort(slots, kind="stable")  # by slot, in text order within each
         ordered = slots[order]
         cuts = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
-        items = list(zip(cy[order].tolist(), cx[order].tolist(), [chars[k] for k in order.tolist()],
-                         h[order].tolist(), strict=True))
-        cells = self.chars
-        for start, end, slot in zip([0, *cuts.tolist()], [*cuts.tolist(), len(items)],
-                                    ordered[np.r_[0, cuts]].tolist(), strict=True):
+        starts = np.r_[0, cuts]
+        ys = cy[order]
+        one_line = (np.minimum.reduceat(ys, starts) == np.maximum.reduceat(ys, starts)).tolist()
+        items = list(zip(ys.tolist(), cx[order].tolist(), [chars[k] for k in order.tolist()], h[order].tolist(),
+                         strict=True))
+        # a one-line cell's text: its characters left to right (a stable sort, text order on a
+        # tie), as _cell_lines joins them; cells of more lines are left to _cell_lines
+        letters = [chars[k] for k in np.lexsort((cx, slots)).tolist()]
+        cells, texts = self.chars, self.texts
+        bounds = starts.tolist()
+        for start, end, slot, one in zip(bounds, [*bounds[1:], len(items)], ordered[starts].tolist(), one_line,
+                                         strict=True):
             key = divmod(slot, n_cols)
             cell = cells.get(key)
             if cell is None:
                 cells[key] = items[start:end]
+                if one:
+                    texts[key] = (end - start, "".join(letters[start:end]))
             else:
                 cell.extend(items[start:end])
 
@@ -593,7 +604,9 @@ class _Table:
     def grid(self) -> list[list[str]]:
         """Cell texts, a merged cell's text in each of its slots; the lines of
         a wrapped cell joined in reading order."""
-        texts = {slot: _cell_lines(chars) for slot, chars in self.chars.items()}
+        done = self.texts  # one-line cells put_arrays joined (while no character was added since)
+        texts = {slot: done[slot][1] if slot in done and done[slot][0] == len(chars) else _cell_lines(chars)
+                 for slot, chars in self.chars.items()}
         return [[texts.get(self.group.get((r, c), (r, c)), "") for c in range(len(self.xs) - 1)]
                 for r in range(len(self.ys) - 1)]
 
