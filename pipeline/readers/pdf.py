@@ -565,8 +565,8 @@ class _Table:
         if not chars:
             return
         n_cols = len(self.xs) - 1
-        c = np.clip(np.searchsorted(self.xs, cx, side="right") - 1, 0, n_cols - 1)
-        r = np.clip(np.searchsorted(self._neg_ys, -cy, side="left") - 1, 0, len(self.ys) - 2)
+        c = np.minimum(np.maximum(np.searchsorted(self.xs, cx, side="right") - 1, 0), n_cols - 1)
+        r = np.minimum(np.maximum(np.searchsorted(self._neg_ys, -cy, side="left") - 1, 0), len(self.ys) - 2)
         slots = r * n_cols + c
         if self.group:
             first = np.arange(n_cols * (len(self.ys) - 1))
@@ -576,7 +576,7 @@ class _Table:
         order = np.argsort(slots, kind="stable")  # by slot, in text order within each
         ordered = slots[order]
         cuts = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
-        starts = np.r_[0, cuts]
+        starts = np.concatenate(([0], cuts))
         ys = cy[order]
         one_line = (np.minimum.reduceat(ys, starts) == np.maximum.reduceat(ys, starts)).tolist()
         items = list(zip(ys.tolist(), cx[order].tolist(), [chars[k] for k in order.tolist()], h[order].tolist(),
@@ -644,7 +644,7 @@ def _chars_by_arrays(tp, raw: str, count: int, tables: list[_Table], rotation: i
     # the fake-bold check, which table holds it) is done on arrays of them;
     # only the characters outside tables go through a Python loop.
     codes = np.frombuffer(raw.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    special = np.isin(codes, _SPECIAL_CODES)
+    special = _SPECIAL[np.minimum(codes, 0xFFFF)]
     boxes, ok = _char_boxes(tp, count)
     x0, y1, x1, y0 = boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3]  # FS_RECTF: left, top, right, bottom
     if rotation:
@@ -876,7 +876,8 @@ def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table],
     return lines
 
 
-_SPECIAL_CODES = np.array([ord(c) for c in "\r\n \u3000\x02\ufffe\x00"], dtype=np.uint32)
+_SPECIAL = np.zeros(0x10000, dtype=bool)  # by code point (those past U+FFFF looked up as U+FFFF: not one)
+_SPECIAL[[ord(c) for c in "\r\n \u3000\x02\ufffe\x00"]] = True  # the characters the loop handles itself
 _buffers = threading.local()  # per thread and use: an array of a ctypes structure and a pointer to each element
 
 
