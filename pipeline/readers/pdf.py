@@ -13,6 +13,12 @@ Why this shape:
   skip ctypes' argument conversion (`_unchecked`): it cost more than the calls.
   A path's points are read in one piece (`_path_points`), and the grid is
   found by sorted sweeps over the lines, never by testing them pairwise.
+- On table pages the per-character and per-path work is done on numpy
+  arrays (`_chars_by_arrays`, `_path_lines`): the characters' boxes read
+  into one buffer, the fake-bold check only for characters with two glyphs
+  near each other, cells by searchsorted. Pages without tables, or with
+  few paths, keep the loops (`_chars_one_by_one`, `_add_path`), which cost
+  less there; tests hold the two to the same result.
 - Paragraphs come out one per line and pages are separated by "\\f"; joining
   a sentence broken across a page end is left to normalisation.
 - Pages with /Rotate (landscape tables) are read in display orientation:
