@@ -884,6 +884,7 @@ def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table],
 
 _SPECIAL = np.zeros(0x10000, dtype=bool)  # by code point (those past U+FFFF looked up as U+FFFF: not one)
 _SPECIAL[[ord(c) for c in "\r\n \u3000\x02\ufffe\x00"]] = True  # the characters the loop handles itself
+_KEEP_BUFFER = 1 << 16  # elements: larger buffers are made for their page only
 _buffers = threading.local()  # per thread and use: an array of a ctypes structure and a pointer to each element
 
 
@@ -897,7 +898,8 @@ def _buffer(name: str, kind, count: int) -> tuple[ctypes.Array, list]:
         array = (kind * size)()
         step = ctypes.sizeof(kind)
         held = (array, [ctypes.byref(array, step * k) for k in range(size)])
-        setattr(_buffers, name, held)
+        if size <= _KEEP_BUFFER:  # a huge page's buffer is not kept for the pages after it
+            setattr(_buffers, name, held)
     return held
 
 
