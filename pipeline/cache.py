@@ -94,8 +94,28 @@ def load_or_build(kind: str, key: bytes, build: Callable[[], T]) -> T:
     except Exception as exc:  # pragma: no cover - every value cached is picklable; the run goes on
         log.debug("%s not cached: %s", kind, exc)
         return value
-    write(name, _MAGIC + hashlib.sha256(payload).digest() + payload)
+    if write(name, _MAGIC + hashlib.sha256(payload).digest() + payload) is not None:
+        prune(kind)
     return value
+
+
+# Files of one kind kept, the newest first: each program or rules version
+# writes its own, and an upgrade (or a day of editing rules) would otherwise
+# leave every older one behind. A few stay for other installs sharing the cache.
+KEEP_PER_KIND = 4
+
+
+def prune(kind: str, keep: int = KEEP_PER_KIND) -> None:
+    """Remove all but the `keep` newest cache files of `kind` (quietly: a file
+    another process is reading stays readable until it closes it)."""
+    folder = cache_dir()
+    try:
+        files = sorted(folder.glob(f"{kind}-{'[0-9a-f]' * 32}.pickle"), key=lambda p: p.stat().st_mtime_ns,
+                       reverse=True)
+        for old in files[keep:]:
+            old.unlink(missing_ok=True)
+    except OSError as exc:
+        log.debug("cache not pruned (%s): %s", folder, exc)
 
 
 def _mapping_proxy(items: dict) -> MappingProxyType:

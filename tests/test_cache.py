@@ -139,3 +139,22 @@ def test_broken_rules_are_never_cached(builds, tmp_path):
             R.load_rules(folder)
     assert builds["rules"] == 2
     assert not list(Path(cache.cache_dir()).glob("rules-*"))
+
+
+def test_only_the_newest_files_of_a_kind_stay(builds):
+    # a new program or rules version writes its own files: the oldest go
+    import os
+
+    folder = cache.cache_dir()
+    for i in range(cache.KEEP_PER_KIND + 2):
+        assert cache.load_or_build("probe", f"version {i}".encode(), lambda i=i: i) == i
+        newest = max(folder.glob("probe-*.pickle"), key=lambda p: p.stat().st_mtime_ns)
+        os.utime(newest, ns=(i * 10**9, i * 10**9))  # clearly ordered, whatever the clock's resolution
+    left = sorted(folder.glob("probe-*.pickle"), key=lambda p: p.stat().st_mtime_ns)
+    assert len(left) == cache.KEEP_PER_KIND
+    # the newest ones are the ones kept: they still load without a build
+    for i in range(2, cache.KEEP_PER_KIND + 2):
+        assert cache.load_or_build("probe", f"version {i}".encode(), lambda: "built again") == i
+    (folder / "other-kind.pickle").write_bytes(b"x")  # another kind's files are not touched
+    cache.prune("probe", keep=0)
+    assert not list(folder.glob("probe-*.pickle")) and (folder / "other-kind.pickle").exists()
