@@ -36,6 +36,8 @@ NEGATIVES = [
     ("frequency", "每季度至少召开一次法治工作分析会。", "每季度至少召开一次"),
     ("frequency", "每半年组织一次村干部轮训。", "每半年组织一次"),
     ("frequency", "每月编发一期法治工作简报。", "每月编发一期"),
+    ("term_session", "认真贯彻十四届全国人大三次会议精神。", "三次会议"),
+    ("term_session", "按照县委十五届六次、七次全会部署推进各项工作。", "六次、七次"),
 ]
 
 # (shape it resembles, sentence, value, unit): a figure that must be extracted
@@ -55,6 +57,8 @@ FIGURES = [
     ("ordinal", "召开第一次全体会议后，又召开专题会议3次。", 3, "次"),
     ("paired", "走访困难群众一户，发放资料一份。", 1, "份"),
     ("n_in_one", "整合执法队伍3支，实现一体化运行。", 3, "支"),
+    ("term_session", "换届后召开三次会议，研究部署法治建设。", 3, "次"),
+    ("term_session", "第十届区人大代表参加培训3次。", 3, "次"),
 ]
 
 

@@ -291,3 +291,21 @@ def test_targets_command_prints_and_writes(two_years, tmp_path, capsys):
     assert "missed" in printed.out and "1 missed" in printed.err
     lines = out.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("region,region_code,indicator") and len(lines) == 2 and lines[1].endswith("missed")
+
+
+# (sentence of a work report, the id of its first money figure): 支出 alone is
+# the budget's expenditure only where no other spending is named
+EXPENDITURE = [
+    ("全省一般公共预算支出8200亿元。", "general_budget_expenditure"),
+    ("地方一般公共预算收入增长2.3%、支出首次超过7000亿元。", "general_budget_expenditure"),
+    ("继续压减非刚性一般性支出18亿元。", "other"),
+    ("急难型、支出型临时救助标准分别提高100元、150元。", "other"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "ident"), EXPENDITURE, ids=[e[0][:14] for e in EXPENDITURE])
+def test_spending_that_is_not_the_budgets(sentence, ident):
+    report = extract_text("某省2026年政府工作报告\n一、2025年工作回顾\n" + sentence + "\n")
+    assert report.meta.report_type == "gov_work_report"
+    money = [i for i in report.indicators if i.unit_class == "money"]
+    assert money and money[0].indicator == ident, [(i.text, i.indicator) for i in report.indicators]
