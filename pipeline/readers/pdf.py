@@ -738,10 +738,8 @@ def _chars_one_by_one(tp, raw: str, count: int, tables: list[_Table], rotation: 
     # and every line of one font has the same height.
     rect = pdfium_c.FS_RECTF()
     rect_ref = ctypes.byref(rect)
-    # Seen glyphs by character: a second glyph of the same character at the
-    # same spot is fake bold (or a shadow) and is dropped. A character's
-    # glyphs are a list while they are few, then filed in buckets.
-    seen: dict[str, list[tuple[float, float]] | dict[tuple[int, int], list[tuple[float, float]]]] = {}
+    # a second glyph of the same character at the same spot is fake bold (or a shadow)
+    double = _Kept().double
     lines: list[_Line] = []
     chars: list[str] = []
     geo: list[tuple[float, float, float, float]] = []
@@ -768,7 +766,6 @@ def _chars_one_by_one(tp, raw: str, count: int, tables: list[_Table], rotation: 
     # each table's box, and the characters inside it, in text order
     table_boxes: list[tuple[float, float, float, float, list[tuple[float, float, str, float]]]] = [
         (*t.bbox, []) for t in tables]
-    bucket = _BUCKET
     for k, ch in enumerate(raw):
         if ch in "\r\n \u3000\x02\ufffe\x00":
             if ch == "\r" or ch == "\n":
@@ -789,45 +786,8 @@ def _chars_one_by_one(tp, raw: str, count: int, tables: list[_Table], rotation: 
             x0, x1, y0, y1 = _turn((x0, x1, y0, y1), rotation)
         w = x1 - x0 if x1 - x0 > 1.0 else 1.0
         h = y1 - y0 if y1 - y0 > 1.0 else 1.0
-        # A double is a glyph of the same character less than 0.3 of its size
-        # away: only the buckets that reach that near can hold one (one
-        # bucket, mostly; the 3 x 3 around it at most).
-        near = seen.get(ch)
-        if near is None:
-            seen[ch] = [(x0, y0)]
-        elif near.__class__ is list and 0.3 * w <= bucket and 0.3 * h <= bucket:
-            # Few glyphs of this character yet: test them all. With the window
-            # no wider than a bucket, the buckets below would hold the same ones.
-            tw, th = 0.3 * w, 0.3 * h
-            double = False
-            for px, py in near:
-                if -tw < px - x0 < tw and -th < py - y0 < th:
-                    double = True
-                    break
-            if double:
-                continue
-            near.append((x0, y0))
-            if len(near) > _FEW_GLYPHS:
-                seen[ch] = _buckets(near)
-        else:
-            if near.__class__ is list:
-                near = seen[ch] = _buckets(near)
-            bx, by = int(x0 // bucket), int(y0 // bucket)
-            tw, th = 0.3 * w, 0.3 * h
-            edge_x, edge_y = x0 - bx * bucket, y0 - by * bucket
-            cols = (bx - 1, bx, bx + 1) if edge_x < tw and bucket - edge_x < tw else (
-                (bx - 1, bx) if edge_x < tw else (bx, bx + 1) if bucket - edge_x < tw else (bx,))
-            rows = (by - 1, by, by + 1) if edge_y < th and bucket - edge_y < th else (
-                (by - 1, by) if edge_y < th else (by, by + 1) if bucket - edge_y < th else (by,))
-            double = False
-            for i in cols:
-                for j in rows:
-                    for px, py in near.get((i, j), ()):
-                        if -tw < px - x0 < tw and -th < py - y0 < th:
-                            double = True
-            if double:
-                continue
-            near.setdefault((bx, by), []).append((x0, y0))
+        if double(ch, x0, y0, w, h):  # fake bold (or a shadow): dropped
+            continue
         if table_boxes:
             cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
             for tx0, ty0, tx1, ty1, inside in table_boxes:
@@ -954,53 +914,58 @@ def _double_suspects(codes: np.ndarray, x0: np.ndarray, y0: np.ndarray, w: np.nd
 def _doubles(chs: list[str], xs: list[float], ys: list[float], ws: list[float], hs: list[float]) -> list[int]:
     """Which of the glyphs (character, x0, y0, width and height clamped to
     1 pt at least), in text order, are doubles of an earlier kept glyph of
-    the same character: less than 0.3 of the later one's width and height
-    away. Only the buckets that reach that near can hold one (one bucket,
-    mostly; the 3 x 3 around it at most)."""
-    seen: dict[str, list[tuple[float, float]] | dict[tuple[int, int], list[tuple[float, float]]]] = {}
-    bucket = _BUCKET
-    out: list[int] = []
-    for n, ch in enumerate(chs):
-        x0, y0, w, h = xs[n], ys[n], ws[n], hs[n]
+    the same character (`_Kept.double`)."""
+    double = _Kept().double
+    return [n for n, ch in enumerate(chs) if double(ch, xs[n], ys[n], ws[n], hs[n])]
+
+
+class _Kept:
+    """The glyphs kept so far, by character, for the fake-bold check: a
+    glyph less than 0.3 of its width and height away from a kept glyph of
+    the same character is a double (fake bold, a shadow). A character's
+    glyphs are a list while they are few, then filed in _BUCKET-point
+    buckets: only the buckets that reach that near can hold one (one
+    bucket, mostly; the 3 x 3 around it at most)."""
+
+    __slots__ = ("seen",)
+
+    def __init__(self) -> None:
+        self.seen: dict[str, list[tuple[float, float]] | dict[tuple[int, int], list[tuple[float, float]]]] = {}
+
+    def double(self, ch: str, x0: float, y0: float, w: float, h: float) -> bool:
+        """Whether this glyph is a double of a kept one; if it is not, it is kept."""
+        seen = self.seen
+        bucket = _BUCKET
         near = seen.get(ch)
         if near is None:
             seen[ch] = [(x0, y0)]
-        elif near.__class__ is list and 0.3 * w <= bucket and 0.3 * h <= bucket:
+            return False
+        tw, th = 0.3 * w, 0.3 * h
+        if near.__class__ is list and tw <= bucket and th <= bucket:
             # Few glyphs of this character yet: test them all. With the window
             # no wider than a bucket, the buckets below would hold the same ones.
-            tw, th = 0.3 * w, 0.3 * h
-            double = False
             for px, py in near:
                 if -tw < px - x0 < tw and -th < py - y0 < th:
-                    double = True
-                    break
-            if double:
-                out.append(n)
-                continue
+                    return True
             near.append((x0, y0))
             if len(near) > _FEW_GLYPHS:
                 seen[ch] = _buckets(near)
-        else:
-            if near.__class__ is list:
-                near = seen[ch] = _buckets(near)
-            bx, by = int(x0 // bucket), int(y0 // bucket)
-            tw, th = 0.3 * w, 0.3 * h
-            edge_x, edge_y = x0 - bx * bucket, y0 - by * bucket
-            cols = (bx - 1, bx, bx + 1) if edge_x < tw and bucket - edge_x < tw else (
-                (bx - 1, bx) if edge_x < tw else (bx, bx + 1) if bucket - edge_x < tw else (bx,))
-            rows = (by - 1, by, by + 1) if edge_y < th and bucket - edge_y < th else (
-                (by - 1, by) if edge_y < th else (by, by + 1) if bucket - edge_y < th else (by,))
-            double = False
-            for i in cols:
-                for j in rows:
-                    for px, py in near.get((i, j), ()):
-                        if -tw < px - x0 < tw and -th < py - y0 < th:
-                            double = True
-            if double:
-                out.append(n)
-                continue
-            near.setdefault((bx, by), []).append((x0, y0))
-    return out
+            return False
+        if near.__class__ is list:
+            near = seen[ch] = _buckets(near)
+        bx, by = int(x0 // bucket), int(y0 // bucket)
+        edge_x, edge_y = x0 - bx * bucket, y0 - by * bucket
+        cols = (bx - 1, bx, bx + 1) if edge_x < tw and bucket - edge_x < tw else (
+            (bx - 1, bx) if edge_x < tw else (bx, bx + 1) if bucket - edge_x < tw else (bx,))
+        rows = (by - 1, by, by + 1) if edge_y < th and bucket - edge_y < th else (
+            (by - 1, by) if edge_y < th else (by, by + 1) if bucket - edge_y < th else (by,))
+        for i in cols:
+            for j in rows:
+                for px, py in near.get((i, j), ()):
+                    if -tw < px - x0 < tw and -th < py - y0 < th:
+                        return True
+        near.setdefault((bx, by), []).append((x0, y0))
+        return False
 
 
 def _buckets(glyphs: list[tuple[float, float]]) -> dict[tuple[int, int], list[tuple[float, float]]]:
