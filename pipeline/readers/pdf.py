@@ -679,53 +679,27 @@ def _chars_by_arrays(tp, raw: str, count: int, tables: list[_Table], rotation: i
             idx = np.flatnonzero(mine)
             glyph &= ~mine
             inside.append((cy[idx], cx[idx], [raw[k] for k in idx.tolist()], h[idx]))
-    lines: list[_Line] = []
-    chars: list[str] = []
-    geo: list[list[float]] = []  # x0, x1, y0, y1 of each of `chars` but the spaces
-    pieces: list[str] = []  # the characters of `geo`, one by one
-    size = 0.0
-    # On a turned page PDFium breaks lines as on the unturned one: keep the
-    # characters and group them by position instead.
-    placed: list[tuple[str, float, float, float, float, float]] | None = [] if rotation else None
-
-    def flush() -> None:
-        nonlocal chars, geo, size, pieces
-        if geo:
-            text = drop_cjk_spaces("".join(chars)).strip()
-            if text:
-                lefts, rights, bottoms, tops = zip(*geo)
-                lines.append(_Line(text, min(lefts), max(rights), max(tops), min(bottoms), size,
-                                   chunks=_chunks(pieces, geo)))
-        chars, geo, size, pieces = [], [], 0.0, []
-
+    out = _Lines(tp, raw, count, rotation)
+    chars, geo, pieces, placed = out.chars, out.geo, out.pieces, out.placed
     boxes_of = iter(np.column_stack((x0, x1, y0, y1))[glyph].tolist())
     for k in np.flatnonzero(special | glyph).tolist():
         ch = raw[k]
-        if ch in "\r\n \u3000\x02\ufffe\x00":
-            if ch == "\r" or ch == "\n":
-                flush()
-            elif ch == " " or ch == "\u3000":
-                # Generated spaces between digits come from spread-out glyphs,
-                # not from the text: "1 8" is 18.
-                if chars and chars[-1].isdigit() and k + 1 < count and raw[k + 1].isdigit() and pdfium_c.FPDFText_IsGenerated(tp, k) == 1:
-                    continue
-                if chars and chars[-1] != " ":
-                    chars.append(" ")
-            # else PDFium's markers for hyphenation and unknowns: dropped
+        if ch in _CONTROL:
+            out.control(ch, k)
             continue
         box = next(boxes_of)
-        if not size:
-            size = pdfium_c.FPDFText_GetFontSize(tp, k) or (box[3] - box[2] if box[3] - box[2] > 1.0 else 1.0)
+        if not out.size:
+            out.size = pdfium_c.FPDFText_GetFontSize(tp, k) or (box[3] - box[2] if box[3] - box[2] > 1.0 else 1.0)
         if placed is not None:
-            placed.append((ch, box[0], box[1], box[2], box[3], size))
-            continue
-        chars.append(ch)
-        geo.append(box)
-        pieces.append(ch)
-    flush()
+            placed.append((ch, box[0], box[1], box[2], box[3], out.size))
+        else:
+            chars.append(ch)
+            geo.append(box)
+            pieces.append(ch)
+    out.flush()
     for t, mine in zip(tables, inside, strict=True):
         t.put_arrays(*mine)
-    return lines, placed
+    return out.lines, placed
 
 
 def _chars_one_by_one(tp, raw: str, count: int, tables: list[_Table], rotation: int
@@ -740,24 +714,8 @@ def _chars_one_by_one(tp, raw: str, count: int, tables: list[_Table], rotation: 
     rect_ref = ctypes.byref(rect)
     # a second glyph of the same character at the same spot is fake bold (or a shadow)
     double = _Kept().double
-    lines: list[_Line] = []
-    chars: list[str] = []
-    geo: list[tuple[float, float, float, float]] = []
-    pieces: list[str] = []  # the characters of `geo`, one by one
-    size = 0.0
-    # On a turned page PDFium breaks lines as on the unturned one: keep the
-    # characters and group them by position instead.
-    placed: list[tuple[str, float, float, float, float, float]] | None = [] if rotation else None
-
-    def flush() -> None:
-        nonlocal chars, geo, size, pieces
-        if geo:
-            text = drop_cjk_spaces("".join(chars)).strip()
-            if text:
-                lefts, rights, bottoms, tops = zip(*geo)
-                lines.append(_Line(text, min(lefts), max(rights), max(tops), min(bottoms), size,
-                                   chunks=_chunks(pieces, geo)))
-        chars, geo, size, pieces = [], [], 0.0, []
+    out = _Lines(tp, raw, count, rotation)
+    chars, geo, pieces, placed = out.chars, out.geo, out.pieces, out.placed
 
     char_box = _char_box
     unpack_rect = _RECT.unpack_from
@@ -767,17 +725,8 @@ def _chars_one_by_one(tp, raw: str, count: int, tables: list[_Table], rotation: 
     table_boxes: list[tuple[float, float, float, float, list[tuple[float, float, str, float]]]] = [
         (*t.bbox, []) for t in tables]
     for k, ch in enumerate(raw):
-        if ch in "\r\n \u3000\x02\ufffe\x00":
-            if ch == "\r" or ch == "\n":
-                flush()
-            elif ch == " " or ch == "\u3000":
-                # Generated spaces between digits come from spread-out glyphs,
-                # not from the text: "1 8" is 18.
-                if chars and chars[-1].isdigit() and k + 1 < count and raw[k + 1].isdigit() and pdfium_c.FPDFText_IsGenerated(tp, k) == 1:
-                    continue
-                if chars and chars[-1] != " ":
-                    chars.append(" ")
-            # else PDFium's markers for hyphenation and unknowns: dropped
+        if ch in _CONTROL:
+            out.control(ch, k)
             continue
         if not char_box(tp, k, rect_ref):
             continue
@@ -798,18 +747,18 @@ def _chars_one_by_one(tp, raw: str, count: int, tables: list[_Table], rotation: 
                 cx = None
             if cx is not None:
                 continue
-        if not size:
-            size = pdfium_c.FPDFText_GetFontSize(tp, k) or h
+        if not out.size:
+            out.size = pdfium_c.FPDFText_GetFontSize(tp, k) or h
         if placed is not None:
-            placed.append((ch, x0, x1, y0, y1, size))
-            continue
-        chars.append(ch)
-        geo.append((x0, x1, y0, y1))
-        pieces.append(ch)
-    flush()
+            placed.append((ch, x0, x1, y0, y1, out.size))
+        else:
+            chars.append(ch)
+            geo.append((x0, x1, y0, y1))
+            pieces.append(ch)
+    out.flush()
     for t, (*_, inside) in zip(tables, table_boxes, strict=True):
         t.put_all(inside)
-    return lines, placed
+    return out.lines, placed
 
 
 def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table], rotation: int = 0,
@@ -909,6 +858,58 @@ def _double_suspects(codes: np.ndarray, x0: np.ndarray, y0: np.ndarray, w: np.nd
     if not near.any():
         return None
     return np.unique(codes[later[near]])
+
+
+# PDFium's line breaks, spaces, and its markers for hyphenation and unknowns
+_CONTROL = frozenset("\r\n \u3000\x02\ufffe\x00")
+
+
+class _Lines:
+    """A page's lines as its characters come (both character loops fill
+    one): `chars`, `geo` (x0, x1, y0, y1 of each character but the spaces)
+    and `pieces` hold the line being made, which `flush` ends; on a turned
+    page PDFium breaks lines as on the unturned one, so the characters are
+    kept in `placed` and grouped by position instead."""
+
+    __slots__ = ("tp", "raw", "count", "lines", "chars", "geo", "pieces", "size", "placed")
+
+    def __init__(self, tp, raw: str, count: int, rotation: int) -> None:
+        self.tp, self.raw, self.count = tp, raw, count
+        self.lines: list[_Line] = []
+        self.chars: list[str] = []
+        self.geo: list = []
+        self.pieces: list[str] = []  # the characters of `geo`, one by one
+        self.size = 0.0
+        self.placed: list[tuple[str, float, float, float, float, float]] | None = [] if rotation else None
+
+    def control(self, ch: str, k: int) -> None:
+        """A character of `_CONTROL`: a line break ends the line, a space is
+        kept once, PDFium's markers are dropped."""
+        if ch == "\r" or ch == "\n":
+            self.flush()
+        elif ch == " " or ch == "\u3000":
+            chars = self.chars
+            # Generated spaces between digits come from spread-out glyphs,
+            # not from the text: "1 8" is 18.
+            if chars and chars[-1].isdigit() and k + 1 < self.count and self.raw[k + 1].isdigit() \
+                    and pdfium_c.FPDFText_IsGenerated(self.tp, k) == 1:
+                return
+            if chars and chars[-1] != " ":
+                chars.append(" ")
+
+    def flush(self) -> None:
+        """End the line being made (the lists are emptied in place: the loops hold them)."""
+        geo = self.geo
+        if geo:
+            text = drop_cjk_spaces("".join(self.chars)).strip()
+            if text:
+                lefts, rights, bottoms, tops = zip(*geo)
+                self.lines.append(_Line(text, min(lefts), max(rights), max(tops), min(bottoms), self.size,
+                                        chunks=_chunks(self.pieces, geo)))
+        self.chars.clear()
+        geo.clear()
+        self.pieces.clear()
+        self.size = 0.0
 
 
 def _doubles(chs: list[str], xs: list[float], ys: list[float], ws: list[float], hs: list[float]) -> list[int]:
