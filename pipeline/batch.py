@@ -781,7 +781,9 @@ class _Tables:
             for table in tables.values():
                 table.finish()
             if "parquet" in self.formats:
-                staged += _to_parquet([(Path(table.tmp), out / f"{name}.parquet") for name, table in tables.items()])
+                from .store import stage_parquet
+
+                staged += stage_parquet([(Path(table.tmp), out / f"{name}.parquet") for name, table in tables.items()])
             for name, table in tables.items():
                 if "csv" in self.formats or name == "errors":
                     staged.append((Path(table.tmp), table.path))
@@ -800,31 +802,6 @@ class _Tables:
     def abort(self) -> None:
         for table in self.tables.values():
             table.abort()
-
-
-def _to_parquet(pairs: list[tuple[Path, Path]]) -> list[tuple[Path, Path]]:
-    """Convert each (CSV, Parquet target) into a staged temporary file:
-    [(temporary, target)]. The tables are converted side by side in threads
-    (pyarrow's reader and writer work outside the GIL), since the end of a run
-    waits for the last; each file is the same as converted alone. A failure
-    removes every temporary file and raises."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from .store import csv_to_parquet_staged
-
-    with ThreadPoolExecutor(max_workers=min(len(pairs), os.cpu_count() or 1) or 1) as pool:
-        futures = [pool.submit(csv_to_parquet_staged, src, target) for src, target in pairs]
-    staged, failure = [], None
-    for future, (_, target) in zip(futures, pairs):
-        try:
-            staged.append((future.result(), target))
-        except BaseException as exc:  # the first failure, in table order, after all have ended
-            failure = failure or exc
-    if failure is not None:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-        raise failure
-    return staged
 
 
 class _InOrder:

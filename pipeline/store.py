@@ -220,6 +220,31 @@ def csv_to_parquet_staged(csv_path: Path, parquet_path: Path) -> Path:
     return Path(tmp)
 
 
+def stage_parquet(pairs: list[tuple[Path, Path]]) -> list[tuple[Path, Path]]:
+    """Convert each (CSV, Parquet target) into a temporary file beside its
+    target: [(temporary, target)], for the caller to rename all together.
+    The tables are converted side by side in threads (pyarrow's reader and
+    writer work outside the GIL; each file is the same as converted alone).
+    A failure removes every temporary file and raises the first, in order."""
+    if not pairs:
+        return []
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(len(pairs), os.cpu_count() or 1)) as pool:
+        futures = [pool.submit(csv_to_parquet_staged, src, target) for src, target in pairs]
+    staged, failure = [], None
+    for future, (_, target) in zip(futures, pairs):
+        try:
+            staged.append((future.result(), target))
+        except BaseException as exc:  # noqa: BLE001 - raised below, once all have ended
+            failure = failure or exc
+    if failure is not None:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise failure
+    return staged
+
+
 def write_parquet(outdir: str | Path, *, keep_csv: bool = True) -> list[Path]:
     """Write `<table>.parquet` for every `<table>.csv` of `TABLES` in `outdir`,
     all replaced together once every conversion succeeded.
@@ -228,16 +253,8 @@ def write_parquet(outdir: str | Path, *, keep_csv: bool = True) -> list[Path]:
     the staging format), except `errors.csv`, which the contract always writes.
     """
     out = Path(outdir)
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for name in TABLES:
-            csv_path = out / f"{name}.csv"
-            if csv_path.is_file():
-                staged.append((csv_to_parquet_staged(csv_path, out / f"{name}.parquet"), out / f"{name}.parquet"))
-    except BaseException:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-        raise
+    staged = stage_parquet([(out / f"{name}.csv", out / f"{name}.parquet") for name in TABLES
+                            if (out / f"{name}.csv").is_file()])
     for tmp, final in staged:
         os.replace(tmp, final)
     if not keep_csv:
