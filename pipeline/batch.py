@@ -69,15 +69,12 @@ from .output import (
     csv_text,
     document_columns,
     finding_row,
-    finding_rows,
     indicator_row,
     report_head,
     report_json_chunks,
     report_row,
-    rows_for,
     section_row,
     spool,
-    table_cell_rows,
 )
 from .records import Report
 from .rules import Rules, load_rules, program_version
@@ -184,27 +181,13 @@ def output_stems(paths: list[str]) -> dict[str, str]:
     return assign_stems(paths, {})
 
 
-def table_rows(doc: dict) -> dict[str, list[dict]]:
-    """A document's rows for each combined table."""
-    report_row, section_rows, indicator_rows = rows_for(doc)
-    return {"reports": [report_row], "sections": section_rows, "indicators": indicator_rows,
-            "findings": finding_rows(doc), "tables": table_cell_rows(doc)}
-
-
-def table_text(doc: dict) -> dict[str, str]:
-    """A document's rows of each combined table, as the CSV lines the tables
-    get, from its whole dict: the reference `table_lines` gives in pieces
-    (a worker encodes them, `manifest.encode_rows`, and the writer of the
-    tables only copies bytes; the output folder's state keeps them, so that a
-    later run can rebuild the tables without extracting again)."""
-    columns = dict(TABLES)
-    return {name: csv_text(columns[name], rows) for name, rows in table_rows(doc).items() if rows}
-
-
 def table_lines(report: Report) -> Iterator[tuple[str, str]]:
-    """`table_text(report.to_dict())` in pieces, (table name, CSV lines), a
-    few hundred records at a time: the same lines, never every row as a dict
-    at once (a huge document has hundreds of thousands)."""
+    """A document's rows of each combined table as the CSV lines the tables
+    get, in pieces (table name, CSV lines) a few hundred records at a time:
+    never every row as a dict at once (a huge document has hundreds of
+    thousands). A worker encodes them (`manifest.encode_rows`) and the
+    writer of the tables only copies bytes; the output folder's state keeps
+    them, so that a later run can rebuild the tables without extracting again."""
     columns = dict(TABLES)
     head = report_head(report)
     common = document_columns(head)

@@ -423,11 +423,6 @@ def indicator_row(ind: dict, common: dict, report_type: str | None) -> dict:
     return row
 
 
-def table_cell_rows(doc: dict) -> list[dict]:
-    """The tables rows of one document's JSON dict: one per cell."""
-    return [row for table in doc.get("tables") or [] for row in cell_rows(table, doc["doc_id"], doc["source"]["path"])]
-
-
 def cell_rows(table: dict, doc_id: str, source: str) -> Iterator[dict]:
     """The tables rows of one table's JSON dict, one per cell, as they come."""
     for r, (cells, spans) in enumerate(zip(table["rows"], table["cell_spans"], strict=True)):
@@ -451,12 +446,6 @@ def finding_row(finding: dict, common: dict) -> dict:
         sentence=evidence[0].get("sentence") if evidence else None,
         evidence=json_bytes(evidence).decode("utf-8") if evidence else None,
     )
-
-
-def finding_rows(doc: dict) -> list[dict]:
-    """The findings rows of one document's JSON dict."""
-    common = document_columns(doc)
-    return [finding_row(f, common) for f in doc.get("findings") or []]
 
 
 def document_columns(doc: dict) -> dict:
