@@ -176,11 +176,6 @@ def _os_reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def output_stems(paths: list[str]) -> dict[str, str]:
-    """`<stem>` per input, for a run with no history (see `manifest.assign_stems`)."""
-    return assign_stems(paths, {})
-
-
 def table_lines(report: Report) -> Iterator[tuple[str, str]]:
     """A document's rows of each combined table as the CSV lines the tables
     get, in pieces (table name, CSV lines) a few hundred records at a time:

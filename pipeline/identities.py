@@ -115,15 +115,6 @@ def _total_of(identity: Identity, cells, empty, rules: Rules, doc_id) -> list[Fi
     return out
 
 
-def _match(ref: CellRef, cells, per: str, value: str) -> tuple[int, Indicator] | None | str:
-    """The one cell a reference names with `per` = `value`: None when not read, "gap" when empty."""
-    want = dict(ref.dims)
-    if per:
-        want[per] = value
-    found = cells.get(_key(ref.indicator, want.items()))
-    return found
-
-
 def _balance(identity: Identity, cells, empty, rules: Rules, doc_id) -> list[Finding]:
     values = sorted({dict(dims).get(identity.per) for (ident, dims) in cells
                      if ident in {r.indicator for r in identity.left + identity.right}} - {None})

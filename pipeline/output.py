@@ -360,10 +360,6 @@ def spool(chunks: Iterable[bytes], folder: str | Path | None = None, limit: int 
         raise
 
 
-def write_report_json(report: Report | dict, path: Path) -> None:
-    atomic_write(path, report_json(report))
-
-
 def csv_value(value: Any) -> str:
     if value is None:
         return ""
