@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from .records import Finding, Indicator
-from .rules import CellRef, Identity, Rules
+from .rules import Identity, Rules
 
 __all__ = ["check_report", "across_years"]
 
