@@ -456,15 +456,10 @@ def csv_cells(columns: Sequence[str], row: dict) -> list[str]:
     """A row's cells as CSV text: typed columns (`COLUMN_TYPES`) as they are,
     every other text `neutralise`d."""
     cells = []
-    for c in columns:  # `neutralise(csv_value(v))` for text, with text and None first (most cells)
+    for c in columns:  # text and None first (most cells), without csv_value's tests
         v = row.get(c)
-        if v is None:
-            cells.append("")
-        elif v.__class__ is str:
-            cells.append(v if c in COLUMN_TYPES or not v.startswith(FORMULA_TRIGGERS) else "'" + v)
-        else:
-            text = csv_value(v)
-            cells.append(text if c in COLUMN_TYPES else neutralise(text))
+        text = "" if v is None else v if v.__class__ is str else csv_value(v)
+        cells.append(text if c in COLUMN_TYPES else neutralise(text))
     return cells
 
 
