@@ -398,10 +398,10 @@ class TimedPattern:
         """`fn(string, *args, **kwargs)`, timed: by the clock around it over a
         short text (or window, when `windowed`: args as for `search`), else
         with the engine's timeout (a whole scan's when `scan`)."""
-        if len(string) <= UNCLOCKED_CHARS or (windowed and _short(string, args, kwargs)):
+        if _short(string, args, kwargs) if windowed else len(string) <= UNCLOCKED_CHARS:
             started = monotonic()
             out = fn(string, *args, **kwargs)
-            if monotonic() - started > (PATTERN_TIMEOUT_S if self._timeout is None else self._timeout):
+            if monotonic() - started > self.timeout:
                 raise self._fail()
             return out
         try:
@@ -424,7 +424,7 @@ class TimedPattern:
         return self.timeout * max(1.0, len(string) / _MB)
 
     def finditer(self, string, *args, **kwargs):
-        if len(string) <= UNCLOCKED_CHARS or _short(string, args, kwargs):
+        if _short(string, args, kwargs):
             return iter(self._call(self._all_matches, string, args, kwargs))  # short: all at once, timed
         return self._finditer(string, *args, **kwargs)
 
