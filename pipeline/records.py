@@ -73,6 +73,9 @@ class RawTable:
     kind: str
     page: int | None = None
     merged: tuple[tuple[int, int, int, int], ...] = ()  # (row, col) repeats the merged cell at (row0, col0)
+    # x of the column lines, left to right (ruled PDF tables): lines up the
+    # pieces of a table split by a page break (`table_join`)
+    edges: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)

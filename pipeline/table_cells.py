@@ -242,7 +242,8 @@ def _indicator(text: str, table: Table, rule: TableRule, rules: Rules, ident: st
         span=span, text=text[span[0]:span[1]], sentence=text[line_start:line_end],
         sentence_span=(line_start, line_end), rule=f"{ident}/table-{rule.id}",
         section_id=section.id if section else None, part=section.part if section else "other",
-        page=table.page if table.page is not None else (page_of(span[0]) if page_of else None),
+        # the cell's own page: a table split by a page break has cells on each
+        page=page_of(span[0]) if page_of else table.page,
         quantity_span=span, dims=dims,
         table=TableRef(index=table.index, row=r, col=j, row_label=row_label, col_label=col_label),
     )

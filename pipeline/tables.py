@@ -20,29 +20,18 @@ import re
 from collections.abc import Callable, Sequence
 
 from .normalize import normalise_table_line
-from .readers import raw_table
+from .readers import DASH, ROW_MARKER, is_blank, is_value, raw_table
 from .records import RawTable, Table
+from .table_join import join_page_breaks
 
 __all__ = ["text_tables", "locate", "label_spans", "is_value", "is_blank"]
 
-_NUMBER = re.compile(r"^[-+]?\d+(?:[.,]\d+)*%?$")
-_DASH = re.compile(r"^[/／\\—–\-－―─]+$")
 _CELL_SPLIT = re.compile(r"\t+|[ \u3000]{2,}")
 # "一、本年新收政府信息公开申请数量：95，0，0，0，0，0，95"
 _LABEL_VALUES = re.compile(r"^(?P<label>[^：:]{1,60}?)[：:]\s*(?P<values>[-+\d.,%/／—–\-－―─]+(?:\s*[，,、;；]\s*[-+\d.,%/／—–\-－―─]+)*)\s*[。；;]?$")
 _VALUE_SPLIT = re.compile(r"\s*[，,、;；]\s*")
-_MARKER = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.．、])")
+_MARKER = ROW_MARKER
 _MAX_LABEL_LINE = 40  # a label-only line inside a table is short ("（三）不予公开")
-
-
-def is_value(cell: str) -> bool:
-    """A figure: digits, with a decimal point, thousands commas or a %."""
-    return bool(_NUMBER.match(cell.strip()))
-
-
-def is_blank(cell: str) -> bool:
-    """No figure: an empty cell, "/" or a dash (a written 0 is a figure)."""
-    return not cell.strip() or bool(_DASH.match(cell.strip()))
 
 
 # --------------------------------------------------------------- text tables
@@ -64,9 +53,9 @@ def _is_row(cells: list[str] | None) -> bool:
     if not cells or len(cells) < 2:
         return False
     k = 0
-    while k < len(cells) and not (is_value(cells[k]) or _DASH.match(cells[k])):
+    while k < len(cells) and not (is_value(cells[k]) or DASH.match(cells[k])):
         k += 1
-    return k < len(cells) and k <= 3 and all(is_value(c) or _DASH.match(c) for c in cells[k:])
+    return k < len(cells) and k <= 3 and all(is_value(c) or DASH.match(c) for c in cells[k:])
 
 
 _SENTENCE = re.compile(r"[。！？!?]")
@@ -185,15 +174,24 @@ def locate(raw_tables: Sequence[RawTable], text: str,
             if found:
                 cursor = found[1]
         placed.append((rt, spans))
-    placed = _join_page_breaks(placed, text)
+    placed = join_page_breaks(placed)
     tables: list[Table] = []
     for rt, spans in placed:
         cell_spans: list[list[tuple[int, int] | None]] = [[None] * len(r) for r in rt.rows]
         merged = {(r, c): (r0, c0) for r, c, r0, c0 in rt.merged}
+        done: set[int] = set()
         for (row, span) in zip(rt.line_rows, spans, strict=True):
             if span is not None and row < len(rt.rows):
                 cells = [cell if (row, c) not in merged else "" for c, cell in enumerate(rt.rows[row])]
-                cell_spans[row] = _cell_spans(text, span, cells)
+                if row in done:
+                    # a row printed as two lines (split by a page break): the
+                    # figures are the first line's; a label is found whole or not at all
+                    cells = [c if cell_spans[row][k] is None and not is_value(c) else "" for k, c in enumerate(cells)]
+                    found = _cell_spans(text, span, cells)
+                    cell_spans[row] = [a or b for a, b in zip(cell_spans[row], found, strict=True)]
+                else:
+                    cell_spans[row] = _cell_spans(text, span, cells)
+                    done.add(row)
         for (r, c), (r0, c0) in merged.items():  # a merged cell's slots share its span
             if r < len(cell_spans) and c < len(cell_spans[r]) and r0 < len(cell_spans) and c0 < len(cell_spans[r0]):
                 cell_spans[r][c] = cell_spans[r0][c0]
@@ -260,31 +258,6 @@ def _find_in(text: str, needle: str, start: int, end: int) -> tuple[int, int] | 
             return pos, stop
         pos = text.find(needle, pos + 1, end)
     return None
-
-
-def _join_page_breaks(placed, text: str):
-    """A table that goes on after a page break is one table: the next table
-    starts on the line right after it and has as many columns."""
-    out: list[tuple[RawTable, list]] = []
-    for rt, spans in placed:
-        if out:
-            prev, prev_spans = out[-1]
-            last = next((s for s in reversed(prev_spans) if s), None)
-            first = next((s for s in spans if s), None)
-            width = max((len(r) for r in rt.rows), default=0)
-            prev_width = max((len(r) for r in prev.rows), default=0)
-            if last and first and first[0] == last[1] + 1 and width == prev_width and rt.kind == prev.kind \
-                    and prev.page is not None and rt.page is not None and rt.page == prev.page + 1:
-                shift = len(prev.rows)
-                merged = RawTable(rows=prev.rows + rt.rows, lines=prev.lines + rt.lines,
-                                  line_rows=prev.line_rows + tuple(r + shift for r in rt.line_rows),
-                                  kind=prev.kind, page=prev.page,
-                                  merged=prev.merged + tuple((r + shift, c, r0 + shift, c0)
-                                                             for r, c, r0, c0 in rt.merged))
-                out[-1] = (merged, prev_spans + spans)
-                continue
-        out.append((rt, spans))
-    return out
 
 
 def label_spans(tables: Sequence[Table]) -> tuple[tuple[int, int], ...]:

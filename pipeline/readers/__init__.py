@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = ["is_cjk", "drop_cjk_spaces", "render_table", "render_rows", "raw_table", "spread_cells", "garbled_share"]
+__all__ = ["is_cjk", "drop_cjk_spaces", "render_table", "render_rows", "raw_table", "spread_cells", "garbled_share",
+           "is_value", "is_blank", "join_pieces", "ROW_MARKER", "DASH"]
 
 # Ideographs, CJK punctuation, full-width forms and Kangxi radicals: the
 # characters between which a space is never part of Chinese text.
@@ -47,8 +48,40 @@ def drop_cjk_spaces(text: str) -> str:
 _NUMBER = re.compile(r"^[-+]?\d+(?:[.,]\d+)*%?$")
 # "数量（件）", "金额(万元)", "比例（%）": the unit a header gives its column.
 _HEADER_UNIT = re.compile(r"^(.*?)[（(]\s*(?:单位[：:])?\s*([^（）()]{1,4}?)\s*[）)]\s*$")
-_DASH = re.compile(r"^[/／\\—–\-－―─]+$")  # "no figure" marks of a table cell
+DASH = re.compile(r"^[/／\\—–\-－―─]+$")  # "no figure" marks of a table cell
 _SEQUENCE_HEADERS = {"序号", "编号", "序", "No.", "NO.", "no."}
+# a label that starts a row of its own: "三、", "（四）", "2."
+ROW_MARKER = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.．、])")
+
+
+def is_value(cell: str) -> bool:
+    """A figure: digits, with a decimal point, thousands commas or a %.
+
+    >>> [is_value(c) for c in ("12", "1,234.5", "98%", " 7 ", "/", "12件", "")]
+    [True, True, True, True, False, False, False]
+    """
+    return bool(_NUMBER.match(cell.strip()))
+
+
+def is_blank(cell: str) -> bool:
+    """No figure: an empty cell, "/" or a dash (a written 0 is a figure).
+
+    >>> [is_blank(c) for c in ("", " ", "/", "—", "0")]
+    [True, True, True, True, False]
+    """
+    return not cell.strip() or bool(DASH.match(cell.strip()))
+
+
+def join_pieces(a: str, b: str) -> str:
+    """Two pieces of one cell's text (its lines, or its parts on two pages):
+    joined without a space, but for a space between two ASCII letters or digits.
+
+    >>> join_pieces("不计其", "他情形）"), join_pieces("PDF", "file"), join_pieces("", "x")
+    ('不计其他情形）', 'PDF file', 'x')
+    """
+    if a and b and a[-1].isascii() and a[-1].isalnum() and b[0].isascii() and b[0].isalnum():
+        return a + " " + b
+    return a + b
 
 
 def _clean_cell(cell: str | None) -> str:
@@ -60,9 +93,7 @@ def _clean_cell(cell: str | None) -> str:
     parts = [p.strip() for p in str(cell).splitlines() if p.strip()]
     joined = ""
     for part in parts:
-        if joined and joined[-1].isascii() and joined[-1].isalnum() and part[0].isascii() and part[0].isalnum():
-            joined += " "
-        joined += part
+        joined = join_pieces(joined, part)
     return drop_cjk_spaces(joined).strip()
 
 
@@ -74,17 +105,20 @@ def render_table(rows: Sequence[Sequence[str | None]]) -> list[str]:
 Merged = tuple[tuple[int, int, int, int], ...]  # (row, col, origin row, origin col)
 
 
-def raw_table(rows: Sequence[Sequence[str | None]], kind: str, page: int | None = None, merged: Merged = ()):
+def raw_table(rows: Sequence[Sequence[str | None]], kind: str, page: int | None = None, merged: Merged = (),
+              edges: Sequence[float] = ()):
     """A reader's table as a `RawTable`: cleaned cells, and the lines
     `render_table` puts into the text for it (with the row each renders).
-    `merged` lists the slots that repeat a merged cell's text."""
+    `merged` lists the slots that repeat a merged cell's text; `edges` are
+    the x of its column lines (ruled PDF tables)."""
     from ..records import RawTable
 
     cleaned = tuple(tuple(_clean_cell(c) for c in row) for row in rows)
     # cleaning is idempotent: render the cleaned cells, not clean them twice
     rendered = _render_rows(cleaned, frozenset((r, c) for r, c, _, _ in merged), clean=False)
     return RawTable(rows=cleaned, lines=tuple(line for _, line in rendered),
-                    line_rows=tuple(r for r, _ in rendered), kind=kind, page=page, merged=tuple(merged))
+                    line_rows=tuple(r for r, _ in rendered), kind=kind, page=page, merged=tuple(merged),
+                    edges=tuple(edges))
 
 
 def spread_cells(rows: Sequence[Sequence[tuple[str, int, int]]]) -> tuple[list[list[str]], Merged]:
@@ -182,7 +216,7 @@ def _render_rows(rows: Sequence[Sequence[str | None]], merged: frozenset[tuple[i
         if any(c in numbers for _, c in cells):
             # the leading text cells are one row label ("三、本年度办理结果 （一）予以公开")
             n_label = 0
-            while n_label < len(cells) and cells[n_label][1] not in numbers and not _DASH.match(cells[n_label][1]):
+            while n_label < len(cells) and cells[n_label][1] not in numbers and not DASH.match(cells[n_label][1]):
                 n_label += 1
         label = " ".join(c for _, c in cells[:n_label])
         values = []

@@ -776,7 +776,7 @@ def _text_lines(textpage: pypdfium2.PdfTextPage, raw: str, tables: list[_Table],
     else:
         lines, placed = _chars_one_by_one(tp, raw, count, tables, rotation)
     lines = _lines_from_chars(placed) if placed is not None else _merge_visual_lines(lines)
-    boxes: list[tuple[Box, RawTable]] = [(t.bbox, raw_table(t.grid(), t.kind, page_no, t.merged())) for t in tables]
+    boxes: list[tuple[Box, RawTable]] = [(t.bbox, raw_table(t.grid(), t.kind, page_no, t.merged(), t.xs)) for t in tables]
     lines, aligned = _aligned_tables(lines, page_no)
     boxes.extend(aligned)
     for (x0, y0, x1, y1), table in boxes:
