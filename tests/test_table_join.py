@@ -4,13 +4,11 @@ Office suites print a long table over several pages: no header rows on the
 next page (or the same ones again), a merged label cell printed above the
 break only, a row whose label wraps over the page end printed in two
 pieces, and a sub-label column on one page only. The cases below are
-made-up pieces of a table; the PDF tests draw such tables (reportlab, and
-LibreOffice from the Word version of the same report) and compare every
-cell with the report's Word version."""
+made-up pieces of a table; the PDF tests draw such tables (reportlab here,
+and in tests/test_office_pdfs.py: LibreOffice from the Word version of the same
+report) and compare every cell with the report's Word version."""
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -20,10 +18,9 @@ from fixtures import disclosure as dx
 from pipeline.readers import raw_table
 from pipeline.table_join import join, join_page_breaks
 
-from conftest import pdf_font, program, requires  # noqa: E402
+from conftest import pdf_font, requires  # noqa: E402
 
 needs_font = requires("pdf-font", pdf_font() is not None)
-needs_soffice = requires("soffice", program("soffice") is not None)
 
 V = ("甲", "乙", "合计")  # value columns
 X3 = (0.0, 100.0, 200.0, 250.0, 300.0, 350.0)  # label, sub-label, three values
@@ -160,22 +157,3 @@ def test_an_aligned_table_split_over_pages_gives_the_cells_of_the_word_version(t
     word = pipeline.extract(dx.write_docx(report, tmp_path))
     split = pipeline.extract(dx.write_pdf(report, tmp_path, ruled=False, split_before="（三）不予公开"))
     assert _cells(split) == _cells(word)
-
-
-@needs_soffice
-def test_office_pdfs_give_the_cells_of_their_word_version(tmp_path):
-    """LibreOffice prints the Word version of each report as office suites
-    do: table 三 runs over several pages, a row's label wraps over a page
-    end, and the sub-label column appears from the second page on."""
-    docs = [dx.write_docx(r, tmp_path) for r in dx.reports()[:3]]
-    pdfs = tmp_path / "pdf"
-    subprocess.run([program("soffice"), "--headless", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
-                    "--convert-to", "pdf", "--outdir", str(pdfs), *map(str, docs)],
-                   check=True, capture_output=True, timeout=180)
-    for doc in docs:
-        pdf = pdfs / (doc.stem + ".pdf")
-        got = pipeline.extract(pdf)
-        assert max(t.page for t in got.tables) > 2, "the table no longer runs over pages: the test lost its point"
-        assert _cells(got) == _cells(pipeline.extract(doc)), doc.name
-        assert not [f for f in got.findings if f.check == "table_identity"]
-    shutil.rmtree(pdfs)

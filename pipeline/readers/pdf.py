@@ -901,15 +901,42 @@ class _Lines:
         """End the line being made (the lists are emptied in place: the loops hold them)."""
         geo = self.geo
         if geo:
-            text = drop_cjk_spaces("".join(self.chars)).strip()
+            lefts, rights, bottoms, tops = zip(*geo)
+            joined = "".join(self.chars)
+            if any(b < a for a, b in zip(lefts, lefts[1:])) and max(bottoms) < min(tops):
+                joined = _in_x_order(self.pieces, geo)
+            text = drop_cjk_spaces(joined).strip()
             if text:
-                lefts, rights, bottoms, tops = zip(*geo)
                 self.lines.append(_Line(text, min(lefts), max(rights), max(tops), min(bottoms), self.size,
                                         chunks=_chunks(self.pieces, geo)))
         self.chars.clear()
         geo.clear()
         self.pieces.clear()
         self.size = 0.0
+
+
+def _in_x_order(pieces: list[str], geo: list[tuple[float, float, float, float]]) -> str:
+    """A line's characters left to right, where the text layer has them in
+    another order: office suites write a line's runs font by font, so the
+    quotes of 紧抓“关键少数”, set in a Latin font, come after the Chinese
+    characters around them. Only for one visual line (every glyph overlaps
+    the others in height), so two lines are never interleaved. A gap wider
+    than a quarter of the line height is a space (dropped next to Chinese).
+
+    >>> _in_x_order(["紧", "抓", "关", "键", "“", "”"], [(0, 10, 0, 10), (10, 20, 0, 10), (25, 35, 0, 10),
+    ...             (35, 45, 0, 10), (20, 25, 0, 10), (45, 50, 0, 10)])
+    '紧抓“关键”'
+    """
+    order = sorted(range(len(pieces)), key=lambda k: geo[k][0])
+    out: list[str] = []
+    last = None
+    for k in order:
+        x0, x1, y0, y1 = geo[k]
+        if last is not None and x0 - last > 0.25 * max(y1 - y0, 1.0):
+            out.append(" ")
+        out.append(pieces[k])
+        last = x1 if last is None else max(last, x1)
+    return "".join(out)
 
 
 def _doubles(chs: list[str], xs: list[float], ys: list[float], ws: list[float], hs: list[float]) -> list[int]:
@@ -1589,11 +1616,20 @@ def _starts_paragraph(prev: _Line, line: _Line, left: float, right: float, pitch
     size_tolerance = 0.4 * em if line.ocr else 1.0  # OCR boxes hug the ink, which varies by glyph
     if abs(line.size - prev.size) > size_tolerance:  # a title or a heading in another size
         return True
-    if prev.x1 < right - 1.0 * em:  # the previous line stops short: its paragraph ended
-        return True
+    short = right - prev.x1
+    if short > 1.0 * em:  # the previous line stops short: its paragraph ended, unless ...
+        # ... a line broken before punctuation that may not start a line
+        # (、。，” pull the character before them down: office suites leave
+        # up to two characters' room) and it does not end a sentence
+        if short > _KINSOKU_ROOM * em or _SENTENCE_END.search(prev.text):
+            return True
     if line.x0 > left + 0.8 * em:  # first-line indent, or a centred line
         return True
     return bool(pitch) and prev.bottom - line.bottom > 1.6 * pitch  # a blank gap
+
+
+_KINSOKU_ROOM = 2.5  # characters: the most a line broken before punctuation stops short of the margin
+_SENTENCE_END = re.compile(r"[。！？；：!?;:][”’」』）)]*$")
 
 
 def _margins(body: list[_Line], pages: list[_Page]) -> tuple[float, float]:
