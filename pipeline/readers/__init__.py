@@ -51,7 +51,7 @@ _HEADER_UNIT = re.compile(r"^(.*?)[（(]\s*(?:单位[：:])?\s*([^（）()]{1,4}
 DASH = re.compile(r"^[/／\\—–\-－―─]+$")  # "no figure" marks of a table cell
 _SEQUENCE_HEADERS = {"序号", "编号", "序", "No.", "NO.", "no."}
 # a label that starts a row of its own: "三、", "（四）", "2."
-ROW_MARKER = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.．、])")
+ROW_MARKER = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.．、](?!\d))")
 
 
 def is_value(cell: str) -> bool:

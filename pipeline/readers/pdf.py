@@ -51,7 +51,7 @@ import pypdfium2.raw as pdfium_c
 
 from ..errors import BrokenDocument, EmptyDocument, EncryptedDocument, GarbledText, NoTextLayer
 from ..records import RawDocument, RawTable
-from . import _rules, drop_cjk_spaces, garbled_share, raw_table, render_table
+from . import ROW_MARKER, _rules, drop_cjk_spaces, garbled_share, raw_table, render_table
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,8 @@ def read(path: str, data: bytes) -> RawDocument:
     finally:
         doc.close()
     _drop_running_lines(pages)
-    text = "\f".join(_paragraphs(page, pages) for page in pages)
+    text = "\f".join(_paragraphs(page, pages, pages[n + 1] if n + 1 < len(pages) else None)
+                     for n, page in enumerate(pages))
     if not text.replace("\f", "").strip():
         raise EmptyDocument("PDF has no text on any page (blank pages only)", path)
     return RawDocument(
@@ -1579,14 +1580,15 @@ def _drop_running_lines(pages: list[_Page]) -> None:
 
 # ------------------------------------------------------------ paragraphs
 
-def _paragraphs(page: _Page, pages: list[_Page]) -> str:
+def _paragraphs(page: _Page, pages: list[_Page], following: _Page | None = None) -> str:
     """Join wrapped lines into paragraphs, one per output line.
 
     When the page's last paragraph visibly ends on the page (its last line
-    stops short of the right margin, or is a table row) the page text ends
-    with "\\n": a page break right after text means the paragraph goes on
-    on the next page. Normalisation can use this where punctuation does not
-    tell (a heading or a sentence cut at the page end).
+    stops short of the right margin, or is a table row, or the first line of
+    the `following` page starts a paragraph: indented, a table row, another
+    size) the page text ends with "\\n": a page break right after text means
+    the paragraph goes on on the next page. Normalisation can use this where
+    punctuation does not tell (a heading or a sentence cut at the page end).
     """
     lines = page.lines
     if not lines:
@@ -1604,9 +1606,40 @@ def _paragraphs(page: _Page, pages: list[_Page]) -> str:
             out[-1] = _join(out[-1], line.text, space_ok=True)
         prev = line
     text = "\n".join(out)
-    if prev is not None and (prev.table or prev.x1 < right - max(prev.size, 1.0)):
-        text += "\n"
+    if prev is not None:
+        first = following.lines[0] if following is not None and following.lines else None
+        if prev.table or (_starts_paragraph(prev, first, left, right, 0.0) if first is not None
+                           else _ended(prev, left, right)):
+            text += "\n"
     return text
+
+
+def _ended(line: _Line, left: float, right: float, following: _Line | None = None) -> bool:
+    """Whether the paragraph of `line` ends with it, by where the line stops.
+
+    A line that stops short of the right margin by more than a character
+    ended its paragraph, unless it was wrapped early: office suites break a
+    line before punctuation that may not start one (、。，” take the
+    characters before them along: a line stops up to three characters short)
+    and before a figure or Latin word, which is never split ("分别提高" |
+    "20.9、36.2、54个百分点": several characters short). Such a line does not
+    end a sentence and the `following` line does not start a numbered item
+    ("（四）", "3."); wrapped before a figure, it is more than half as wide
+    as the text and the following line starts with the figure. Without a
+    following line, only three characters short."""
+    em = max(line.size, following.size if following is not None else 0.0, 1.0)
+    short = right - line.x1
+    if short <= 1.0 * em:
+        return False
+    if _SENTENCE_END.search(line.text) or (following is not None and ROW_MARKER.match(following.text)):
+        return True
+    if short <= _KINSOKU_ROOM * em:
+        return False
+    unit = _WORD_FIRST.match(following.text) if following is not None else None
+    if unit is None or line.x1 - left < 0.5 * (right - left):
+        return True
+    # about 0.6 em for each Latin letter or digit of what did not fit, an em for the rest
+    return short > (sum(0.6 if c.isascii() else 1.0 for c in unit.group()) + 1.0) * em
 
 
 def _starts_paragraph(prev: _Line, line: _Line, left: float, right: float, pitch: float) -> bool:
@@ -1616,20 +1649,21 @@ def _starts_paragraph(prev: _Line, line: _Line, left: float, right: float, pitch
     size_tolerance = 0.4 * em if line.ocr else 1.0  # OCR boxes hug the ink, which varies by glyph
     if abs(line.size - prev.size) > size_tolerance:  # a title or a heading in another size
         return True
-    short = right - prev.x1
-    if short > 1.0 * em:  # the previous line stops short: its paragraph ended, unless ...
-        # ... a line broken before punctuation that may not start a line
-        # (、。，” pull the character before them down: office suites leave
-        # up to two characters' room) and it does not end a sentence
-        if short > _KINSOKU_ROOM * em or _SENTENCE_END.search(prev.text):
-            return True
+    if _ended(prev, left, right, line):  # the previous line stops short: its paragraph ended
+        return True
     if line.x0 > left + 0.8 * em:  # first-line indent, or a centred line
         return True
     return bool(pitch) and prev.bottom - line.bottom > 1.6 * pitch  # a blank gap
 
 
-_KINSOKU_ROOM = 2.5  # characters: the most a line broken before punctuation stops short of the margin
+_KINSOKU_ROOM = 3.0  # characters: the most a line broken before punctuation stops short of the margin
 _SENTENCE_END = re.compile(r"[。！？；：!?;:][”’」』）)]*$")
+# what an office suite never splits at a line's start: a figure or Latin word (a run of
+# figures joined by 、，∶), with up to two characters and the punctuation before it
+# ("7.5%、11.5%", "能、395", "确“1235577", "8.3∶41.4∶50.3"), or a short bracketed
+# note ("（户）"); with the punctuation after it, which may not start a line either
+_WORD_FIRST = re.compile(r"^(?:\S{0,2}?[、，。；：”’）》“‘（《「」』]*[0-9A-Za-z][0-9A-Za-z.%+\-/:∶]*"
+                         r"(?:[、，∶][0-9A-Za-z.%+\-/]+)*|[（(][^（()）]{1,6}[）)])[、，。；：”’）》」』]?")
 
 
 def _margins(body: list[_Line], pages: list[_Page]) -> tuple[float, float]:
