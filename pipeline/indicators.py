@@ -90,6 +90,7 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
 
     out: list[Indicator] = []
     prev_q: Quantity | None = None
+    cued_end = -1  # the end of the last number typed by a cue of its own
     # Strings that many indicators repeat are made once and shared: the
     # sentence of several numbers in a row, rule names, labels. A report of hundreds
     # of thousands of indicators (a 190 MB-of-XML .docx) otherwise held a copy
@@ -150,7 +151,7 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
 
         sentence_from = max(s_start_read, prev_q.span[1]) if prev_q is not None else s_start_read
         chosen = _choose(text, q, win_start, after_end, measure, rules, sentence_from, stops, s_start_read)
-        ref_start, partitive = _reference_start(text, s_start, q, sentence_bounds, rules, openers)
+        ref_start, partitive = _reference_start(text, s_start, q, sentence_bounds, rules, openers, cued_end)
         inherited = None
         respectively = lists.respectively(idx, s_start_read)
         paired = _paired(text, s_start, respectively, rules)
@@ -167,6 +168,7 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
             inherited = _inherit(found, q, max(ref_start, q.span[0] - _WINDOW), measure, text, win_start, rules,
                                  partitive, respectively if measure != "level" else None, semicolons)
         if chosen is not None and inherited is None:
+            cued_end = q.span[1]
             rule_obj, cue, how = chosen
             ident, label = rule_obj.id, rule_obj.name
             rule_id = rule_ids.get((ident, how))
@@ -558,12 +560,17 @@ def _cues(text: str, start: int, end: int, rules: Rules, stops: "_Spans | None" 
 
 
 def _reference_start(text: str, s_start: int, q: Quantity, sentence_bounds: list[int],
-                     rules: Rules, openers: dict[int, tuple[int, bool]] | None = None) -> tuple[int, bool]:
+                     rules: Rules, openers: dict[int, tuple[int, bool]] | None = None,
+                     cued_end: int = -1) -> tuple[int, bool]:
     """Where the totals a number can be a part of begin, and whether it is a part.
 
     Its own sentence; the sentence before too when its sentence opens with a
     partitive (其中，…; 审结案件中，…). `openers` caches the first case per
-    sentence (every number of the sentence would walk back the same way)."""
+    sentence (every number of the sentence would walk back the same way).
+    Within a sentence, a 其中 speaks of the numbers after it up to the next
+    one named by a cue of its own (`cued_end`): in "…年均增长5%以上，其中制造业
+    增加值占比25%左右，…城镇调查失业率控制在5.5%左右，全社会研发经费投入年均增长9%"
+    the 9% is no part of anything."""
     if openers is not None and s_start in openers:
         return openers[s_start]
     if rules.context.partitive_opener_re.match(text, s_start, q.span[0]):
@@ -577,7 +584,7 @@ def _reference_start(text: str, s_start: int, q: Quantity, sentence_bounds: list
         if openers is not None:
             openers[s_start] = (prev_start, True)
         return prev_start, True
-    start = max(s_start, q.span[0] - _WINDOW)
+    start = max(s_start, q.span[0] - _WINDOW, cued_end)
     return s_start, rules.context.partitive_re.search(text, start, q.span[0]) is not None
 
 

@@ -309,3 +309,20 @@ def test_spending_that_is_not_the_budgets(sentence, ident):
     assert report.meta.report_type == "gov_work_report"
     money = [i for i in report.indicators if i.unit_class == "money"]
     assert money and money[0].indicator == ident, [(i.text, i.indicator) for i in report.indicators]
+
+
+# (sentence of a work report's targets, the figure, its id): a 其中 speaks of
+# the figures right after it, not of every figure to the sentence's end
+PARTS = [
+    ("主要预期目标是：全省生产总值增长5%左右，其中服务业增加值占比52%左右，城镇调查失业率控制在5.5%以内，"
+     "全社会研发投入增长8%以上。", "8%", "other"),
+    ("主要预期目标是：全省生产总值增长5%左右，其中服务业增加值占比52%左右，城镇调查失业率控制在5.5%以内。",
+     "5.5%", "urban_unemployment_rate"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "figure", "ident"), PARTS, ids=[p[1] + "-" + p[2] for p in PARTS])
+def test_a_part_after_qizhong_is_only_the_figures_right_after_it(sentence, figure, ident):
+    report = extract_text("某省2026年政府工作报告\n二、2026年工作安排\n" + sentence + "\n")
+    got = [i.indicator for i in report.indicators if figure in i.text]
+    assert got == [ident], [(i.text, i.indicator) for i in report.indicators]
