@@ -301,12 +301,12 @@ def test_doc_is_converted_with_libreoffice(fx, tmp_path):
 # ------------------------------------------------------------------ HTML
 
 CHROME = ["字号", "打印本页", "关闭窗口", "分享到", "索引号", "版权所有", "当前位置", "上一篇", "网站标识码", "浏览次数",
-          "政务服务", "ICP备", "统计代码"]
+          "政务服务", "ICP备", "统计代码", "相关链接", "2024年度法治政府建设情况报告", "政府信息公开年报"]
 
 
 @pytest.mark.parametrize(("key", "encoding", "with_table"), [
     ("html_utf8", "utf-8", False), ("html_gbk", "gb18030", False), ("html_gbk_undeclared", "gb18030", True),
-    ("html_br", "utf-8", True)])
+    ("html_br", "utf-8", True), ("html_table_layout", "utf-8", True)])
 def test_html_body_without_site_chrome(fx, key, encoding, with_table):
     raw = read(html_reader, fx[key])
     assert raw.format == "html" and raw.encoding == encoding

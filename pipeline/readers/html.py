@@ -53,6 +53,8 @@ def read(path: str, data: bytes) -> RawDocument:
     except Exception as exc:  # lxml raises ParserError / ValueError on junk
         raise EmptyDocument(f"web page has no HTML content to read ({exc})", path) from None
     tables, body_page = _take_tables(tree, page)
+    if _unwrap_layout(tree):
+        body_page = lxml.html.tostring(tree, encoding="unicode")
     body_page = _mark_repeats(tree, body_page)
     lines, found = _place_tables(_body_lines(body_page), tables)
     lines = _drop_chrome(lines)
@@ -152,6 +154,33 @@ def _take_tables(tree, page: str) -> tuple[list[RawTable], str]:
     if not tables:
         return [], page
     return tables, lxml.html.tostring(tree, encoding="unicode")
+
+
+def _unwrap_layout(tree) -> bool:
+    """Tables that lay the page out (older sites put the whole article in a
+    cell, next to the site's menus) made block elements: each cell's content
+    in a <div> of its own, so the report's paragraphs and headings stay
+    paragraphs (trafilatura reads a table's cell as one line). A layout
+    table holds another table or a cell longer than any data cell; data
+    tables were taken out before (`_take_tables`). Whether any was unwrapped."""
+    changed = False
+    for table in tree.xpath("//table"):
+        if table.getparent() is None:
+            continue
+        cells = table.xpath(".//td|.//th")
+        if not (table.xpath(".//table") or any(len(c.text_content()) > _MAX_CELL_CHARS for c in cells)):
+            continue
+        box = lxml.html.Element("div")
+        for cell in table.xpath("./tr/td|./tr/th|./*/tr/td|./*/tr/th"):
+            part = lxml.html.Element("div")
+            part.text = cell.text
+            for child in list(cell):
+                part.append(child)  # moves it, with its tail
+            box.append(part)
+        box.tail = table.tail
+        table.getparent().replace(table, box)
+        changed = True
+    return changed
 
 
 def _span(value: str | None) -> int:
