@@ -83,7 +83,10 @@ def join(top: RawTable, rest: RawTable) -> RawTable | None:
         if r >= start and r0 >= start:
             origin[(r + shift, c)] = (r0 + shift, c0)
     rows.extend(more[start:])
-    _carry_labels(rows, origin, len(rows) - (len(more) - start))
+    if top.kind != "pdf-aligned":
+        # (without ruling lines a merged label stands by the middle of its rows, and
+        # the rows above and below it are left empty on every page alike)
+        _carry_labels(rows, origin, len(rows) - (len(more) - start))
 
     merged = tuple(sorted((r, c, *_root(origin, (r, c))) for (r, c) in origin))
     return RawTable(rows=tuple(tuple(row) for row in rows), lines=top.lines + rest.lines,
@@ -103,13 +106,15 @@ def _columns(top: RawTable, rest: RawTable
             return None
         same = [[c] for c in range(top_width)]
         return (), same, same
+    if len(top.edges) - 1 != top_width or len(rest.edges) - 1 != rest_width:
+        return None
+    if top.kind == "pdf-aligned":
+        return _aligned_columns(top, rest)
     coarse, fine = sorted((top.edges, rest.edges), key=len)
     # the outer lines are the same, and every line of one is a line of the other
     if not all(any(abs(x - y) <= EDGE_TOLERANCE for y in fine) for x in coarse):
         return None
     if abs(coarse[0] - fine[0]) > EDGE_TOLERANCE or abs(coarse[-1] - fine[-1]) > EDGE_TOLERANCE:
-        return None
-    if len(top.edges) - 1 != top_width or len(rest.edges) - 1 != rest_width:
         return None
     edges = tuple(fine)
 
@@ -118,6 +123,39 @@ def _columns(top: RawTable, rest: RawTable
         return [list(range(at[j], at[j + 1])) for j in range(len(own) - 1)]
 
     return edges, cover(top.edges), cover(rest.edges)
+
+
+def _aligned_columns(top: RawTable, rest: RawTable
+                     ) -> tuple[tuple[float, ...], list[list[int]], list[list[int]]] | None:
+    """`_columns` for tables drawn without lines, whose bounds the reader
+    made from the text: the figure columns must be the same (as many, centred
+    alike); the label columns are put together from where each piece's
+    labels start (a piece may lack one: a merged label printed on the
+    other page, a sub-label column on one page only)."""
+    n_top, n_rest = _label_columns(top), _label_columns(rest)
+    if n_top is None or n_rest is None:
+        return None
+    values, others = top.edges[n_top:], rest.edges[n_rest:]
+    if len(values) != len(others) or any(abs(a - b) > EDGE_TOLERANCE for a, b in zip(values, others, strict=True)):
+        return None
+    labels: list[float] = []
+    for x in sorted(top.edges[:n_top] + rest.edges[:n_rest]):
+        if not labels or x - labels[-1] > EDGE_TOLERANCE:
+            labels.append(x)
+
+    def cover(own: Sequence[float], n: int) -> list[list[int]]:
+        at = [min(range(len(labels)), key=lambda k: abs(labels[k] - x)) for x in own[:n]] + [len(labels)]
+        return [list(range(at[j], at[j + 1])) for j in range(n)] + \
+            [[len(labels) + k] for k in range(len(values) - 1)]
+
+    return tuple(labels) + tuple(values), cover(top.edges, n_top), cover(rest.edges, n_rest)
+
+
+def _label_columns(rt: RawTable) -> int | None:
+    """How many columns left of the figures a table has (None: no figure)."""
+    firsts = [next((c for c, text in enumerate(row) if is_value(text)), None) for row in rt.rows]
+    firsts = [c for c in firsts if c is not None]
+    return min(firsts) if firsts else None
 
 
 def _spread(rt: RawTable, cover: list[list[int]], width: int

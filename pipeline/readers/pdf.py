@@ -1311,7 +1311,13 @@ def _aligned_tables(lines: list[_Line], page_no: int | None) -> tuple[list[_Line
                 last = j
                 value_x0 = min(value_x0, _value_x0([body[j]]))
             elif body[j].x1 < value_x0 - 1.0:
-                if not _row_follows(body, is_row, j, within=6):  # a long label wraps over several lines
+                if _row_follows(body, is_row, j, within=6):  # a long label wraps over several lines
+                    pass
+                elif last == j - 1 and _page_end_after(body, j) and not ROW_MARKER.match(body[j].text):
+                    # the rest of the last row's label, where the table runs to the page's
+                    # end: the table goes on on the next page (table_join)
+                    last = j
+                else:
                     break
             elif not _inside(body[j], value_x0) or not _row_follows(body, is_row, j):
                 break
@@ -1324,6 +1330,16 @@ def _aligned_tables(lines: list[_Line], page_no: int | None) -> tuple[list[_Line
     if not out:
         return lines, []
     return [ln for k, ln in enumerate(body) if k not in used] + [ln for ln in lines if ln.table], out
+
+
+def _page_end_after(body: list[_Line], j: int) -> bool:
+    """Whether nothing but the page's foot (a page number, after a gap of
+    a few lines) comes after line j."""
+    if j + 1 >= len(body):
+        return True
+    after = body[j + 1]
+    return body[j].bottom - after.top > 3.5 * max(after.size, body[j].size, 1.0) and all(
+        len(ln.text) <= 12 for ln in body[j + 1:])
 
 
 def _spanned_run(c: int, mid: float, centres: list[float], step: float, own: set[int], lower: set[int],
@@ -1534,7 +1550,12 @@ def _build_aligned(body: list[_Line], first: int, last: int, is_row: list[bool],
     used.update(range(top, last + 1))
     x0 = min(ln.x0 for ln in body[top:last + 1])
     x1 = max(ln.x1 for ln in body[top:last + 1])
-    return (x0, body[last].bottom, x1, body[top].top), raw_table(grid, "pdf-aligned", page_no)
+    # column bounds, as a ruled table's lines: the label columns' left edges, then
+    # halfway between the figure columns' centres (they line up the pieces of a
+    # table that runs over pages: table_join)
+    half = step / 2 if step else max(cols[0][1] - cols[0][0], em)
+    bounds = [*edges, centres[0] - half, *((a + b) / 2 for a, b in zip(centres, centres[1:])), centres[-1] + half]
+    return (x0, body[last].bottom, x1, body[top].top), raw_table(grid, "pdf-aligned", page_no, edges=bounds)
 
 
 # ------------------------------------------------------------ headers, footers
