@@ -3,7 +3,9 @@
 Not a test. Writes the made-up reports of tests/fixtures/disclosure.py in
 every format the project reads (text "label：v1，v2" and tab-separated, web
 page with rowspan/colspan, Word with merged cells, PDF with ruled tables,
-PDF without ruling lines and the header one word per line), extracts them,
+PDF without ruling lines and the header one word per line; both PDFs again
+with table 三 running over two pages; the Word file printed to PDF by
+LibreOffice, where the table runs over four), extracts them,
 and prints per format:
   - cells: precision, recall and F1 of the table cells (id + dims + value)
     against the model each report is written from, for the 2021 format and
@@ -40,7 +42,25 @@ WRITERS = {
     "DOCX merged cells": dx.write_docx,
     "PDF ruled": lambda r, out: dx.write_pdf(r, out, ruled=True),
     "PDF no lines, header 1 word/line": lambda r, out: dx.write_pdf(r, out, ruled=False),
+    "PDF ruled, table over 2 pages": lambda r, out: dx.write_pdf(r, out, ruled=True, split_before="（三）不予公开"),
+    "PDF no lines, table over 2 pages": lambda r, out: dx.write_pdf(r, out, ruled=False, split_before="（三）不予公开"),
+    "PDF printed by LibreOffice": lambda r, out: _office_pdf(dx.write_docx(r, out / "docx")),
 }
+
+
+def _office_pdf(docx: Path) -> Path:
+    """The Word file printed to PDF by LibreOffice, as office suites print
+    reports: table 三 runs over several pages, a row's label over a page end."""
+    import subprocess
+
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if exe is None:
+        raise RuntimeError("needs LibreOffice (Debian libreoffice-writer)")
+    pdfs = docx.parent.parent / "office"
+    subprocess.run([exe, "--headless", f"-env:UserInstallation=file://{docx.parent.parent / 'profile'}",
+                    "--convert-to", "pdf", "--outdir", str(pdfs), str(docx)], check=True, capture_output=True,
+                   timeout=300)
+    return pdfs / (docx.stem + ".pdf")
 
 
 def _cells(report: pipeline.Report) -> Counter:
@@ -68,7 +88,7 @@ def main() -> int:
             label_figures = row_headings = 0
             for rep in reports:
                 try:
-                    got = pipeline.extract(write(rep, out / fmt.split()[0]))
+                    got = pipeline.extract(write(rep, out / fmt.split(",")[0].replace(" ", "-")))
                 except Exception as exc:  # noqa: BLE001 - a format that cannot be written here (no CJK font)
                     print(f"{fmt:34} skipped: {exc}")
                     break
