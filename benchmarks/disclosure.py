@@ -38,6 +38,9 @@ from pipeline.cli import main as cli  # noqa: E402
 WRITERS = {
     "text (label：v1，v2)": lambda r, out: dx.write_txt(r, out, "colon"),
     "text (tabs)": lambda r, out: dx.write_txt(r, out, "tabs"),
+    "text (Markdown table)": lambda r, out: dx.write_txt(r, out, "pipes"),
+    "text (one space between cells)": lambda r, out: dx.write_txt(r, out, "spaced"),
+    "text (one cell per line)": lambda r, out: dx.write_txt(r, out, "cells"),
     "HTML rowspan/colspan": dx.write_html,
     "DOCX merged cells": dx.write_docx,
     "PDF ruled": lambda r, out: dx.write_pdf(r, out, ruled=True),

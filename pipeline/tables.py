@@ -32,6 +32,18 @@ _LABEL_VALUES = re.compile(r"^(?P<label>[^：:]{1,60}?)[：:]\s*(?P<values>[-+\d
 _VALUE_SPLIT = re.compile(r"\s*[，,、;；]\s*")
 _MARKER = ROW_MARKER
 _MAX_LABEL_LINE = 40  # a label-only line inside a table is short ("（三）不予公开")
+_PIPE_ROW = re.compile(r"^[|｜].*[|｜]$")
+_BEFORE_MARKER = re.compile(r"\s+(?=" + ROW_MARKER.pattern.removeprefix("^") + ")")  # a space, then a marker
+_FIG = r"(?:[-+]?\d+(?:[.,]\d+)*%?|[/／—–－―─-]+)"
+_SPACED_FIGURES = re.compile(rf"^{_FIG}(?: {_FIG}){{2,}}$")  # three figures or more, one space apart
+# header cells one space apart: words with Chinese in them, no figure, no sentence
+_SPACED_HEADER = re.compile(r"^(?=.*[\u4e00-\u9fff])[^\s\d。；;！？!?]{1,40}(?: [^\s\d。；;！？!?]{1,40}){1,15}$")
+# a label (no sentence in it) and figures or "none" marks after it, one space apart
+_SPACED_ROW = re.compile(r"^(?P<label>(?=[^。；;！？!?]*?[\u4e00-\u9fff])(?:\d{1,2}[.．、](?!\d))?[^。；;！？!?\d\s]"
+                         r"[^。；;！？!?]{0,59}?)\s(?P<values>(?:[-+]?\d+(?:[.,]\d+)*%?|[/／—–－―─-]+)"
+                         r"(?:\s(?:[-+]?\d+(?:[.,]\d+)*%?|[/／—–－―─-]+))*)$")
+_PIPE = re.compile(r"\s*[|｜]\s*")
+_PIPE_RULE = re.compile(r"^[|｜]?\s*:?-{3,}:?\s*(?:[|｜]\s*:?-{3,}:?\s*)*[|｜]?$")
 
 
 # --------------------------------------------------------------- text tables
@@ -42,9 +54,19 @@ def _cells(line: str) -> list[str] | None:
     m = _LABEL_VALUES.match(stripped)
     if m:
         return [m.group("label").strip()] + _VALUE_SPLIT.split(m.group("values").strip())
+    if _PIPE_ROW.match(stripped):  # "| 一、本年新收… | 67 | 5 |" (a table in Markdown)
+        cells = [c.strip() for c in _PIPE.split(stripped.strip("|｜ \t"))]
+        return cells if len(cells) >= 2 and all(len(c) <= 60 for c in cells) else None
     cells = [c.strip() for c in _CELL_SPLIT.split(stripped) if c.strip()]
     if len(cells) >= 2 and all(len(c) <= 60 for c in cells):
         return cells
+    m = _SPACED_ROW.match(stripped)
+    if m:  # "一、本年新收政府信息公开申请数量 67 5 0 1 2 0 75": text taken from a PDF, one space apart
+        # a group label and the row's own, each with its marker: "三、本年度办理结果 （一）予以公开"
+        labels = _BEFORE_MARKER.split(m.group("label").strip())
+        return labels + m.group("values").split()
+    if _SPACED_FIGURES.match(stripped) or _SPACED_HEADER.match(stripped):
+        return stripped.split()  # "1 1 0 0 2 …" (表四's row), "信息内容 本年制发件数 本年废止件数"
     return None
 
 
@@ -65,6 +87,8 @@ def _kind(line: str, cells: list[str] | None) -> str:
     text = line.strip()
     if not text:
         return "blank"
+    if _PIPE_RULE.match(text):  # the |---|---| line under a Markdown header
+        return "rule"
     if _is_row(cells):
         return "row"
     if cells and len(cells) >= 2 and not any(is_value(c) for c in cells):
@@ -91,7 +115,7 @@ def text_tables(raw: str) -> list[RawTable]:
     kinds = [_kind(ln, c) for ln, c in zip(lines, parsed, strict=True)]
 
     def next_solid(k: int) -> int:
-        while k < len(lines) and kinds[k] == "blank":
+        while k < len(lines) and kinds[k] in ("blank", "rule"):
             k += 1
         return k
 
@@ -117,7 +141,7 @@ def text_tables(raw: str) -> list[RawTable]:
             n, hops = next_solid(n + 1), hops + 1
         return n < len(lines) and kinds[n] == "row"
 
-    out: list[RawTable] = []
+    out: list[tuple[int, RawTable]] = _cell_per_line(lines, kinds)  # (first line, table)
     i = 0
     while i < len(lines):
         if kinds[i] != "row":
@@ -128,7 +152,7 @@ def text_tables(raw: str) -> list[RawTable]:
             kind = kinds[j]
             if kind == "row":
                 last = j
-            elif kind == "blank":
+            elif kind in ("blank", "rule"):
                 pass
             elif kind in ("header", "short", "marker") and leads_to_row(j):
                 pass
@@ -136,10 +160,10 @@ def text_tables(raw: str) -> list[RawTable]:
                 break
             j += 1
         top = i
-        while top > 0 and i - top < 4 and (kinds[top - 1] in ("header", "short")
+        while top > 0 and i - top < 4 and (kinds[top - 1] in ("header", "short", "rule")
                                            or kinds[top - 1] == "marker" and _marker_chain_row(top)):
             top -= 1
-        members = [k for k in range(top, last + 1) if kinds[k] != "blank"]
+        members = [k for k in range(top, last + 1) if kinds[k] not in ("blank", "rule")]
         row_count = sum(kinds[k] == "row" for k in members)
         has_figure = any(is_value(c) for k in members if kinds[k] == "row" for c in parsed[k] or ())
         headed = any(kinds[k] == "header" for k in members)
@@ -148,9 +172,86 @@ def text_tables(raw: str) -> list[RawTable]:
         if has_figure and (row_count >= 2 or headed and widest >= 3):
             # rows keep their own cells: text has no merged cells to align them by
             grid = [parsed[k] if parsed[k] else [lines[k].strip()] for k in members]
-            out.append(_text_raw_table(grid, [lines[k].strip() for k in members]))
+            out.append((members[0], _text_raw_table(grid, [lines[k].strip() for k in members])))
         i = last + 1
-    return out
+    return [t for _, t in sorted(out, key=lambda item: item[0])]
+
+
+_MIN_CELL_ROWS = 2  # rows of a table written one cell per line
+_MIN_CELL_FIGURES = 5  # or figures of its one row (表四: fifteen)
+_MAX_CELL_HEADER = 30  # header lines over such a row (表四's: 22, one cell each)
+_MAX_CELL_GAP = 6  # lines between two rows of one table (表二: an article, the corner, three headers)
+
+
+def _cell_per_line(lines: list[str], kinds: list[str]) -> list[tuple[int, RawTable]]:
+    """Tables written one cell per line, as a PDF's text layer or a web
+    table copied as text gives them: a label line ("一、本年新收政府信息公开申请
+    数量") followed by two or more lines that each hold one figure ("67",
+    "5", …, or "/") is a row; rows with no more than a few short label lines
+    between them ("三、本年度办理结果", "（三）不予公开": row-group labels) are
+    one table. Each row's lines are its lines in the text."""
+    n = len(lines)
+    figure = [bool(t) and (is_value(t) or bool(DASH.match(t))) for t in (ln.strip() for ln in lines)]
+    rows: list[tuple[int, int]] = []  # (label line, end of its figure lines)
+    i = 0
+    while i < n:
+        if kinds[i] in ("short", "marker") and i + 1 < n and figure[i + 1]:
+            j = i + 1
+            while j < n and figure[j]:
+                j += 1
+            rows.append((i, j))
+            i = j
+        else:
+            i += 1
+    out: list[tuple[int, RawTable]] = []
+    k = 0
+    while k < len(rows):
+        run = [rows[k]]
+        while k + 1 < len(rows) and rows[k + 1][0] - run[-1][1] <= _MAX_CELL_GAP and all(
+                kinds[m] in ("short", "marker", "blank") for m in range(run[-1][1], rows[k + 1][0])):
+            k += 1
+            run.append(rows[k])
+        k += 1
+        # a label and one figure alone is no table ("第三章" over a page number): two rows,
+        # one of them with two figures or more, or one row of many figures
+        if not (len(run) >= _MIN_CELL_ROWS and any(end - label > 2 for label, end in run)
+                or run[0][1] - run[0][0] > _MIN_CELL_FIGURES):
+            continue
+        grid: list[list[str]] = []
+        table_lines: list[str] = []
+        line_rows: list[int] = []
+        # one row of many figures has no label of its own: the line above it
+        # is the header's last (表四: …尚未审结 / 总计 / 1 / 1 / 0 …)
+        lone = len(run) == 1
+        top = run[0][0]
+        while top > 0 and run[0][0] - top < (_MAX_CELL_HEADER if lone else _MAX_CELL_GAP) \
+                and kinds[top - 1] == "short" and (not out or top - 1 >= out[-1][2]):
+            top -= 1  # the header over the first row (not a heading: "四、…情况" has its marker)
+        for r, (label, end) in enumerate(run):
+            first = label + 1 if lone else label
+            between = [m for m in range(run[r - 1][1] if r else top, first) if kinds[m] != "blank"]
+            figures = end - first - (0 if lone else 1)
+            # a row of up to three figures under as many header lines (and the corner's):
+            # "信息内容 / 本年制发件数 / 本年废止件数 / 现行有效件数" is one header row.
+            # A wider header (表三's, of several rows) is left to the layouts.
+            header = between[-(figures + 1):] if 1 <= figures <= 3 and len(between) > figures else []
+            for m in between[:len(between) - len(header)]:  # group labels, a row each
+                line_rows.append(len(grid))
+                table_lines.append(lines[m].strip())
+                grid.append([lines[m].strip()])
+            if header:
+                line_rows.extend([len(grid)] * len(header))
+                table_lines.extend(lines[m].strip() for m in header)
+                grid.append([lines[m].strip() for m in header])
+            row = len(grid)
+            grid.append([lines[m].strip() for m in range(first, end)])
+            for m in range(first, end):
+                table_lines.append(lines[m].strip())
+                line_rows.append(row)
+        base = raw_table(grid, "text")
+        out.append((top, RawTable(rows=base.rows, lines=tuple(table_lines), line_rows=tuple(line_rows),
+                                  kind="text"), run[-1][1]))
+    return [(first, table) for first, table, _ in out]
 
 
 def _text_raw_table(grid: list[list[str]], lines: list[str]) -> RawTable:
@@ -184,9 +285,9 @@ def locate(raw_tables: Sequence[RawTable], text: str,
             if span is not None and row < len(rt.rows):
                 cells = [cell if (row, c) not in merged else "" for c, cell in enumerate(rt.rows[row])]
                 if row in done:
-                    # a row printed as two lines (split by a page break): the
-                    # figures are the first line's; a label is found whole or not at all
-                    cells = [c if cell_spans[row][k] is None and not is_value(c) else "" for k, c in enumerate(cells)]
+                    # a row printed as several lines (split by a page break, or one
+                    # cell per line): each cell is searched until a line holds it
+                    cells = [c if cell_spans[row][k] is None else "" for k, c in enumerate(cells)]
                     found = _cell_spans(text, span, cells)
                     cell_spans[row] = [a or b for a, b in zip(cell_spans[row], found, strict=True)]
                 else:

@@ -26,6 +26,10 @@ REPORTS = {r.name: r for r in dx.reports()}
 WRITERS = {
     "txt-colon": lambda r, out: dx.write_txt(r, out, "colon"),
     "txt-tabs": lambda r, out: dx.write_txt(r, out, "tabs"),
+    # a Markdown table; one space between cells and every cell on a line of its own (text taken from PDFs)
+    "txt-pipes": lambda r, out: dx.write_txt(r, out, "pipes"),
+    "txt-spaced": lambda r, out: dx.write_txt(r, out, "spaced"),
+    "txt-cells": lambda r, out: dx.write_txt(r, out, "cells"),
     "html": dx.write_html,
     "docx": dx.write_docx,
     "pdf-ruled": lambda r, out: dx.write_pdf(r, out, ruled=True),
