@@ -103,6 +103,13 @@ TYPED = [
     # …but not across ；, where a new statement begins
     ("调解纠纷41件；指导企业申请商标1260件。",
      [("disputes_mediated", D(41), "件"), ("other", D(1260), "件")]),
+    # one noun naming two indicators, then 分别: one id per number, in order
+    ("行政复议、行政诉讼案件分别为8件、3件。",
+     [("admin_reconsideration_cases", D(8), "件"), ("admin_litigation_cases", D(3), "件")]),
+    ("收到行政诉讼和复议案件分别为5件、9件。",
+     [("admin_litigation_cases", D(5), "件"), ("admin_reconsideration_cases", D(9), "件")]),
+    ("行政机关负责人出庭应诉率、败诉率分别为100%、2.5%。",
+     [("court_appearance_rate", D(100), "%"), ("litigation_loss_rate", D("2.5"), "%")]),
 ]
 
 
