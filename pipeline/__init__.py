@@ -1,4 +1,4 @@
-r"""govreport: Chinese annual rule-of-law government reports as structured, traceable data.
+r"""govreport: Chinese government reports (rule-of-law, information-disclosure and work reports) as structured, traceable data.
 
     >>> import pipeline
     >>> report = pipeline.extract_text("某区司法局2025年度法治政府建设情况报告\n全年组织集中学法8次，出庭应诉3次。")

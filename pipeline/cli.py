@@ -76,8 +76,8 @@ def existing_outdir(path: str) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="govreport",
-        description="Turn Chinese annual rule-of-law government reports (法治政府建设年度报告) "
-                    "into sections and traceable numeric indicators.",
+        description="Turn Chinese government reports (法治政府建设年度报告, 政府信息公开工作年度报告, "
+                    "政府工作报告) into sections, tables and traceable numeric indicators.",
     )
     parser.add_argument("--version", action="version", version=f"govreport {__version__}")
     parser.add_argument("--debug", action="store_true", help="show debug messages and the traceback of an error")
