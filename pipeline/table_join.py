@@ -17,7 +17,9 @@ top of the next page, often without the header rows, and
 `join_page_breaks` makes such pieces one table again, so that every cell
 keeps its row and column labels, as in the Word or HTML version of the same
 report. Pieces are joined only when nothing but the page end lies between
-them and their columns line up.
+them and their columns line up. Web pages and Word files copied from such a
+PDF (or split by hand) hold the pieces as two tables with nothing between
+them: they are joined the same way.
 """
 from __future__ import annotations
 
@@ -29,6 +31,9 @@ from .records import RawTable
 __all__ = ["join_page_breaks", "EDGE_TOLERANCE"]
 
 EDGE_TOLERANCE = 2.0  # points: two column lines this close are the same line
+# web pages and Word files have no pages, but a table copied from a PDF or
+# split by hand comes as two tables one right after the other
+_PAGELESS = frozenset({"html", "docx"})
 
 Span = tuple[int, int] | None
 
@@ -37,7 +42,8 @@ def join_page_breaks(placed: Sequence[tuple[RawTable, list[Span]]]) -> list[tupl
     """The located tables (each with the spans of its lines), the pieces of
     a table split by page breaks joined: a piece that starts on the line
     right after the previous table, on the page after that table's last
-    page, with columns that line up."""
+    page (or, in a web page or Word file, right after it), with columns
+    that line up."""
     out: list[tuple[RawTable, list[Span], int | None]] = []  # with the last page of each
     for rt, spans in placed:
         if out:
@@ -45,7 +51,8 @@ def join_page_breaks(placed: Sequence[tuple[RawTable, list[Span]]]) -> list[tupl
             last = next((s for s in reversed(prev_spans) if s), None)
             first = next((s for s in spans if s), None)
             if last and first and first[0] == last[1] + 1 and rt.kind == prev.kind \
-                    and last_page is not None and rt.page == last_page + 1:
+                    and (last_page is not None and rt.page == last_page + 1
+                         or last_page is None and rt.page is None and rt.kind in _PAGELESS):
                 joined = join(prev, rt)
                 if joined is not None:
                     out[-1] = (joined, prev_spans + spans, rt.page)

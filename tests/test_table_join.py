@@ -165,6 +165,19 @@ def test_a_ruled_table_split_over_pages_gives_the_cells_of_the_word_version(repo
         assert split.text[i.span[0]:i.span[1]] == i.text
 
 
+@pytest.mark.parametrize("report", dx.reports()[:3], ids=lambda r: r.name)
+def test_a_web_table_in_two_pieces_gives_the_cells_of_the_whole(report, tmp_path):
+    """A web page holding a table printed over two pages (pasted from the
+    PDF): two <table>s one right after the other, the second without a
+    header, its merged label cell going on empty."""
+    whole = pipeline.extract(dx.write_html(report, tmp_path))
+    split = pipeline.extract(dx.write_html(report, tmp_path, split_before="（三）不予公开"))
+    assert split.text == whole.text
+    assert _cells(split) == _cells(whole)
+    assert len(split.tables) == 3
+    assert [f.check for f in split.findings] == [f.check for f in whole.findings]
+
+
 @needs_font
 @pytest.mark.parametrize("report", dx.reports()[:3], ids=lambda r: r.name)
 def test_an_aligned_table_split_over_pages_gives_the_cells_of_the_word_version(report, tmp_path):
