@@ -29,6 +29,7 @@ from decimal import Decimal, InvalidOperation
 from .records import Indicator, Section, Table, TableRef
 from .rules import LabelRule, Rules, TableRule
 from .sections import section_at
+from .readers import figure_text
 from .tables import is_blank, is_value
 
 __all__ = ["Blank", "read_cells"]
@@ -226,7 +227,7 @@ def _indicator(text: str, table: Table, rule: TableRule, rules: Rules, ident: st
                sections, page_of) -> Indicator:
     entry = rules.catalog[ident]
     try:
-        value = Decimal(cell.replace(",", ""))
+        value = Decimal(figure_text(cell).replace(",", ""))
     except InvalidOperation:  # pragma: no cover - is_value vetted it
         value = Decimal(0)
     if scale is not None:

@@ -169,3 +169,25 @@ def test_pdf_without_ruling_lines_spans_a_merged_header_exactly(out):
     assert sum(row.count("法人或其他组织") for row in header) == 5
     # a label wrapped over two lines is one label
     assert any("（二）部分公开（区分处理的，只计这一情形，不计其他情形）" in row for row in t3.rows)
+
+
+def test_cells_written_with_their_measure_word_are_figures(out):
+    """Some reports write a count's measure word in each cell ("67件"): the
+    same cells, values and findings as the bare figures."""
+    import re
+
+    page = dx.write_html(GOOD, out)
+    worded = out / "worded.html"
+    worded.write_text(re.sub(r"<td>([1-9]\d*)</td>", r"<td>\1件</td>", page.read_text(encoding="utf-8")),
+                      encoding="utf-8")
+    assert "件</td>" in worded.read_text(encoding="utf-8")
+    bare, counted = pipeline.extract(page), pipeline.extract(worded)
+
+    def cells(report):
+        return sorted((i.indicator, tuple(sorted(i.dims)), i.value) for i in report.indicators if i.table)
+
+    assert cells(counted) == cells(bare)
+    assert [f.check for f in counted.findings] == [f.check for f in bare.findings]
+    assert any(i.text.endswith("件") for i in counted.indicators if i.table)
+    for i in counted.indicators:
+        assert counted.text[i.span[0]:i.span[1]] == i.text

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 
 __all__ = ["is_cjk", "drop_cjk_spaces", "render_table", "render_rows", "raw_table", "spread_cells", "garbled_share",
-           "is_value", "is_blank", "join_pieces", "ROW_MARKER", "DASH"]
+           "is_value", "is_blank", "figure_text", "join_pieces", "ROW_MARKER", "DASH"]
 
 # Ideographs, CJK punctuation, full-width forms and Kangxi radicals: the
 # characters between which a space is never part of Chinese text.
@@ -54,13 +54,30 @@ _SEQUENCE_HEADERS = {"序号", "编号", "序", "No.", "NO.", "no."}
 ROW_MARKER = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.．、](?!\d))")
 
 
-def is_value(cell: str) -> bool:
-    """A figure: digits, with a decimal point, thousands commas or a %.
+# a table cell that writes its count's measure word after the figure ("67件")
+_COUNTED = re.compile(r"^([-+]?\d+(?:[.,]\d+)*)(?:件|条|个|项|次|人|人次|家|份)$")
 
-    >>> [is_value(c) for c in ("12", "1,234.5", "98%", " 7 ", "/", "12件", "")]
-    [True, True, True, True, False, False, False]
+
+def is_value(cell: str) -> bool:
+    """A figure: digits, with a decimal point, thousands commas or a %, or
+    a count with its measure word as some tables write it ("67件").
+
+    >>> [is_value(c) for c in ("12", "1,234.5", "98%", " 7 ", "/", "12件", "12万元", "1.属于", "")]
+    [True, True, True, True, False, True, False, False, False]
     """
-    return bool(_NUMBER.match(cell.strip()))
+    cell = cell.strip()
+    return bool(_NUMBER.match(cell) or _COUNTED.match(cell))
+
+
+def figure_text(cell: str) -> str:
+    """The figure of a value cell without its measure word.
+
+    >>> figure_text("67件"), figure_text(" 1,234.5 "), figure_text("98%")
+    ('67', '1,234.5', '98%')
+    """
+    cell = cell.strip()
+    m = _COUNTED.match(cell)
+    return m.group(1) if m else cell
 
 
 def is_blank(cell: str) -> bool:
@@ -178,7 +195,7 @@ def _render_rows(rows: Sequence[Sequence[str | None]], merged: frozenset[tuple[i
     width = max(len(row) for row in table)
     table = [row + [""] * (width - len(row)) for row in table]
     # the cells that are numbers, tested once per distinct text
-    numbers = {c for row in table for c in row if c and _NUMBER.match(c)}
+    numbers = {c for row in table for c in row if c and is_value(c)}
 
     header: list[str] | None = None
     first = table[0]
@@ -221,7 +238,7 @@ def _render_rows(rows: Sequence[Sequence[str | None]], merged: frozenset[tuple[i
         label = " ".join(c for _, c in cells[:n_label])
         values = []
         for j, cell in cells[n_label:]:
-            if cell in numbers and units[j] and not cell.endswith("%"):
+            if cell in numbers and units[j] and _NUMBER.match(cell) and not cell.endswith("%"):
                 cell = cell + units[j]
             if several and names[j]:
                 cell = names[j] + cell
