@@ -105,14 +105,24 @@ def _columns(top: RawTable, rest: RawTable
              ) -> tuple[tuple[float, ...], list[list[int]], list[list[int]]] | None:
     """The joined table's column lines, and the joined columns each column
     of `top` and of `rest` covers; None when they do not line up. Without
-    column lines (tables not ruled), only the same number of columns."""
+    column lines (a web page, a Word file), the same number of columns, or
+    the same figure columns with fewer label columns in one piece."""
     top_width = max((len(r) for r in top.rows), default=0)
     rest_width = max((len(r) for r in rest.rows), default=0)
     if not top.edges or not rest.edges:
-        if top_width != rest_width or not top_width:
+        if not top_width or not rest_width:
             return None
-        same = [[c] for c in range(top_width)]
-        return (), same, same
+        if top_width == rest_width:
+            same = [[c] for c in range(top_width)]
+            return (), same, same
+        # a piece without the leading label column that a merged cell filled on the
+        # page before: the figure columns line up from the right, and so do the labels
+        n_top, n_rest = _label_columns(top), _label_columns(rest)
+        if n_top is None or n_rest is None or top_width - n_top != rest_width - n_rest:
+            return None
+        width = max(top_width, rest_width)
+        return (), [[c + width - top_width] for c in range(top_width)], \
+            [[c + width - rest_width] for c in range(rest_width)]
     if len(top.edges) - 1 != top_width or len(rest.edges) - 1 != rest_width:
         return None
     if top.kind == "pdf-aligned":

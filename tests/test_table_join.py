@@ -92,10 +92,15 @@ CASES = [
      piece([("结转", "0", "1", "1")], page=2),
      [("项目", *V), ("新收", "1", "2", "3"), ("结转", "0", "1", "1")],
      []),
-    ("no column lines and other column counts: two tables",
+    ("no column lines and other figure columns: two tables",
      piece([("项目", *V), ("新收", "1", "2", "3")]),
      piece([("结转", "0", "1")], page=2),
      None, []),
+    ("no column lines, the merged label's column missing in the second piece: lined up from the right",
+     piece([("类别", "项目", *V), ("三、办理", "（一）公开", "1", "2", "3")], page=None, kind="html"),
+     piece([("（二）不公开", "4", "5", "9")], page=None, kind="html"),
+     [("类别", "项目", *V), ("三、办理", "（一）公开", "1", "2", "3"), ("三、办理", "（二）不公开", "4", "5", "9")],
+     [(2, 0, 1, 0)]),
 ]
 
 
@@ -165,13 +170,14 @@ def test_a_ruled_table_split_over_pages_gives_the_cells_of_the_word_version(repo
         assert split.text[i.span[0]:i.span[1]] == i.text
 
 
+@pytest.mark.parametrize("carry", [True, False], ids=["merged-label-goes-on-empty", "no-column-for-it"])
 @pytest.mark.parametrize("report", dx.reports()[:3], ids=lambda r: r.name)
-def test_a_web_table_in_two_pieces_gives_the_cells_of_the_whole(report, tmp_path):
+def test_a_web_table_in_two_pieces_gives_the_cells_of_the_whole(report, carry, tmp_path):
     """A web page holding a table printed over two pages (pasted from the
     PDF): two <table>s one right after the other, the second without a
-    header, its merged label cell going on empty."""
+    header, its merged label cell going on empty or without a column."""
     whole = pipeline.extract(dx.write_html(report, tmp_path))
-    split = pipeline.extract(dx.write_html(report, tmp_path, split_before="（三）不予公开"))
+    split = pipeline.extract(dx.write_html(report, tmp_path, split_before="（三）不予公开", carry=carry))
     assert split.text == whole.text
     assert _cells(split) == _cells(whole)
     assert len(split.tables) == 3
