@@ -141,7 +141,9 @@ def text_tables(raw: str) -> list[RawTable]:
             n, hops = next_solid(n + 1), hops + 1
         return n < len(lines) and kinds[n] == "row"
 
-    out: list[tuple[int, RawTable]] = _cell_per_line(lines, kinds)  # (first line, table)
+    per_line = _cell_per_line(lines, kinds)  # (first line, table, end)
+    taken = [(first, end) for first, _, end in per_line]
+    out: list[tuple[int, RawTable]] = [(first, table) for first, table, _ in per_line]
     i = 0
     while i < len(lines):
         if kinds[i] != "row":
@@ -169,7 +171,8 @@ def text_tables(raw: str) -> list[RawTable]:
         headed = any(kinds[k] == "header" for k in members)
         widest = max(len(parsed[k] or ()) for k in members)
         # one row is a table when a header names its columns (表四 has one row of 15 figures)
-        if has_figure and (row_count >= 2 or headed and widest >= 3):
+        if has_figure and (row_count >= 2 or headed and widest >= 3) \
+                and not any(a < last + 1 and members[0] < b for a, b in taken):  # lines of one table only
             # rows keep their own cells: text has no merged cells to align them by
             grid = [parsed[k] if parsed[k] else [lines[k].strip()] for k in members]
             out.append((members[0], _text_raw_table(grid, [lines[k].strip() for k in members])))
@@ -183,13 +186,14 @@ _MAX_CELL_HEADER = 30  # header lines over such a row (表四's: 22, one cell ea
 _MAX_CELL_GAP = 6  # lines between two rows of one table (表二: an article, the corner, three headers)
 
 
-def _cell_per_line(lines: list[str], kinds: list[str]) -> list[tuple[int, RawTable]]:
+def _cell_per_line(lines: list[str], kinds: list[str]) -> list[tuple[int, RawTable, int]]:
     """Tables written one cell per line, as a PDF's text layer or a web
     table copied as text gives them: a label line ("一、本年新收政府信息公开申请
     数量") followed by two or more lines that each hold one figure ("67",
     "5", …, or "/") is a row; rows with no more than a few short label lines
     between them ("三、本年度办理结果", "（三）不予公开": row-group labels) are
-    one table. Each row's lines are its lines in the text."""
+    one table. Each row's lines are its lines in the text. (first line,
+    table, end) of each."""
     n = len(lines)
     figure = [bool(t) and (is_value(t) or bool(DASH.match(t))) for t in (ln.strip() for ln in lines)]
     rows: list[tuple[int, int]] = []  # (label line, end of its figure lines)
@@ -203,7 +207,7 @@ def _cell_per_line(lines: list[str], kinds: list[str]) -> list[tuple[int, RawTab
             i = j
         else:
             i += 1
-    out: list[tuple[int, RawTable]] = []
+    out: list[tuple[int, RawTable, int]] = []
     k = 0
     while k < len(rows):
         run = [rows[k]]
@@ -251,7 +255,7 @@ def _cell_per_line(lines: list[str], kinds: list[str]) -> list[tuple[int, RawTab
         base = raw_table(grid, "text")
         out.append((top, RawTable(rows=base.rows, lines=tuple(table_lines), line_rows=tuple(line_rows),
                                   kind="text"), run[-1][1]))
-    return [(first, table) for first, table, _ in out]
+    return out
 
 
 def _text_raw_table(grid: list[list[str]], lines: list[str]) -> RawTable:
