@@ -5,7 +5,8 @@ every format the project reads (text "label：v1，v2" and tab-separated, web
 page with rowspan/colspan, Word with merged cells, PDF with ruled tables,
 PDF without ruling lines and the header one word per line; both PDFs again
 with table 三 running over two pages; the Word file printed to PDF by
-LibreOffice, where the table runs over four), extracts them,
+LibreOffice, where the table runs over four; the web page printed to PDF
+by the browser), extracts them,
 and prints per format:
   - cells: precision, recall and F1 of the table cells (id + dims + value)
     against the model each report is written from, for the 2021 format and
@@ -48,7 +49,23 @@ WRITERS = {
     "PDF ruled, table over 2 pages": lambda r, out: dx.write_pdf(r, out, ruled=True, split_before="（三）不予公开"),
     "PDF no lines, table over 2 pages": lambda r, out: dx.write_pdf(r, out, ruled=False, split_before="（三）不予公开"),
     "PDF printed by LibreOffice": lambda r, out: _office_pdf(dx.write_docx(r, out / "docx")),
+    "PDF printed by the browser": lambda r, out: _browser_pdf(dx.write_html(r, out / "html")),
 }
+
+
+def _browser_pdf(page: Path) -> Path:
+    """The web page printed to PDF by Chromium (the sites' 打印本页): table 三
+    runs onto the next page with no border where the page cuts it."""
+    import subprocess
+
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        raise RuntimeError("needs Chromium (Debian chromium)")
+    pdf = page.with_suffix(".pdf")
+    subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={page.parent / 'profile'}",
+                    f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page.as_uri()], check=True,
+                   capture_output=True, timeout=120)
+    return pdf
 
 
 def _office_pdf(docx: Path) -> Path:

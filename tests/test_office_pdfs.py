@@ -6,8 +6,9 @@ before punctuation that may not start a line (so a line of a paragraph can
 stop up to two characters short of the margin), a line's runs are written
 font by font (the quotes of 紧抓“关键少数”, set in a Latin font, come after
 the Chinese characters in the text layer), and a long table runs over
-pages. LibreOffice prints the Word fixtures here; every figure, table cell
-and section must come out as from the Word file."""
+pages. LibreOffice prints the Word fixtures here, and the browser the web
+fixtures; every figure, table cell and section must come out as from the
+file printed."""
 from __future__ import annotations
 
 import subprocess
@@ -23,6 +24,7 @@ from pipeline.readers.pdf import _Line, _starts_paragraph
 from conftest import program, requires  # noqa: E402
 
 needs_soffice = requires("soffice", program("soffice") is not None)
+needs_chromium = requires("chromium", program("chromium") is not None)
 
 
 SENTENCES = [
@@ -120,6 +122,24 @@ def test_prose_gives_the_figures_text_and_sections_of_the_word_file(printed, nam
     assert [s.title for s in pdf.sections] == [s.title for s in word.sections]
     assert (pdf.meta.report_type, pdf.meta.agency, pdf.meta.year) == (word.meta.report_type, word.meta.agency,
                                                                       word.meta.year)
+
+
+@needs_chromium
+@pytest.mark.parametrize("report", dx.reports()[:3], ids=lambda r: r.name)
+def test_a_browser_print_of_the_web_page_gives_its_cells(report, tmp_path):
+    """A web page printed to PDF by the browser (the sites' 打印本页): table 三
+    runs onto the next page with no border where the page cuts it, and the
+    merged label 三、本年度办理结果 is cut in two (三、本年度办 | 理结果)."""
+    page = dx.write_html(report, tmp_path)
+    pdf = tmp_path / (report.name + ".pdf")
+    subprocess.run([program("chromium"), "--headless", "--no-sandbox", "--disable-gpu",
+                    f"--user-data-dir={tmp_path / 'profile'}",
+                    f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page.as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    web, printed = pipeline.extract(page), pipeline.extract(pdf)
+    assert max(t.page for t in printed.tables) > 1, "the table no longer runs over pages: the test lost its point"
+    assert _cells(printed) == _cells(web)
+    assert [f.check for f in printed.findings] == [f.check for f in web.findings]
 
 
 def _line(text: str, x0: float, x1: float, bottom: float, size: float = 11.0) -> _Line:

@@ -151,6 +151,8 @@ def _reference_tables(segments):
     for hs, vs in groups.values():
         xs = P._cluster([v[0] for v in vs])
         ys = sorted(P._cluster([h[0] for h in hs]), reverse=True)
+        if len(xs) >= 3 and len(ys) >= 2:
+            P._open_ends(ys, vs, xs)  # its own rule (tested below): the same here
         if len(xs) < 3 or len(ys) < 3:
             continue
         slots = {(r, c): (r, c) for r in range(len(ys) - 1) for c in range(len(xs) - 1)}
@@ -236,6 +238,23 @@ def test_table_finder_sweeps_give_the_pairwise_tables(seed):
     segments = _random_page(random.Random(seed))
     got = [(t.xs, t.ys, t.merged()) for t in P._find_tables(segments)]
     assert got == _reference_tables(segments)
+
+
+def test_a_table_cut_by_the_page_end_without_a_border_keeps_its_last_row():
+    """A browser's print: the outer lines run on past the last border to the
+    page's end, where the table goes on on the next page. That end is one more
+    row, so the rest of a merged label printed there stays in its cell."""
+    xs = [0.0, 50.0, 100.0, 150.0]
+    segments = [(0.0, y, 150.0, y) for y in (300.0, 280.0)]
+    segments += [(50.0, 260.0, 150.0, 260.0)]  # the label column's cell goes on below it
+    segments += [(x, 200.0, x, 300.0) for x in xs]  # down to the page's end at 200
+    (table,) = P._find_tables(segments)
+    assert table.ys == [300.0, 280.0, 260.0, 200.0]
+    assert (2, 0, 1, 0) in table.merged()  # the label's cell runs into the open row
+    closed = segments + [(0.0, 200.0, 150.0, 200.0)]
+    assert P._find_tables(closed)[0].ys == table.ys  # the same as with a border drawn there
+    short = [(0.0, y, 150.0, y) for y in (300.0, 280.0, 260.0)] + [(x, 258.5, x, 300.0) for x in xs]
+    assert P._find_tables(short)[0].ys == [300.0, 280.0, 260.0]  # lines a little past the border: no row
 
 
 def test_table_finder_keeps_a_merged_cell_and_drops_frames():

@@ -1215,11 +1215,35 @@ def _covered(bounds: Iterable[tuple[float, float]], at: list[float]) -> bytearra
     return out
 
 
+def _open_ends(ys: list[float], vs: list[tuple[float, float, float]], xs: list[float]) -> None:
+    """A table cut by the page's end without a border there (a browser's
+    print): its outer vertical lines go on past the last horizontal line
+    to where the page cut them. That end is the table's edge (added to
+    `ys`, descending), so the text between, often the rest of a merged
+    label ("三、本年度办" | "理结果"), stays in its cell. The same at the top
+    of the page where such a table goes on."""
+    left = [v for v in vs if abs(v[0] - xs[0]) <= _SNAP]
+    right = [v for v in vs if abs(v[0] - xs[-1]) <= _SNAP]
+    if not left or not right:
+        return
+    low = max(min(v[1] for v in left), min(v[1] for v in right))  # both outer lines reach it
+    high = min(max(v[2] for v in left), max(v[2] for v in right))
+    if ys[-1] - low > _OPEN_END:
+        ys.append(low)
+    if high - ys[0] > _OPEN_END:
+        ys.insert(0, high)
+
+
+_OPEN_END = 4.0  # points: outer lines reaching this far past the last border enclose one more row
+
+
 def _grid(hs: list[tuple[float, float, float]], vs: list[tuple[float, float, float]]) -> _Table | None:
     """The table of one group of crossing lines (hs and vs sorted by position),
     or None when it is no table."""
     xs = _cluster([v[0] for v in vs])
     ys = sorted(_cluster([h[0] for h in hs]), reverse=True)
+    if len(xs) >= 3 and len(ys) >= 2:
+        _open_ends(ys, vs, xs)
     if len(xs) < 3 or len(ys) < 3:  # not even 2 x 2 slots: a frame or a rule, not a table
         return None
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
