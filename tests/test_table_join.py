@@ -197,3 +197,45 @@ def test_an_aligned_table_split_over_pages_gives_the_cells_of_the_word_version(r
     assert _cells(split) == _cells(whole)  # labels as read without lines (表二's headers differ from Word's)
     assert [c[:3] for c in _cells(split)] == [c[:3] for c in _cells(word)]
     assert len(split.tables) == 3
+
+
+# ---------------------------------------------------------------- any pieces
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_cell = st.sampled_from(["", "三、办理", "（一）公开", "1.秘密", "他情形）", "项目", "甲", "0", "12", "3.5", "/"])
+_row = st.lists(_cell, min_size=1, max_size=6)
+_edges = st.lists(st.sampled_from([0.0, 60.0, 120.0, 121.0, 200.0, 250.0, 300.0, 350.0]), min_size=0, max_size=8,
+                  unique=True).map(lambda xs: tuple(sorted(xs)))
+
+
+@st.composite
+def _pieces(draw):
+    kind = draw(st.sampled_from(["pdf-ruled", "pdf-aligned", "html", "docx"]))
+    made = []
+    for page in (1, 2):
+        rows = draw(st.lists(_row, min_size=1, max_size=5))
+        width = max(len(r) for r in rows)
+        edges = draw(_edges) if kind.startswith("pdf") else ()
+        if edges and len(edges) != width + 1:
+            edges = tuple(float(60 * k) for k in range(width + 1)) if draw(st.booleans()) else edges
+        made.append(piece(rows, edges, page=page if kind.startswith("pdf") else None, kind=kind))
+    return made
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(_pieces())
+def test_joining_any_two_pieces_keeps_every_line_and_row(pieces):
+    top, rest = pieces
+    got = join(top, rest)
+    if got is None:
+        return
+    assert got.lines == top.lines + rest.lines and len(got.line_rows) == len(got.lines)
+    assert all(0 <= r < len(got.rows) for r in got.line_rows)
+    width = {len(r) for r in got.rows}
+    assert len(width) == 1  # one grid
+    for r, c, r0, c0 in got.merged:  # a merged slot repeats its cell's text, and its cell is no repeat
+        assert got.rows[r][c] == got.rows[r0][c0]
+        assert (r0, c0) != (r, c)
+    assert len(got.rows) <= len(top.rows) + len(rest.rows)
