@@ -53,7 +53,7 @@ def extract_text(text: str, rules: Rules | str | Path | None = None) -> Report:
 def build_report(raw: RawDocument, rules: Rules) -> Report:
     # tables written as text lines are found before normalisation removes
     # the tabs and spaces between their cells
-    raw_tables = list(raw.tables) or text_tables(raw.text)
+    raw_tables = list(raw.tables) or text_tables(raw.text, rules.units)
     norm = normalise(raw.text, rules, frozenset(line.strip() for t in raw_tables for line in t.lines))
     if not norm.text:
         raise EmptyDocument("no text left after normalisation", raw.path)

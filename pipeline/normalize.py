@@ -124,6 +124,7 @@ def normalise(raw: str, rules: Rules, table_lines: frozenset[str] = frozenset())
     if not lines:
         return Normalised("", ())
     width = _wrap_width([ln for k, (ln, _, _) in enumerate(lines) if k not in rows])
+    measure_words = (*rules.units, "%")
     heading = rules.sections.line_start_re
     title_first, title_end = _title_lines(lines, rules)
 
@@ -146,6 +147,8 @@ def normalise(raw: str, rules: Rules, table_lines: frozenset[str] = frozenset())
             join = True
         elif prev_line[-1] in _CONTINUES or line[0] in "，,、。；;）)":
             join = True
+        elif prev_line[-1].isdigit() and line.startswith(measure_words):
+            join = True  # "…集中学法12" | "次，…": a figure and its measure word are one
         elif prev_line[-1] not in _TERMINAL:
             # A hard-wrapped line (as long as the document's wrap width) or a
             # sentence broken across a page end: the paragraph goes on. A short

@@ -17,7 +17,7 @@ table.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from .normalize import normalise_table_line
 from .readers import DASH, ROW_MARKER, is_blank, is_value, raw_table
@@ -70,6 +70,20 @@ def _cells(line: str) -> list[str] | None:
     return None
 
 
+def _runs_on(lines: list[str], kinds: list[str], units: tuple[str, ...]) -> None:
+    """Lines that only look like rows one space apart because a hard-wrapped
+    text broke a sentence right after a figure ("全年共组织集中学法 12" | "次，…"):
+    when the next line starts with a measure word (`units`) or %, the figure
+    goes on there. They are prose, left for normalisation to join."""
+    starts = (*units, "%", "％")
+    for k, line in enumerate(lines[:-1]):
+        if kinds[k] in ("row", "header") and not _CELL_SPLIT.search(line.strip()) \
+                and not _LABEL_VALUES.match(line.strip()) and not _PIPE_ROW.match(line.strip()):
+            nxt = next((ln.strip() for ln in lines[k + 1:k + 3] if ln.strip()), "")
+            if nxt.startswith(starts):
+                kinds[k] = "prose"
+
+
 def _is_row(cells: list[str] | None) -> bool:
     """Up to three label cells, then figures or "none" marks only."""
     if not cells or len(cells) < 2:
@@ -101,7 +115,7 @@ def _kind(line: str, cells: list[str] | None) -> str:
     return "prose"
 
 
-def text_tables(raw: str) -> list[RawTable]:
+def text_tables(raw: str, units: Iterable[str] = ()) -> list[RawTable]:
     """Tables written as text lines in a plain-text report, in order.
 
     A table is a run of rows (label cells then figures) with what lies
@@ -113,6 +127,7 @@ def text_tables(raw: str) -> list[RawTable]:
     lines = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").split("\n")
     parsed = [_cells(ln) for ln in lines]
     kinds = [_kind(ln, c) for ln, c in zip(lines, parsed, strict=True)]
+    _runs_on(lines, kinds, tuple(units))
 
     def next_solid(k: int) -> int:
         while k < len(lines) and kinds[k] in ("blank", "rule"):

@@ -50,6 +50,33 @@ def test_page_breaks_give_page_starts_and_join_broken_sentences(rules):
     assert norm.page_of(norm.text.index("二、")) == 3
 
 
+# (raw lines, normalised): a figure at a line's end and its measure word at the next one's start are one
+FIGURE_BROKEN = [
+    ("全年共组织集中学法 12\n次，开展普法宣传活动 30\n场。", "全年共组织集中学法12次，开展普法宣传活动30场。"),
+    ("受众群众 5000\n人次。", "受众群众5000人次。"),
+    ("合格率达到 98.5\n%。", "合格率达到98.5%。"),
+    ("一、2025年工作\n二、主要举措", "一、2025年工作\n二、主要举措"),  # no measure word: two lines
+]
+
+
+@pytest.mark.parametrize("raw, expected", FIGURE_BROKEN, ids=[r[:10] for r, _ in FIGURE_BROKEN])
+def test_a_figure_broken_from_its_measure_word_is_joined(rules, raw, expected):
+    assert normalise(raw, rules).text == expected
+
+
+def test_wrapped_prose_with_spaced_figures_is_no_table():
+    """Text taken from a PDF, hard-wrapped right after figures set off by
+    spaces: the lines look like "label figure" rows, but the figure goes on
+    into the next line's measure word."""
+    from pipeline import extract_text
+
+    report = extract_text("某区司法局2025年法治政府建设年度报告\n一、主要举措\n全年共组织集中学法 12\n次，开展普法宣传活动 30\n"
+                          "场，受众群众 5000\n人次。\n")
+    assert report.tables == ()
+    assert [(i.indicator, str(i.value)) for i in report.indicators] == [
+        ("study_sessions", "12"), ("legal_publicity_events", "30"), ("legal_publicity_reach", "5000")]
+
+
 @pytest.mark.parametrize("raw, expected", [
     ("出庭应诉３次，合格率１００％", "出庭应诉3次，合格率100%"),
     ("ＡＢＣ２０２５", "ABC2025"),
