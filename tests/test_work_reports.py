@@ -110,6 +110,8 @@ PHRASES = [
     ("研发经费投入强度提高0.2个百分点。", "0.2", "pp", "points", "change_abs"),
     ("城镇化率提高到68%。", "68", "%", "percent", "level"),
     ("农民人均收入增加1207元。", "1207", "元", "money", "change_abs"),
+    # US dollars stay dollars: no rate is guessed
+    ("实际使用外资120亿美元。", "12000000000", "美元", "money", "level"),
 ]
 
 
