@@ -644,11 +644,12 @@ def _inherit(found: _Found, q: Quantity, sentence_start: int, measure: str, text
     "接待群众来访328批次1056人次": two measures of one thing, written together.
     A rate named in its own words ("办结率98%") is its own fact.
     """
-    if not partitive:
-        # a part does not reach across ；: "调解纠纷41件；指导企业申请商标1260件"
-        i = bisect.bisect_left(semicolons, q.span[0]) - 1
-        if i >= 0 and semicolons[i] >= sentence_start:
-            sentence_start = semicolons[i] + 1
+    # a part does not reach across ；: "调解纠纷41件；指导企业申请商标1260件", nor
+    # does a part after 其中 ("第一产业增加值4500亿元；规模以上工业增加值增长7.1%，
+    # 其中高技术制造业增长12%" is no part of the 4500亿元)
+    i = bisect.bisect_left(semicolons, q.span[0]) - 1
+    if i >= 0 and semicolons[i] >= sentence_start:
+        sentence_start = semicolons[i] + 1
     if not found.all or found.all[-1].span[0] < sentence_start:
         return None  # nothing found yet in this sentence
     rate = ("%", "pp")

@@ -323,6 +323,10 @@ PARTS = [
 ]
 
 
+# …nor of a figure before a ；
+PARTS.append(("第一产业增加值4500亿元、增长3.6%；规模以上工业增加值增长7.1%，其中高技术制造业增长12%。", "12%", "other"))
+
+
 @pytest.mark.parametrize(("sentence", "figure", "ident"), PARTS, ids=[p[1] + "-" + p[2] for p in PARTS])
 def test_a_part_after_qizhong_is_only_the_figures_right_after_it(sentence, figure, ident):
     report = extract_text("某省2026年政府工作报告\n二、2026年工作安排\n" + sentence + "\n")
