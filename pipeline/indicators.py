@@ -165,8 +165,10 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
         elif chosen is None or (partitive and chosen[1].text in rules.indicators.weak_cues):
             # A part after 其中 is of the total before it, whatever generic
             # word names it ("其中予以公开29件" are requests, not publications).
+            # a sentence that opens with 其中 lists its parts over its ；, a 其中 inside one does not
+            opened = partitive and ref_start < s_start
             inherited = _inherit(found, q, max(ref_start, q.span[0] - _WINDOW), measure, text, win_start, rules,
-                                 partitive, respectively if measure != "level" else None, semicolons)
+                                 partitive, respectively if measure != "level" else None, () if opened else semicolons)
         if chosen is not None and inherited is None:
             cued_end = q.span[1]
             rule_obj, cue, how = chosen
@@ -646,7 +648,8 @@ def _inherit(found: _Found, q: Quantity, sentence_start: int, measure: str, text
     """
     # a part does not reach across ；: "调解纠纷41件；指导企业申请商标1260件", nor
     # does a part after 其中 ("第一产业增加值4500亿元；规模以上工业增加值增长7.1%，
-    # 其中高技术制造业增长12%" is no part of the 4500亿元)
+    # 其中高技术制造业增长12%" is no part of the 4500亿元); `semicolons` is empty
+    # in a sentence opening with 其中, whose parts go on past its ；
     i = bisect.bisect_left(semicolons, q.span[0]) - 1
     if i >= 0 and semicolons[i] >= sentence_start:
         sentence_start = semicolons[i] + 1
