@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 from .normalize import normalise_table_line
-from .readers import DASH, ROW_MARKER, is_blank, is_value, raw_table
+from .readers import DASH, FIGURE_OR_NONE, ROW_MARKER, is_blank, is_value, raw_table
 from .records import RawTable, Table
 from .table_join import join_page_breaks
 
@@ -30,18 +30,15 @@ _CELL_SPLIT = re.compile(r"\t+|[ \u3000]{2,}")
 # "一、本年新收政府信息公开申请数量：95，0，0，0，0，0，95"
 _LABEL_VALUES = re.compile(r"^(?P<label>[^：:]{1,60}?)[：:]\s*(?P<values>[-+\d.,%/／—–\-－―─]+(?:\s*[，,、;；]\s*[-+\d.,%/／—–\-－―─]+)*)\s*[。；;]?$")
 _VALUE_SPLIT = re.compile(r"\s*[，,、;；]\s*")
-_MARKER = ROW_MARKER
 _MAX_LABEL_LINE = 40  # a label-only line inside a table is short ("（三）不予公开")
 _PIPE_ROW = re.compile(r"^[|｜].*[|｜]$")
 _BEFORE_MARKER = re.compile(r"\s+(?=" + ROW_MARKER.pattern.removeprefix("^") + ")")  # a space, then a marker
-_FIG = r"(?:[-+]?\d+(?:[.,]\d+)*%?|[/／—–－―─-]+)"
-_SPACED_FIGURES = re.compile(rf"^{_FIG}(?: {_FIG}){{2,}}$")  # three figures or more, one space apart
+_SPACED_FIGURES = re.compile(rf"^{FIGURE_OR_NONE}(?: {FIGURE_OR_NONE}){{2,}}$")  # three or more, one space apart
 # header cells one space apart: words with Chinese in them, no figure, no sentence
 _SPACED_HEADER = re.compile(r"^(?=.*[\u4e00-\u9fff])[^\s\d。；;！？!?]{1,40}(?: [^\s\d。；;！？!?]{1,40}){1,15}$")
 # a label (no sentence in it) and figures or "none" marks after it, one space apart
 _SPACED_ROW = re.compile(r"^(?P<label>(?=[^。；;！？!?]*?[\u4e00-\u9fff])(?:\d{1,2}[.．、](?!\d))?[^。；;！？!?\d\s]"
-                         r"[^。；;！？!?]{0,59}?)\s(?P<values>(?:[-+]?\d+(?:[.,]\d+)*%?|[/／—–－―─-]+)"
-                         r"(?:\s(?:[-+]?\d+(?:[.,]\d+)*%?|[/／—–－―─-]+))*)$")
+                         rf"[^。；;！？!?]{{0,59}}?)\s(?P<values>{FIGURE_OR_NONE}(?:\s{FIGURE_OR_NONE})*)$")
 _PIPE = re.compile(r"\s*[|｜]\s*")
 _PIPE_RULE = re.compile(r"^[|｜]?\s*:?-{3,}:?\s*(?:[|｜]\s*:?-{3,}:?\s*)*[|｜]?$")
 
@@ -107,7 +104,7 @@ def _kind(line: str, cells: list[str] | None) -> str:
         return "row"
     if cells and len(cells) >= 2 and not any(is_value(c) for c in cells):
         return "header"
-    marker = _MARKER.match(text)
+    marker = ROW_MARKER.match(text)
     rest = text[marker.end():] if marker else text
     # a short line with a figure of its own ("行政复议收案：318件") is prose, not a label
     if len(text) <= _MAX_LABEL_LINE and not _SENTENCE.search(text) and not re.search(r"\d", rest):

@@ -11,7 +11,8 @@ import re
 from collections.abc import Sequence
 
 __all__ = ["is_cjk", "drop_cjk_spaces", "render_table", "render_rows", "raw_table", "spread_cells", "garbled_share",
-           "is_value", "is_blank", "figure_text", "join_pieces", "ROW_MARKER", "DASH"]
+           "is_value", "is_blank", "figure_text", "join_pieces", "ROW_MARKER", "DASH",
+           "DIGITS", "FIGURE", "NONE_MARK", "FIGURE_OR_NONE"]
 
 # Ideographs, CJK punctuation, full-width forms and Kangxi radicals: the
 # characters between which a space is never part of Chinese text.
@@ -45,17 +46,22 @@ def drop_cjk_spaces(text: str) -> str:
 
 # --------------------------------------------------------------- tables
 
-_NUMBER = re.compile(r"^[-+]?\d+(?:[.,]\d+)*%?$")
+# The one definition of a table's figures, which every table reader builds on:
+DIGITS = r"[-+]?\d+(?:[.,]\d+)*"  # 12, -3, 1,234.5
+FIGURE = DIGITS + "%?"  # a figure as a table cell writes it (98%)
+NONE_MARK = r"[/／\\—–\-－―─]+"  # a "no figure" mark of a table cell
+FIGURE_OR_NONE = rf"(?:{FIGURE}|{NONE_MARK})"
+_NUMBER = re.compile(rf"^{FIGURE}$")
 # "数量（件）", "金额(万元)", "比例（%）": the unit a header gives its column.
 _HEADER_UNIT = re.compile(r"^(.*?)[（(]\s*(?:单位[：:])?\s*([^（）()]{1,4}?)\s*[）)]\s*$")
-DASH = re.compile(r"^[/／\\—–\-－―─]+$")  # "no figure" marks of a table cell
+DASH = re.compile(rf"^{NONE_MARK}$")
 _SEQUENCE_HEADERS = {"序号", "编号", "序", "No.", "NO.", "no."}
 # a label that starts a row of its own: "三、", "（四）", "2."
 ROW_MARKER = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.．、](?!\d))")
 
 
 # a table cell that writes its count's measure word after the figure ("67件")
-_COUNTED = re.compile(r"^([-+]?\d+(?:[.,]\d+)*)(?:件|条|个|项|次|人|人次|家|份)$")
+_COUNTED = re.compile(rf"^({DIGITS})(?:件|条|个|项|次|人|人次|家|份)$")
 
 
 def is_value(cell: str) -> bool:

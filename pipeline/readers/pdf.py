@@ -51,7 +51,7 @@ import pypdfium2.raw as pdfium_c
 
 from ..errors import BrokenDocument, EmptyDocument, EncryptedDocument, GarbledText, NoTextLayer
 from ..records import RawDocument, RawTable
-from . import ROW_MARKER, _rules, drop_cjk_spaces, garbled_share, raw_table, render_table
+from . import FIGURE_OR_NONE, ROW_MARKER, _rules, drop_cjk_spaces, garbled_share, raw_table, render_table
 
 log = logging.getLogger(__name__)
 
@@ -1295,8 +1295,7 @@ def _grid(hs: list[tuple[float, float, float]], vs: list[tuple[float, float, flo
 
 # ------------------------------------------------------------ tables without lines
 
-_VALUE = re.compile(r"^(?:[-+]?\d+(?:[.,]\d+)*%?|[/／—–\-－―─]+)$")  # a figure, or a "none" mark
-_ROW_MARKER = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.．、])")
+_VALUE = re.compile(rf"^{FIGURE_OR_NONE}$")  # a figure, or a "none" mark
 _MAX_HEADER_LINES = 12
 
 
@@ -1530,7 +1529,7 @@ def _build_aligned(body: list[_Line], first: int, last: int, is_row: list[bool],
                       key=lambda p: -p[2])
         cur: list[tuple[int, str, float]] = []
         for piece in mine:
-            if cur and (_ROW_MARKER.match(piece[1]) or cur[-1][2] - piece[2] > 1.8 * em
+            if cur and (ROW_MARKER.match(piece[1]) or cur[-1][2] - piece[2] > 1.8 * em
                         or piece[0] != cur[-1][0] and is_row[cur[-1][0]] and is_row[piece[0]]
                         or any(k in header_lines for k in range(cur[-1][0] + 1, piece[0]))):
                 blocks.append((col, sum(p[2] for p in cur) / len(cur), "".join(p[1] for p in cur)))
