@@ -12,6 +12,7 @@ from .indicators import extract_indicators
 from .ingest import read_document, sha256_bytes
 from .metadata import read_metadata
 from .normalize import normalise
+from .readers import _rules as reader_rules
 from .records import RawDocument, Report, Source
 from .rules import Rules, load_rules
 from .sections import find_sections
@@ -51,6 +52,13 @@ def extract_text(text: str, rules: Rules | str | Path | None = None) -> Report:
 
 
 def build_report(raw: RawDocument, rules: Rules) -> Report:
+    # the layout rules in use answer what the table stages ask the readers' helpers
+    # (a cell's figure with its measure word, readers.is_value), as during the read
+    with reader_rules.using(rules.layout):
+        return _build_report(raw, rules)
+
+
+def _build_report(raw: RawDocument, rules: Rules) -> Report:
     # tables written as text lines are found before normalisation removes
     # the tabs and spaces between their cells
     raw_tables = list(raw.tables) or text_tables(raw.text, rules.units)

@@ -315,6 +315,9 @@ class LayoutRules:
     """rules/layout.yaml, validated: what the readers drop (page numbers, running lines, site chrome)."""
 
     settings: Mapping[str, Any]  # section -> key -> value (patterns compiled), defaults filled in
+    # a table cell that writes its count's measure word after the figure ("67件"),
+    # the measure words those of units.yaml's count and people classes
+    counted: regex.Pattern | None = None
 
     def patterns(self, key: str, sub: str | None = None) -> tuple[regex.Pattern, ...]:
         node = self.settings[key] if sub is None else self.settings[key][sub]
@@ -1048,7 +1051,11 @@ def _tables(d: dict, ctx: Context, base: Path, got: dict) -> dict:
 
 
 def _layout(d: dict, ctx: Context, base: Path, got: dict) -> dict:
-    return {"layout": LayoutRules(MappingProxyType(d))}
+    from .readers import DIGITS  # the one definition of a table's figure
+
+    words = sorted((w for w, cls in got["units"].items() if cls in ("count", "people")), key=len, reverse=True)
+    counted = regex.compile(rf"^({DIGITS})(?:{'|'.join(map(regex.escape, words))})$") if words else None
+    return {"layout": LayoutRules(MappingProxyType(d), counted)}
 
 
 def _divisions(d: dict, ctx: Context, base: Path, got: dict) -> dict:

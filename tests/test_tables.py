@@ -191,3 +191,15 @@ def test_cells_written_with_their_measure_word_are_figures(out):
     assert any(i.text.endswith("件") for i in counted.indicators if i.table)
     for i in counted.indicators:
         assert counted.text[i.span[0]:i.span[1]] == i.text
+
+
+def test_the_measure_words_a_cell_may_write_are_those_of_units_yaml():
+    """One definition: every count and people measure word of units.yaml, and
+    no money or magnitude ("12万元" keeps its scale to the table's rule)."""
+    from pipeline.readers import figure_text, is_value
+    from pipeline.rules import load_rules
+
+    units = load_rules().units
+    for word, cls in units.items():
+        assert is_value("3" + word) is (cls in ("count", "people")), word
+    assert not is_value("12万元") and figure_text("1,200人次") == "1,200"

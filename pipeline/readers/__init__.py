@@ -60,19 +60,17 @@ _SEQUENCE_HEADERS = {"序号", "编号", "序", "No.", "NO.", "no."}
 ROW_MARKER = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.．、](?!\d))")
 
 
-# a table cell that writes its count's measure word after the figure ("67件")
-_COUNTED = re.compile(rf"^({DIGITS})(?:件|条|个|项|次|人|人次|家|份)$")
 
 
 def is_value(cell: str) -> bool:
     """A figure: digits, with a decimal point, thousands commas or a %, or
-    a count with its measure word as some tables write it ("67件").
+    a count with its measure word (units.yaml) as some tables write it ("67件").
 
     >>> [is_value(c) for c in ("12", "1,234.5", "98%", " 7 ", "/", "12件", "12万元", "1.属于", "")]
     [True, True, True, True, False, True, False, False, False]
     """
     cell = cell.strip()
-    return bool(_NUMBER.match(cell) or _COUNTED.match(cell))
+    return bool(_NUMBER.match(cell)) or _counted(cell) is not None
 
 
 def figure_text(cell: str) -> str:
@@ -82,8 +80,17 @@ def figure_text(cell: str) -> str:
     ('67', '1,234.5', '98%')
     """
     cell = cell.strip()
-    m = _COUNTED.match(cell)
+    m = _counted(cell)
     return m.group(1) if m else cell
+
+
+def _counted(cell: str):
+    """The match of a figure with its count's measure word ("67件"; the words of
+    units.yaml, through the layout rules in use), or None."""
+    from . import _rules  # (the rules module imports this one)
+
+    counted = _rules.current().counted
+    return counted.match(cell) if counted is not None and cell[-1:] and not cell[-1].isdigit() else None
 
 
 def is_blank(cell: str) -> bool:
