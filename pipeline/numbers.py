@@ -331,8 +331,8 @@ def _numx(i: int, first: bool, shu_block: str) -> str:
         cn_left = rf"(?<![{_CN_ALL}{_CN_WORD_BEFORE}]){_CN_WORD_BEFORE_2}{_CN_IDIOM}"
     bare_mag = ""
     if first:
-        # 逾千人, 近百人: a bare 百/千 is a number only after a qualifier.
-        bare_mag = rf"|(?(pre)[百佰千仟][{_CN_ALL}]{{0,{_CN_MAX}}}|(?!))"
+        # 逾千人, 近百人, 超万亿元, 近亿元: a bare 百/千/万/亿 is a number only after a qualifier.
+        bare_mag = rf"|(?(pre)[百佰千仟万萬亿億][{_CN_ALL}]{{0,{_CN_MAX}}}|(?!))"
     return (
         rf"{guard}(?:"
         rf"(?P<a{i}>(?<![{shu_block}])数|几)(?P<n{i}>[十拾百佰千仟万萬亿億]{{1,{_MAX_GROUPS}}})(?P<q{i}>[余多])?"
@@ -435,7 +435,8 @@ def _number(m: regex.Match, g: dict[str, str | None], i: int) -> tuple[Decimal, 
         if len(numeral) > 1 and _CN_PLAIN_SET.issuperset(numeral):
             # 二〇二五 is a year, 三五个 an approximate range: not one count.
             raise ValueError("Chinese digit string")
-        value = parse_numeral(numeral)
+        # 近万人, 超万亿元: a bare 万 (only after a qualifier, see _numx) is one 万
+        value = parse_numeral("一" + numeral if numeral[0] in _BIG_MAG else numeral)
     mag = g[f"m{i}"]
     if g[f"q{i}"]:
         qual = "over"

@@ -226,8 +226,11 @@ QUANTITIES = [
     ("30 项", "30 项", "30", None, "项", "count", None),
     ("共 30 项", "30 项", "30", None, "项", "count", None),
     # known gaps, kept visible
-    pytest.param("近万人", "近万人", "10000", None, "人", "people", "nearly",
-                  marks=pytest.mark.xfail(reason="bare 万 after a qualifier is not parsed (only 百/千)")),
+    # a bare magnitude after a qualifier is one of it
+    ("近万人", "近万人", "10000", None, "人", "people", "nearly"),
+    ("服务群众逾万人次", "逾万人次", "10000", None, "人次", "people", "over"),
+    ("贷款余额超万亿元", "超万亿元", "1000000000000", None, "元", "money", "over"),
+    ("投资近亿元", "近亿元", "100000000", None, "元", "money", "nearly"),
     pytest.param("两三次", "两三次", "2", "3", "次", "count", "about",
                   marks=pytest.mark.xfail(reason="adjacent-digit approximations (两三, 三五) are not ranges yet")),
     pytest.param("上百次", "上百次", "100", None, "次", "count", "over",
@@ -278,7 +281,7 @@ NOT_QUANTITIES = [
     "12345政府服务热线", "GB/T 2260", "〔2023〕76号", "V2", "1,2345次",
     # not a count
     "几次", "数次", "三五个", "每10万人", "每一项", "一点五倍",
-    "约谈", "超期", "千人计划", "百万",
+    "约谈", "超期", "千人计划", "百万", "万人", "亿元", "千家万户", "万众一心",
     # known gaps, kept visible
     pytest.param("四个意识", marks=pytest.mark.xfail(
         reason="political slogans with a measure word are counts to this module; stop phrases filter them")),
