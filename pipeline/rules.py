@@ -698,6 +698,10 @@ LAYOUT = Record({
                         "chi_sim"),
         "ocr_dpi": opt(Integer(minimum=72), 300),
         "ocr_timeout": opt(Number(), Decimal(120)),
+        "kinsoku_room": Number(),
+        "sentence_end": Pattern(),
+        "word_first": Pattern(),
+        "open_end": Number(),
     }),
     "docx": Record({
         "max_unpacked_mb": opt(Number(), Decimal(200)),

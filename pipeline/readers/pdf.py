@@ -1221,20 +1221,19 @@ def _open_ends(ys: list[float], vs: list[tuple[float, float, float]], xs: list[f
     to where the page cut them. That end is the table's edge (added to
     `ys`, descending), so the text between, often the rest of a merged
     label ("三、本年度办" | "理结果"), stays in its cell. The same at the top
-    of the page where such a table goes on."""
+    of the page where such a table goes on. The outer lines must reach
+    layout.yaml's `open_end` past the border (a line's own overhang is less)."""
     left = [v for v in vs if abs(v[0] - xs[0]) <= _SNAP]
     right = [v for v in vs if abs(v[0] - xs[-1]) <= _SNAP]
     if not left or not right:
         return
     low = max(min(v[1] for v in left), min(v[1] for v in right))  # both outer lines reach it
     high = min(max(v[2] for v in left), max(v[2] for v in right))
-    if ys[-1] - low > _OPEN_END:
+    reach = float(_rules.setting("pdf", "open_end"))  # points (rules/layout.yaml)
+    if ys[-1] - low > reach:
         ys.append(low)
-    if high - ys[0] > _OPEN_END:
+    if high - ys[0] > reach:
         ys.insert(0, high)
-
-
-_OPEN_END = 4.0  # points: outer lines reaching this far past the last border enclose one more row
 
 
 def _grid(hs: list[tuple[float, float, float]], vs: list[tuple[float, float, float]]) -> _Table | None:
@@ -1670,16 +1669,18 @@ def _ended(line: _Line, left: float, right: float, following: _Line | None = Non
     end a sentence and the `following` line does not start a numbered item
     ("（四）", "3."); wrapped before a figure, it is more than half as wide
     as the text and the following line starts with the figure. Without a
-    following line, only three characters short."""
+    following line, only three characters short. (The room and both
+    patterns are rules/layout.yaml's, under pdf.)"""
     em = max(line.size, following.size if following is not None else 0.0, 1.0)
     short = right - line.x1
     if short <= 1.0 * em:
         return False
-    if _SENTENCE_END.search(line.text) or (following is not None and ROW_MARKER.match(following.text)):
+    layout = _rules.section("pdf")  # kinsoku_room, sentence_end, word_first: rules/layout.yaml
+    if layout["sentence_end"].search(line.text) or (following is not None and ROW_MARKER.match(following.text)):
         return True
-    if short <= _KINSOKU_ROOM * em:
+    if short <= float(layout["kinsoku_room"]) * em:
         return False
-    unit = _WORD_FIRST.match(following.text) if following is not None else None
+    unit = layout["word_first"].match(following.text) if following is not None else None
     if unit is None or line.x1 - left < 0.5 * (right - left):
         return True
     # about 0.6 em for each Latin letter or digit of what did not fit, an em for the rest
@@ -1698,16 +1699,6 @@ def _starts_paragraph(prev: _Line, line: _Line, left: float, right: float, pitch
     if line.x0 > left + 0.8 * em:  # first-line indent, or a centred line
         return True
     return bool(pitch) and prev.bottom - line.bottom > 1.6 * pitch  # a blank gap
-
-
-_KINSOKU_ROOM = 3.0  # characters: the most a line broken before punctuation stops short of the margin
-_SENTENCE_END = re.compile(r"[。！？；：!?;:][”’」』）)]*$")
-# what an office suite never splits at a line's start: a figure or Latin word (a run of
-# figures joined by 、，∶), with up to two characters and the punctuation before it
-# ("7.5%、11.5%", "能、395", "确“1235577", "8.3∶41.4∶50.3"), or a short bracketed
-# note ("（户）"); with the punctuation after it, which may not start a line either
-_WORD_FIRST = re.compile(r"^(?:\S{0,2}?[、，。；：”’）》“‘（《「」』]*[0-9A-Za-z][0-9A-Za-z.%+\-/:∶]*"
-                         r"(?:[、，∶][0-9A-Za-z.%+\-/]+)*|[（(][^（()）]{1,6}[）)])[、，。；：”’）》」』]?")
 
 
 def _margins(body: list[_Line], pages: list[_Page]) -> tuple[float, float]:
