@@ -30,7 +30,7 @@ from .tokenize import word_boundaries
 # fixed patterns of the code (rule patterns live in rules/), compiled once
 _SEMICOLON_RE = regex.compile(r"[;；]")
 _HAN_RE = regex.compile(r"\p{Han}")
-_CLAUSE_MARK_RE = regex.compile(r"[，,；;。、]")
+_DIGIT_RE = regex.compile(r"\d")
 _NAME_END_RE = regex.compile(r"的|[^\p{Han}]")
 
 log = logging.getLogger(__name__)
@@ -154,7 +154,7 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
         ref_start, partitive = _reference_start(text, s_start, q, sentence_bounds, rules, openers, cued_end)
         inherited = None
         respectively = lists.respectively(idx, s_start_read)
-        paired = _paired(text, s_start, respectively, rules)
+        paired = _paired(text, s_start, respectively, rules, q, measure, stops)
         if paired is not None:
             # 城乡居民人均可支配收入分别增长4.4%、5.6%: one id per number of the list
             chosen = paired
@@ -162,7 +162,10 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
             # 城镇新增就业22.89万人，农村劳动力转移就业294.21万人: the second
             # figure names what it counts, though no cue knows the words
             pass
-        elif chosen is None or (partitive and chosen[1].text in rules.indicators.weak_cues):
+        elif chosen is None or (partitive and chosen[1].text in rules.indicators.weak_cues) or (
+                respectively is not None and measure != "level" and chosen[2] == "cue-sentence"):
+            # (a change listed after 分别 whose only cue is an earlier clause's: the
+            # changes of the figures listed before, in order, when there are as many)
             # A part after 其中 is of the total before it, whatever generic
             # word names it ("其中予以公开29件" are requests, not publications).
             # a sentence that opens with 其中 lists its parts over its ；, a 其中 inside one does not
@@ -663,9 +666,13 @@ def _inherit(found: _Found, q: Quantity, sentence_start: int, measure: str, text
         levels = found.since(("typed",) if q.unit in rate else ("typed", "unit", q.unit), sentence_start)
         if respectively is not None:
             k, n, at = respectively
-            listed = bisect.bisect_right(levels.ends, at)  # how many end before 分别
+            # every level, typed or not: "财政总收入380.5亿元，一般公共预算收入209.7亿元，
+            # 分别增长3.1%和2.8%" — the 3.1% is of the first, which no catalog id names
+            listed_levels = found.since(("level",) if q.unit in rate else ("level", "unit", q.unit),
+                                        sentence_start)
+            listed = bisect.bisect_right(listed_levels.ends, at)  # how many end before 分别
             if listed >= n:
-                return levels[listed - n + k]
+                return listed_levels[listed - n + k]
         # the nearest level is what changed; an untyped one ("民间投资占比提高到48.5%、
         # 提高1.1个百分点") gives no id, however far back a typed one is
         nearest = found.last_since(("level",) if q.unit in rate else ("level", "unit", q.unit), sentence_start)
@@ -710,28 +717,68 @@ def _names_own(text: str, win_start: int, q: Quantity, rules: Rules) -> bool:
     return len(_HAN.findall(own)) > limit
 
 
-def _paired(text: str, s_start: int, respectively, rules: Rules):
+def _paired(text: str, s_start: int, respectively, rules: Rules, q: Quantity | None = None,
+            measure: str = "level", stops: "_Spans | None" = None):
     """(rule, cue, how) of a number listed after 分别 whose noun names one
-    indicator per number (indicators.yaml, paired_cues), else None."""
-    if respectively is None or not rules.indicators.paired_cues:
+    indicator per number (indicators.yaml, paired_cues), or that follows as
+    many cue words listed one after the other right before 分别 (规模以上工业
+    增加值、固定资产投资分别增长6.5%和7.2%: the k-th number is the k-th
+    word's), else None."""
+    if respectively is None:
         return None
     k, n, at = respectively
-    window = text[max(s_start, at - 40):at]
+    w_start = max(s_start, at - 40)
+    window = text[w_start:at]
     for pat, ids in rules.indicators.paired_cues:
         for m in pat.finditer(window):
-            gap = window[m.end():]
-            if len(gap) <= 4 and not _CLAUSE_MARK_RE.search(gap) and len(ids) == n:
-                start = max(s_start, at - 40) + m.start()
+            if _list_ends_at(window, m.end()) and len(ids) == n:
+                start = w_start + m.start()
                 cue = _Cue(start, start + len(m.group()), m.group(), (ids[k],))
                 return rules.indicators.by_id[ids[k]], cue, "paired-cue"
-    return None
+    if q is None:
+        return None
+    listed = _listed_cues(text, max(s_start, at - 80), at, rules, stops)
+    if len(listed) != n or len({c.ids for c in listed}) != n:
+        return None
+    rule = _accepting(listed[k], q, measure, rules.indicators)
+    return (rule, listed[k], "listed-cue") if rule is not None else None
+
+
+# between two words of a list: 、 和 及 与 以及
+_LIST_JOIN = ("、", "和", "及", "与", "以及")
+# after the list, before 分别: a few words (较上年, 同口径) or a 分别 clause of
+# its own ("…分别达到37600元、15960元，分别增长5.8%、8.0%")
+_BEFORE_RESPECTIVELY = regex.compile(r"[^，,；;。、]{0,4}|[^，,；;。]{0,4}分别[^；;。！？!?]{0,60}?[，,][^，,；;。、]{0,4}")
+
+
+def _list_ends_at(window: str, end: int) -> bool:
+    """Whether a list that ends at window[end] is what 分别 (at the window's end) refers to."""
+    return _BEFORE_RESPECTIVELY.fullmatch(window, end) is not None
+
+
+def _listed_cues(text: str, start: int, at: int, rules: Rules, stops: "_Spans | None") -> list[_Cue]:
+    """The cue words listed one right after the other, joined by 、/和/及/与,
+    that end just before 分别 (at `at`), in order; [] when there is no such list.
+    A cue inside a longer one (工业增加值 in 规模以上工业增加值) is that one's."""
+    cues = _cues(text, start, at, rules, stops)
+    outer = [c for c in cues if not any(o is not c and o.start <= c.start and c.end <= o.end
+                                        and (o.start, o.end) != (c.start, c.end) for o in cues)]
+    if not outer or not _list_ends_at(text[:at], outer[-1].end):
+        return []
+    chain = [outer[-1]]
+    for cue in reversed(outer[:-1]):
+        if text[cue.end:chain[0].start] not in _LIST_JOIN:
+            break
+        chain.insert(0, cue)
+    return chain if len(chain) > 1 else []
 
 
 def _span_with_cue(text: str, q: Quantity, cue: _Cue) -> tuple[int, int]:
     """The quantity with its cue when they stand together ("出庭应诉3次")."""
     if cue.end <= q.span[0]:
         gap = text[cue.end:q.span[0]]
-        if len(gap) <= 12 and _AFTER_STOP.search(gap) is None:
+        # not over another figure: "…分别增长6.5%和7.2%" gives 7.2% alone
+        if len(gap) <= 12 and _AFTER_STOP.search(gap) is None and not _DIGIT_RE.search(gap):
             return (cue.start, q.span[1])
     elif cue.start >= q.span[1]:
         gap = text[q.span[1]:cue.start]

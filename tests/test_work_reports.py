@@ -332,3 +332,100 @@ def test_a_part_after_qizhong_is_only_the_figures_right_after_it(sentence, figur
     report = extract_text("某省2026年政府工作报告\n二、2026年工作安排\n" + sentence + "\n")
     got = [i.indicator for i in report.indicators if figure in i.text]
     assert got == [ident], [(i.text, i.indicator) for i in report.indicators]
+
+
+# (sentence of a year's results, [(figure, id, measure)]): the numbers after
+# 分别 go one to each noun listed before it, in order
+RESPECTIVELY = [
+    ("规模以上工业增加值、全社会固定资产投资分别增长6.5%和7.2%。",
+     [("6.5%", "industrial_value_added"), ("7.2%", "fixed_asset_investment")]),
+    ("规模以上工业增加值、固定资产投资、社会消费品零售总额分别增长10.3%、10.8%和9.7%。",
+     [("10.3%", "industrial_value_added"), ("10.8%", "fixed_asset_investment"), ("9.7%", "retail_sales")]),
+    ("地区生产总值和一般公共预算收入较上年分别增长5%和6%。",
+     [("5%", "gdp"), ("6%", "general_budget_revenue")]),
+    ("城乡常住居民人均可支配收入分别增长6.5%和8%。",
+     [("6.5%", "urban_disposable_income"), ("8%", "rural_disposable_income")]),
+    ("城镇常住居民和农村常住居民人均可支配收入分别达到41200元、17300元，分别增长5.1%、7.4%。",
+     [("41200元", "urban_disposable_income"), ("17300元", "rural_disposable_income"),
+      ("5.1%", "urban_disposable_income"), ("7.4%", "rural_disposable_income")]),
+    # the first of the changes is of a figure no catalog id names
+    ("财政总收入412.6亿元，一般公共预算收入230.4亿元，同口径分别增长4.2%和3.5%。",
+     [("4.2%", "other"), ("3.5%", "general_budget_revenue")]),
+]
+RD_SHARE = ["R&D经费支出占地区生产总值比重达到3.9%。", "R&D经费投入强度达到4.1%。",
+            "研究与试验发展经费投入占GDP比重提高到2.2%。", "研发经费支出相当于全市生产总值的比例为3.1%。"]
+
+
+@pytest.mark.parametrize(("sentence", "want"), RESPECTIVELY, ids=[r[0][:12] for r in RESPECTIVELY])
+def test_numbers_after_fenbie_go_to_the_listed_nouns_in_order(sentence, want):
+    report = extract_text("某市2024年政府工作报告\n一、2023年工作回顾\n" + sentence + "\n")
+    got = [(i.text.split("分别")[-1].lstrip("达到增长"), i.indicator) for i in report.indicators
+           if any(f in i.text for f, _ in want)]
+    assert [ident for _, ident in got] == [ident for _, ident in want], got
+    for i in report.indicators:
+        assert report.text[i.span[0]:i.span[1]] == i.text
+        # a figure's text never reaches over another figure of the list
+        assert sum(i.text.count(f) for f, _ in want) <= 1, i.text
+
+
+@pytest.mark.parametrize("sentence", RD_SHARE, ids=lambda s: s[:10])
+def test_rd_spending_as_a_share_of_gdp_is_rd_intensity(sentence):
+    report = extract_text("某市2024年政府工作报告\n一、2023年工作回顾\n" + sentence + "\n")
+    assert [i.indicator for i in report.indicators] == ["rd_intensity"]
+
+
+OWN = ROOT / "tests" / "data" / "work_reports_own"
+# Made-up excerpts of five work reports unlike the eight the rules were written
+# on (a 地级市 in 2023, a 县 with its 十三五 review in 2021, a 市辖区 in 2025, an
+# 自治州 in 2024, a province in 2020), coded by hand before the extractor first
+# ran on them: recall 0.882, precision 0.916 then. The rules then learnt what
+# they showed (分别 after listed cue words, 常住 incomes, R&D shares of GDP, the
+# changes after 分别 of figures no id names). Floors from the figures after:
+# recall 0.957, precision 0.957, every document's metadata right.
+OWN_RECALL, OWN_PRECISION = 0.95, 0.95
+# what no general rule gets yet, one row per gold fact (document, label)
+OWN_MISSES = [
+    ("h01", "revenue growth, like-for-like",
+     "扣除留抵退税因素后同口径增长: the clause names the adjustment, not the revenue"),
+    ("h02", "urbanisation at end of term",
+     "a level reached at the end of a five-year term gets the term (2016-2020), the gold its last year"),
+    ("h02", "GDP goal of the new plan", "到2025年 in a five-year plan's goal: the gold codes the plan's span"),
+    ("h02", "revenue goal of the new plan", "the same: 到2025年 read as the year 2025"),
+    ("h05", "urban income (levels after growth)",
+     "分别增长8.3%和9.6%，达到36546元、15796元: levels listed without their own 分别"),
+    ("h05", "rural income", "the same list"),
+    ("h05", "revenue target, 分别 second",
+     "财政总收入和一般公共预算收入分别增长…: 财政总收入 names no indicator, so the list is not seen"),
+]
+
+
+def _own_scores():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from work_reports import score_report  # the benchmark's matching, one definition
+
+    golds = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(OWN.glob("*.json"))}
+    scored = {f["indicator"] for g in golds.values() for f in g["facts"]}
+    return {k: score_report(g, extract(OWN / f"{k}.txt").to_dict(), scored) for k, g in golds.items()}
+
+
+@pytest.fixture(scope="module")
+def own_scores():
+    return _own_scores()
+
+
+def test_own_work_report_excerpts_floors(own_scores):
+    matched = sum(s["matched"] for s in own_scores.values())
+    assert matched / sum(s["gold"] for s in own_scores.values()) >= OWN_RECALL
+    assert matched / sum(s["predicted"] for s in own_scores.values()) >= OWN_PRECISION
+    assert all(all(s["meta_ok"].values()) for s in own_scores.values()), {k: s["meta_got"] for k, s in own_scores.items()}
+    missed = {(k, f["label"]) for k, s in own_scores.items() for f in s["missed"]}
+    assert missed <= {(d, label) for d, label, _ in OWN_MISSES}, missed - {(d, label) for d, label, _ in OWN_MISSES}
+
+
+@pytest.mark.parametrize(("doc", "label", "why"), [
+    pytest.param(d, label, why, marks=pytest.mark.xfail(strict=True, reason=why), id=f"{d}:{label}")
+    for d, label, why in OWN_MISSES])
+def test_own_work_report_known_misses(own_scores, doc, label, why):
+    assert label not in {f["label"] for f in own_scores[doc]["missed"]}
