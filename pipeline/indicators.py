@@ -31,6 +31,7 @@ from .tokenize import word_boundaries
 _SEMICOLON_RE = regex.compile(r"[;；]")
 _HAN_RE = regex.compile(r"\p{Han}")
 _DIGIT_RE = regex.compile(r"\d")
+_SECOND_LIST_RE = regex.compile(r"[，,](?:达到|分别为|为|分别是|是)?")  # between a 分别 list and a second one
 _NAME_END_RE = regex.compile(r"的|[^\p{Han}]")
 
 log = logging.getLogger(__name__)
@@ -155,7 +156,9 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
         inherited = None
         respectively = lists.respectively(idx, s_start_read)
         paired = _paired(text, s_start, respectively, rules, q, measure, stops)
-        if paired is not None:
+        if paired is UNNAMED:
+            chosen = None  # its own noun, which no id names: no cue or figure of another noun types it
+        elif paired is not None:
             # 城乡居民人均可支配收入分别增长4.4%、5.6%: one id per number of the list
             chosen = paired
         elif chosen is None and not partitive and _names_own(text, win_start, q, rules):
@@ -628,12 +631,22 @@ class _Lists:
         if self.run_start is None:
             self._runs()
         # the first number of the run that is after 分别
-        first = max(self.run_start[idx], bisect.bisect_right(self.starts, at))
-        if first > 0 and self.starts[first - 1] > at:
+        after = bisect.bisect_right(self.starts, at)  # the first number after 分别
+        first = max(self.run_start[idx], after)
+        if first > 0 and self.starts[first - 1] > at and not self._second_list(first, after):
             return None  # another number between 分别 and the list
         last = self.run_end[idx]
         n = last - first + 1
         return (idx - first, n, at) if n > 1 else None
+
+    def _second_list(self, first: int, after: int) -> bool:
+        """Whether the run starting at quantities[first] follows the 分别 list
+        (starting at quantities[after]) as a second list of as many numbers, in
+        the same order: "分别增长8.3%和9.6%，达到36546元、15796元"."""
+        prev_last = first - 1
+        return (self.run_start[first] == first and self.run_start[prev_last] == after
+                and self.run_end[first] - first == prev_last - after
+                and _SECOND_LIST_RE.fullmatch(self.text, self.spans[prev_last][1], self.starts[first]) is not None)
 
 
 def _inherit(found: _Found, q: Quantity, sentence_start: int, measure: str, text: str,
@@ -740,8 +753,13 @@ def _paired(text: str, s_start: int, respectively, rules: Rules, q: Quantity | N
     listed = _listed_cues(text, max(s_start, at - 80), at, rules, stops)
     if len(listed) != n or len({c.ids for c in listed}) != n:
         return None
+    if not listed[k].ids:
+        return UNNAMED
     rule = _accepting(listed[k], q, measure, rules.indicators)
     return (rule, listed[k], "listed-cue") if rule is not None else None
+
+
+UNNAMED = object()  # _paired: the number's listed noun names no indicator
 
 
 # between two words of a list: 、 和 及 与 以及
@@ -749,6 +767,10 @@ _LIST_JOIN = ("、", "和", "及", "与", "以及")
 # after the list, before 分别: a few words (较上年, 同口径) or a 分别 clause of
 # its own ("…分别达到37600元、15960元，分别增长5.8%、8.0%")
 _BEFORE_RESPECTIVELY = regex.compile(r"[^，,；;。、]{0,4}|[^，,；;。]{0,4}分别[^；;。！？!?]{0,60}?[，,][^，,；;。、]{0,4}")
+
+
+# a noun of 2 to 10 Han characters alone in its clause up to a list's 和/、
+_UNNAMED_FIRST_RE = regex.compile(r"(?:^|(?<=[，,；;。：:\n]))(?P<noun>\p{Han}{2,10})(?:、|和|及|与|以及)$")
 
 
 def _list_ends_at(window: str, end: int) -> bool:
@@ -770,6 +792,11 @@ def _listed_cues(text: str, start: int, at: int, rules: Rules, stops: "_Spans | 
         if text[cue.end:chain[0].start] not in _LIST_JOIN:
             break
         chain.insert(0, cue)
+    # a first noun that names no indicator, from the clause's start:
+    # "财政总收入和一般公共预算收入分别增长4%和3%" (its number is no revenue)
+    unnamed = _UNNAMED_FIRST_RE.search(text, max(start, chain[0].start - 16), chain[0].start)
+    if unnamed is not None:
+        chain.insert(0, _Cue(unnamed.start("noun"), unnamed.end("noun"), unnamed.group("noun"), ()))
     return chain if len(chain) > 1 else []
 
 
