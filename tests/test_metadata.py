@@ -55,6 +55,22 @@ def test_agency_full_name_and_kind(text, agency, kind, rules):
     assert (meta.agency, meta.agency_kind) == (agency, kind)
 
 
+# (title, region name, region code): the region of a body whose own name holds
+# a region suffix (住房和城乡建设局: 城乡 is no 乡)
+BODY_REGIONS = [
+    ("株洲市住房和城乡建设局2024年度法治政府建设工作报告", "株洲市", "430200"),
+    ("桐庐县住房城乡建设局2023年法治政府建设年度报告", "桐庐县", "330122"),
+    ("临安区住房和城乡建设局关于2023年法治政府建设情况的报告", "临安区", "330112"),
+    ("天荒坪镇2023年法治政府建设工作报告", "天荒坪镇", None),
+]
+
+
+@pytest.mark.parametrize("title,name,code", BODY_REGIONS, ids=[b[0][:8] for b in BODY_REGIONS])
+def test_region_of_a_body_named_for_a_region_word(title, name, code, rules):
+    meta = read_metadata(title + "\n一、主要工作\n全年审核文件3件。\n", rules)
+    assert (meta.region.name, meta.region.code) == (name, code)
+
+
 YEARS = [
     # (opening, published, year reported on)
     ("关于2023年法治政府建设工作情况的报告\n2023年，我区坚持依法行政。", "2024-03-18", 2023),
