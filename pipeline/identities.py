@@ -155,8 +155,8 @@ def _text_vs_table(indicators: Sequence[Indicator], cells, rules: Rules, doc_id)
     out = []
     for i, ind in enumerate(indicators):
         if ind.table is not None or ind.indicator == "other" or ind.measure != "level" \
-                or ind.modality != "achieved" or ind.qualifier is not None:
-            continue
+                or ind.modality != "achieved" or ind.qualifier is not None or ind.rule.endswith("/inherit"):
+            continue  # (…/inherit: a part of a total before it, "其中自然人申请85件", is no total)
         names = rules.catalog.get(ind.indicator, {}).get("dims") or ()
         if not all(d in ir.totals for d in names):
             continue

@@ -122,11 +122,19 @@ def _read_table(table: Table, rule: TableRule, text: str, sections, rules: Rules
     header: list[tuple[int, tuple[str, ...]]] = []  # the header rows over the current figures
     pending: list[tuple[int, tuple[str, ...]]] = []  # header rows seen since the last data row
     stack: list[tuple[int, str]] = []  # (level, label) of the labels standing over the next rows
+    begun = ""  # the start of an item's label wrapped onto the next row (see below)
     for r, row in enumerate(table.rows):
         if not _is_data(row):
+            if r and _continues(table.rows, r):
+                continue  # the rest of the row above's label (read with that row)
             distinct = [c for k, c in enumerate(row) if c.strip() and (k == 0 or c != row[k - 1])]
             if len(distinct) == 1 and _level(distinct[0]) < _LEAF and len(set(row) - {""}) == 1:
-                _push(stack, distinct[0])  # a group label on a line of its own
+                # a group label on a line of its own; with the start of its first item's
+                # label after it when that label wraps ("（四）无法提供 1.本机关不掌握相关政府"
+                # | "信息：9，1，…"): the item's label goes on in the next row's
+                group, item = _split_item(distinct[0])
+                _push(stack, group)
+                begun = item
             elif any(c.strip() for c in row):
                 pending.append((r, row))
             continue
@@ -138,6 +146,9 @@ def _read_table(table: Table, rule: TableRule, text: str, sections, rules: Rules
             cell = row[k].strip()
             if cell and (not own or own[-1] != cell):
                 own.append(cell)
+        if begun and own and _level(own[0]) == _LEAF:
+            own[0] = begun + own[0]  # the rest of the wrapped item label
+        begun = ""
         for label in own:
             _push(stack, label)
         path = "/".join(_flat(lbl) for _, lbl in stack)
@@ -146,15 +157,23 @@ def _read_table(table: Table, rule: TableRule, text: str, sections, rules: Rules
             # "（一）予以公开"); its group labels do ("（六）其他处理" over "2.…", "3.其他")
             stack.pop()
         row_rules = _match_groups(rule.rows, path)
+        if row_rules is None and r + 1 < len(table.rows) and _continues(table.rows, r + 1):
+            # a label wrapped below its figures ("2.…缴纳费  0 0 0" | "用、行政机关不再处理…")
+            row_rules = _match_groups(rule.rows, path + _flat(next(c for c in table.rows[r + 1] if c.strip())))
         if row_rules is None:
             continue
         values = [(j, row[j].strip()) for j in range(first, len(row)) if not table.is_merged(r, j)]
         for pos, (j, cell) in enumerate(values):
-            col_label, col_rules = _column(rule, header, row, j, pos, len(values))
-            if col_rules is None:
-                continue
-            picked = row_rules + col_rules
-            ident = next((x.indicator for x in picked if x.indicator), None)
+            # the header's column label; failing an id from it and the row's,
+            # the layout's (a header that lost its merged group cells: "总计")
+            ident = None
+            for over in (header, []) if header else ([],):
+                col_label, col_rules = _column(rule, over, row, j, pos, len(values))
+                if col_rules is not None:
+                    picked = row_rules + col_rules
+                    ident = next((x.indicator for x in picked if x.indicator), None)
+                    if ident is not None:
+                        break
             if ident is None or ident not in rules.catalog:
                 continue
             dims: dict[str, str] = {}
@@ -174,6 +193,32 @@ def _read_table(table: Table, rule: TableRule, text: str, sections, rules: Rules
             out.append(_indicator(text, table, rule, rules, ident, ordered, cell, scale, span, r, j,
                                   own[-1] if own else "", col_label, sections, page_of))
     return out, blanks
+
+
+def _continues(rows: Sequence[Sequence[str]], r: int) -> bool:
+    """Whether row r is the rest of the label of the data row above it: one
+    text of no list marker, no figure, right under a row with figures."""
+    cells = {c.strip() for c in rows[r] if c.strip()}
+    return (len(cells) == 1 and not _is_data(rows[r]) and _level(next(iter(cells))) == _LEAF
+            and _is_data(rows[r - 1]) and not _CONTINUATION_STOP.match(next(iter(cells))))
+
+
+# lines under a row that start something of their own: 第二十条第（五）项, 其中, 信息内容…
+_CONTINUATION_STOP = re.compile(r"^(?:第|其中|合计|小计|信息内容|项目|单位)")
+
+
+_ITEM_START = re.compile(r"\s*(?=\d{1,2}[.．、](?!\d))")  # "1." starting an item's label
+
+
+def _split_item(label: str) -> tuple[str, str]:
+    """(group label, the start of its first item's label or "") of a label line:
+    "（四）无法提供 1.本机关不掌握相关政府" → ("（四）无法提供", "1.本机关不掌握相关政府")."""
+    if _level(label) == _LEAF:
+        return label, ""
+    m = _ITEM_START.search(label, 1)
+    if m is None or m.end() >= len(label):
+        return label, ""
+    return label[:m.start()].strip(), label[m.end():]
 
 
 def _push(stack: list[tuple[int, str]], label: str) -> None:

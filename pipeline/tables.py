@@ -30,6 +30,13 @@ _CELL_SPLIT = re.compile(r"\t+|[ \u3000]{2,}")
 # "一、本年新收政府信息公开申请数量：95，0，0，0，0，0，95"
 _LABEL_VALUES = re.compile(r"^(?P<label>[^：:]{1,60}?)[：:]\s*(?P<values>[-+\d.,%/／—–\-－―─]+(?:\s*[，,、;；]\s*[-+\d.,%/／—–\-－―─]+)*)\s*[。；;]?$")
 _VALUE_SPLIT = re.compile(r"\s*[，,、;；]\s*")
+# a header written the same way: "信息内容：本年新制作数量，本年新公开数量，对外公开总数量",
+# "项目：结果维持，结果纠正，其他结果，尚未审结，总计" (words only, two at least)
+_LABEL_WORDS = re.compile(r"^(?P<label>[^：:，,。；;\d]{1,20})[：:]\s*(?P<words>[^：:，,、。；;！？!?\d]{1,20}"
+                          r"(?:\s*[，,、]\s*[^：:，,、。；;！？!?\d]{1,20}){1,15})$")
+_WORD_SPLIT = re.compile(r"\s*[，,、]\s*")
+# an item marker inside a label line ("（四）无法提供 1.本机关不掌握相关政府"): no figure
+_INNER_MARKER = re.compile(r"\d{1,2}[.．、](?!\d)")
 _MAX_LABEL_LINE = 40  # a label-only line inside a table is short ("（三）不予公开")
 _PIPE_ROW = re.compile(r"^[|｜].*[|｜]$")
 _BEFORE_MARKER = re.compile(r"\s+(?=" + ROW_MARKER.pattern.removeprefix("^") + ")")  # a space, then a marker
@@ -51,6 +58,9 @@ def _cells(line: str) -> list[str] | None:
     m = _LABEL_VALUES.match(stripped)
     if m:
         return [m.group("label").strip()] + _VALUE_SPLIT.split(m.group("values").strip())
+    m = _LABEL_WORDS.match(stripped)
+    if m:
+        return [m.group("label").strip()] + _WORD_SPLIT.split(m.group("words").strip())
     if _PIPE_ROW.match(stripped):  # "| 一、本年新收… | 67 | 5 |" (a table in Markdown)
         cells = [c.strip() for c in _PIPE.split(stripped.strip("|｜ \t"))]
         return cells if len(cells) >= 2 and all(len(c) <= 60 for c in cells) else None
@@ -106,8 +116,9 @@ def _kind(line: str, cells: list[str] | None) -> str:
         return "header"
     marker = ROW_MARKER.match(text)
     rest = text[marker.end():] if marker else text
-    # a short line with a figure of its own ("行政复议收案：318件") is prose, not a label
-    if len(text) <= _MAX_LABEL_LINE and not _SENTENCE.search(text) and not re.search(r"\d", rest):
+    # a short line with a figure of its own ("行政复议收案：318件") is prose, not a label;
+    # an item's number is no figure ("（四）无法提供 1.本机关不掌握相关政府", wrapped)
+    if len(text) <= _MAX_LABEL_LINE and not _SENTENCE.search(text) and not re.search(r"\d", _INNER_MARKER.sub("", rest)):
         return "marker" if marker else "short"
     return "prose"
 
