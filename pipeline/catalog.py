@@ -11,13 +11,14 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from .records import UNIT_CLASSES
 from .rules import Rules, load_rules
 
 # Values of the indicators table's other text columns: a literal equal to one of
 # these in a query is not a mistyped indicator id.
 _COLUMN_VALUES = frozenset({"achieved", "planned", "level", "change_abs", "change_pct", "over", "about", "nearly",
                             "achievements", "shortcomings", "leadership_duties", "next_year_plans", "other",
-                            "count", "people", "percent", "points", "money", "duration", "error", "warning",
+                            *UNIT_CLASSES, "error", "warning",
                             "info", "government", "department", "province", "city", "district", "county",
                             "township", "region", "agency"})
 

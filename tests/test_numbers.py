@@ -226,6 +226,9 @@ QUANTITIES = [
     ("30 项", "30 项", "30", None, "项", "count", None),
     ("共 30 项", "30 项", "30", None, "项", "count", None),
     # known gaps, kept visible
+    # lengths: roads built, rivers patrolled
+    ("全年巡查河道4300余公里", "4300余公里", "4300", None, "公里", "length", "over"),
+    ("新改建农村公路120千米", "120千米", "120", None, "千米", "length", None),
     # a bare magnitude after a qualifier is one of it
     ("近万人", "近万人", "10000", None, "人", "people", "nearly"),
     ("服务群众逾万人次", "逾万人次", "10000", None, "人次", "people", "over"),
