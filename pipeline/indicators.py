@@ -727,6 +727,8 @@ def _names_own(text: str, win_start: int, q: Quantity, rules: Rules) -> bool:
     for pat in (ctx.change_re, ctx.increase_re, ctx.decrease_re, ctx.change_qualifiers_re):
         if pat is not None:
             own = pat.sub("", own)
+    if ctx.own_measures_re is not None and ctx.own_measures_re.search(own.strip("，,、；; ")):
+        return True  # 肉类总产量4.2万吨: however short, a measure of its own
     return len(_HAN.findall(own)) > limit
 
 

@@ -160,6 +160,7 @@ class ContextRules:
     period_any_paragraph_re: regex.Pattern | None = None
     inherit_max_chars: int | None = None  # a cue-less number naming more than this is no part of a total
     change_qualifiers_re: regex.Pattern | None = None  # 按可比价格计算, 年均: how a change is measured
+    own_measures_re: regex.Pattern | None = None  # 产量, 总额 ending a number's own words: a measure of its own
 
 
 @dataclass(frozen=True)
@@ -578,7 +579,8 @@ CONTEXT = Record({
     "grammar": Record({**{key: words() for key in
                           ("partitive", "partitive_nouns", "connectors", "respectively", "ratio_words")},
                        "inherit_max_chars": opt(Integer(minimum=0), None),
-                       "change_qualifiers": opt(words(0))}),
+                       "change_qualifiers": opt(words(0)),
+                       "own_measures": opt(words(0))}),
     "period": opt(Record({
         "words": opt(Seq(_PERIOD_WORD, min_len=0)),
         "paragraph_words": opt(Seq(_PERIOD_WORD, min_len=0)),
@@ -892,6 +894,7 @@ def _context(d: dict, ctx: Context, base: Path, got: dict) -> dict:
         ratio_re=_alternation(g["ratio_words"]),
         inherit_max_chars=g["inherit_max_chars"],
         change_qualifiers_re=_alternation(g["change_qualifiers"]) if g["change_qualifiers"] else None,
+        own_measures_re=regex.compile(f"(?:{_alternation(g['own_measures']).pattern})$") if g["own_measures"] else None,
         **_targets_and_periods(d, ctx),
     )}
 

@@ -391,13 +391,23 @@ OWN = ROOT / "tests" / "data" / "work_reports_own"
 # recall 0.988, precision 0.975, every document's metadata right. (Two plan
 # goals, 到2025年…突破550亿元, were first coded with the plan's span 2021-2025;
 # they are levels of the year 2025, the catalog's period, and are coded so.)
-OWN_RECALL, OWN_PRECISION = 0.98, 0.97
+# Four more (h06-h09: a county-level city 2024, a prefecture 2019, a district
+# 2022 at the start of 十四五, a 盟's 行政公署工作报告 2023), coded the same way:
+# recall 0.722, precision 0.932 at first (the 盟's report was not taken for a
+# work report at all; 涨幅控制在3%左右 was a level; a project-size threshold and
+# 肉类总产量 were figures), then 0.970 / 0.956. All nine: 0.980 / 0.966.
+OWN_RECALL, OWN_PRECISION = 0.975, 0.96
 # what no general rule gets yet, one row per gold fact (document, label)
 OWN_MISSES = [
     ("h01", "revenue growth, like-for-like",
      "扣除留抵退税因素后同口径增长: the clause names the adjustment, not the revenue"),
     ("h02", "urbanisation at end of term",
      "a level reached at the end of a five-year term gets the term (2016-2020), the gold its last year"),
+    ("h06", "R&D target", "研发投入占比 (a share with no 'of GDP') is not read as R&D intensity"),
+    ("h08", "GDP 2025 goal", "到2025年突破2200亿元: the subject (地区生产总值) is left out after the comma"),
+    ("h08", "14th plan revenue avg growth",
+     "the 十四五 span reaches the first clause only; the later 年均增长 take 2025 from 到2025年"),
+    ("h08", "14th plan income avg growth", "the same"),
 ]
 
 
@@ -431,3 +441,31 @@ def test_own_work_report_excerpts_floors(own_scores):
     for d, label, why in OWN_MISSES])
 def test_own_work_report_known_misses(own_scores, doc, label, why):
     assert label not in {f["label"] for f in own_scores[doc]["missed"]}
+
+
+# (sentence of a year's targets or results, the figure, id, measure)
+MORE_PHRASINGS = [
+    ("今年主要预期目标是：居民消费价格涨幅控制在3%左右。", "3%", "cpi", "change_pct"),
+    ("农牧民人均可支配收入增长7%。", "7%", "rural_disposable_income", "change_pct"),
+    ("农牧区常住居民人均可支配收入27915元。", "27915元", "rural_disposable_income", "level"),
+    # another product's output after the grain's is no grain (产量 names its own measure)
+    ("粮食总产量稳定在2.1亿斤，肉类总产量4.2万吨。", "4.2万吨", "other", "level"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "figure", "ident", "measure"), MORE_PHRASINGS,
+                         ids=[m[1] + "-" + m[2] for m in MORE_PHRASINGS])
+def test_more_work_report_phrasings(sentence, figure, ident, measure):
+    report = extract_text("某市2024年政府工作报告\n一、2023年工作回顾\n" + sentence + "\n")
+    got = [(i.indicator, i.measure) for i in report.indicators if figure in i.text]
+    assert got and got[-1] == (ident, measure), [(i.text, i.indicator, i.measure) for i in report.indicators]
+
+
+def test_a_leagues_administrative_office_report_is_a_work_report():
+    """A 盟 (and a 地区) is governed by a 行政公署, whose yearly report is its work report."""
+    report = extract_text("阿拉善盟行政公署工作报告\n——2023年1月12日在阿拉善盟人大工委扩大会议上\n"
+                          "一、2022年工作回顾\n全盟地区生产总值增长5.1%。\n二、2023年主要目标\n"
+                          "地区生产总值增长6%左右。\n")
+    m = report.meta
+    assert (m.report_type, m.year, m.year_planned, m.region.code) == ("gov_work_report", 2022, 2023, "152900")
+    assert [(i.indicator, i.modality) for i in report.indicators] == [("gdp", "achieved"), ("gdp", "target")]
