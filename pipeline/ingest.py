@@ -11,6 +11,7 @@ import hashlib
 import logging
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from .errors import (
@@ -111,10 +112,16 @@ def read_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, rules: R
         raise InputError("cannot read the file: permission denied", shown) from None
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror or exc}", shown) from None
-    if fmt == "txt":
-        return read_text_bytes(shown, data)
-    reader = _reader(fmt, shown)
     from .readers import _rules
+
+    if fmt == "txt":
+        raw = read_text_bytes(shown, data)
+        from .readers.text import drop_page_furniture
+
+        with _rules.using((rules or load_rules()).layout):
+            text = drop_page_furniture(raw.text)
+        return raw if text == raw.text else replace(raw, text=text)
+    reader = _reader(fmt, shown)
 
     with _rules.using((rules or load_rules()).layout):
         return reader(shown, data)

@@ -136,17 +136,16 @@ KNOWN_FAILURES: list[tuple[str, str, str]] = [
     # three more (文化广电和旅游局 as hard-wrapped PDF text, 医疗保障局 with a
     # 工作总结 title, 审计局 named only in its signature), coded before the first
     # run (mention F1 0.996, typed 0.931, meta 0.778); the rules then learnt
-    # that a cap (最高可达20万元) is no amount and that a bare 建议 is only a
-    # deputies' suggestion when handled (办理建议…), not an audit's or the public's
+    # that a cap (最高可达20万元) is no amount, that a bare 建议 is only a
+    # deputies' suggestion when handled (办理建议…), not an audit's or the
+    # public's, and to drop a text's page numbers and running header
+    # (出具法律 | - 1 - | …年度报告 | 意见31条: readers/text.py)
     ("anji-healthcare-security-2024", "合同等事项43件",
      "合法性审查 stands 15 characters before the number, past what the cue window reads"),
     ("anji-healthcare-security-2024", "列席局党组会议7次",
      "an adviser sitting in on the bureau's meetings (列席) is typed as meetings held"),
     ("luoyang-culture-tourism-2023", "报市司法局备案4件",
      "备案 alone (filing, with no 规范性文件 next to it) is no cue"),
-    ("luoyang-culture-tourism-2023", "出具法律意见31条",
-     "text taken from a PDF keeps its page number and running header inside the sentence "
-     "(出具法律 | - 1 - | …年度报告 | 意见31条): plain text has no page layout to drop them by"),
     ("wuhou-audit-2022", "业务培训21人次",
      "业务培训 (the audit trade's own training) is not read as rule-of-law training"),
 ]
