@@ -29,6 +29,7 @@ from .rules import MetadataRules, Rules
 # fixed patterns of the code (rule patterns live in rules/), compiled once
 _HEADING_MARK_RE = regex.compile(r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]")
 _NOT_HAN_RE = regex.compile(r"[^\p{Han}]")
+_WS_RE = regex.compile(r"\s+")
 _LEADING_YEAR_RE = regex.compile(r"^(?:19|20)\d\d年度?")
 _UNDER_LEAD_RE = regex.compile(r"^(?:(?:19|20)\d\d年(?:度|以来)?[，,]?)?在[^，,。]{0,60}?下[，,]")
 _CLAUSE_SPLIT_RE = regex.compile(r"[，,。；;、]")
@@ -58,7 +59,8 @@ def read_metadata(text: str, rules: Rules, publisher: str | None = None, publish
     # subject; the first that makes a name by the agency grammar, else none.
     table = rules.divisions
     candidates = itertools.chain([_issuer(title, mrules, table)] if title else [],
-                                 _subjects(body_lines, text, mrules, table))
+                                 _subjects(body_lines, text, mrules, table),
+                                 _signature(lines, mrules, table))
     region_parts, agency, kind, rejected = [], None, None, []
     for parts, rest, vertical in candidates:
         if not parts and not rest:
@@ -397,6 +399,27 @@ def _subjects(body_lines: list[str], text: str, mrules: MetadataRules, table: Di
             parts, rest = _split_regions(clause, mrules, table)
             if parts and len(parts[-1]) >= 3:
                 yield parts, "", ""
+
+
+# the date under a signature: 2023年2月15日, 二〇二三年二月十五日
+_DATE_LINE_RE = regex.compile(r"^(?:20\d\d|二[〇○零0][一二三四五六七八九〇○零0]{2})年[\d一二三四五六七八九十]{1,3}月"
+                              r"[\d一二三四五六七八九十]{1,3}日$")
+
+
+def _signature(lines: list[str], mrules: MetadataRules, table: DivisionTable):
+    """The signer at the end, on a line of its own over the date ("成都市武侯区审计局" |
+    "2023年2月15日"): the issuer of a report whose title and opening name none.
+    Yields (regions, rest, vertical prefix) as `_subjects` does."""
+    tail = [ln.strip() for ln in lines[-12:] if ln.strip()]
+    for k in range(len(tail) - 1, 0, -1):
+        if _DATE_LINE_RE.match(_WS_RE.sub("", tail[k])):
+            line = tail[k - 1]
+            if len(line) <= 30 and not _NOT_HAN_RE.search(line):
+                vertical, rest_line = _strip_vertical(line, mrules)
+                parts, rest = _split_regions(rest_line, mrules, table)
+                if parts and rest:
+                    yield parts, rest, vertical
+            return
 
 
 def _resolve_self(ref: str, text: str, mrules: MetadataRules,
