@@ -58,6 +58,23 @@ def build_report(raw: RawDocument, rules: Rules) -> Report:
         return _build_report(raw, rules)
 
 
+def _upper_region(meta, rules) -> tuple[tuple[str, ...], str] | None:
+    """(words, name) of the region above the report's (全市 and 长沙市 for a report
+    of 长沙市岳麓区), from metadata.yaml's upper_region_words; None when unknown."""
+    region = meta.region
+    words = rules.metadata.upper_region_words.get(region.level or "") if region is not None else None
+    # a county-level city's 全市 is itself (临江市), as a 旗's 全旗 is
+    words = tuple(w for w in words or () if not region.name.endswith(w[-1]))
+    if not words:
+        return None
+    above = (region.full_name or "").removesuffix(region.name)
+    for province in rules.metadata.provinces:
+        if above.startswith(province) and above != province:
+            above = above[len(province):]  # 湖南省长沙市 -> 长沙市 (but 北京市 stays)
+            break
+    return words, above or words[0]
+
+
 def _build_report(raw: RawDocument, rules: Rules) -> Report:
     # tables written as text lines are found before normalisation removes
     # the tabs and spaces between their cells
@@ -79,7 +96,8 @@ def _build_report(raw: RawDocument, rules: Rules) -> Report:
     # the years reviewed and planned give the periods of figures that name none
     # values no output can hold (a 61-digit run) are dropped here, with a warning naming them
     prose, dropped = within_contract(extract_indicators(text, sections, rules, page_of=page_of, year=meta.year,
-                                                        year_planned=meta.year_planned, not_prose=not_prose))
+                                                        year_planned=meta.year_planned, not_prose=not_prose,
+                                                        upper=_upper_region(meta, rules)))
     warnings.extend(dropped)
     # a table cell is about the year the report reviews
     cells = [replace(c, period=meta.year) for c in cells]

@@ -62,12 +62,15 @@ class _Cue:
 def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
                        page_of=None, year: int | None = None,
                        year_planned: int | None = None,
-                       not_prose: tuple[tuple[int, int], ...] = ()) -> tuple[Indicator, ...]:
+                       not_prose: tuple[tuple[int, int], ...] = (),
+                       upper: tuple[tuple[str, ...], str] | None = None) -> tuple[Indicator, ...]:
     """Every fact of the text. `year` is the year the report reviews (meta.year)
     and `year_planned` the year its plans are for: the periods of the figures
     that do not name their own years, and what makes a figure planned.
     `not_prose` are spans that hold no prose figure (table row labels,
-    tables read cell by cell)."""
+    tables read cell by cell). `upper`: the words that name the region above
+    the report's, and its name (全市, 长沙市 in a district's report): a clause
+    opening with them is about that region, its actor."""
     quantities = [q for q in find_quantities(text, rules.units, rules.not_before)]
     if not_prose:
         touches = _touching_any(not_prose)
@@ -149,6 +152,8 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
             # under "“十四五”时期发展成就和“十五五”时期主要目标任务"
             planned = False
         actor = _actor(text, c_start, q.span[0], rules)
+        if actor is None and upper is not None and text.startswith(upper[0], _clause_opening(text, c_start)):
+            actor = upper[1]  # 全市地区生产总值增长7.5% in a district's report: the city's
 
         sentence_from = max(s_start_read, prev_q.span[1]) if prev_q is not None else s_start_read
         chosen = _choose(text, q, win_start, after_end, measure, rules, sentence_from, stops, s_start_read)
@@ -884,6 +889,14 @@ def _measure(text: str, win_start: int, q: Quantity, rules: Rules) -> tuple[str,
     value = q.value * sign
     high = q.value_high * sign if q.value_high is not None else None
     return kind, value, high
+
+
+_OPENING = regex.compile(r"[\s，,；;：:]*(?:其中[，,]?)?")
+
+
+def _clause_opening(text: str, start: int) -> int:
+    """Where a clause's words begin: past punctuation, spaces and 其中."""
+    return _OPENING.match(text, start).end()
 
 
 def _actor(text: str, start: int, end: int, rules: Rules) -> str | None:

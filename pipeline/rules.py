@@ -248,6 +248,8 @@ class MetadataRules:
     vertical_prefixes: tuple[str, ...] = ()  # longest first: 国家税务总局 of 国家税务总局河北省税务局
     subject_openers: tuple[str, ...] = ()  # longest first: 现将 of 现将新市镇…
     agency_forbidden_words: tuple[str, ...] = ()  # words no agency name holds (the agency grammar)
+    # level of the report's region -> words that name the region above it (全市 in a district's report)
+    upper_region_words: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     agency_max_chars: int = 32
     plan_words: tuple[str, ...] = ()  # a heading with one of these is next year's plans
 
@@ -607,6 +609,7 @@ METADATA = Record({
     "government_names": Table(Text(), Text()),
     "title_year_planned": opt(words(0)),
     "delivered": opt(Pattern(groups=("y", "m", "d")), None),
+    "upper_region_words": opt(Table(Text(choices=_LEVELS, what="level"), words(), min_len=0)),
 })
 
 _SELECTOR = Record({
@@ -965,6 +968,7 @@ def _metadata(d: dict, ctx: Context, base: Path, got: dict) -> dict:
         level_words=longest_first("level_words"),
         title_year_planned=tuple(d["title_year_planned"]),
         delivered_re=d["delivered"],
+        upper_region_words={k: tuple(v) for k, v in d["upper_region_words"].items()},
     )}
 
 
