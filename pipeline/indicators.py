@@ -166,6 +166,8 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
         elif paired is not None:
             # 城乡居民人均可支配收入分别增长4.4%、5.6%: one id per number of the list
             chosen = paired
+        elif chosen is None and partitive and _own_measure(_own_words(text, win_start, q, rules), rules):
+            pass  # 其中出口258亿元: a part that names its own measure keeps no id of the total's
         elif chosen is None and not partitive and _names_own(text, win_start, q, rules):
             # 城镇新增就业22.89万人，农村劳动力转移就业294.21万人: the second
             # figure names what it counts, though no cue knows the words
@@ -727,14 +729,27 @@ def _names_own(text: str, win_start: int, q: Quantity, rules: Rules) -> bool:
     limit = rules.context.inherit_max_chars
     if limit is None:
         return False
+    own = _own_words(text, win_start, q, rules)
+    if _own_measure(own, rules):
+        return True  # 肉类总产量4.2万吨: however short, a measure of its own
+    return len(_HAN.findall(own)) > limit
+
+
+def _own_words(text: str, win_start: int, q: Quantity, rules: Rules) -> str:
+    """The words of a number's own window, its change words (同比增长, 年均) left out."""
     own = text[win_start:q.span[0]]
     ctx = rules.context
     for pat in (ctx.change_re, ctx.increase_re, ctx.decrease_re, ctx.change_qualifiers_re):
         if pat is not None:
             own = pat.sub("", own)
-    if ctx.own_measures_re is not None and ctx.own_measures_re.search(own.strip("，,、；; ")):
-        return True  # 肉类总产量4.2万吨: however short, a measure of its own
-    return len(_HAN.findall(own)) > limit
+    return own
+
+
+def _own_measure(own: str, rules: Rules) -> bool:
+    """Whether a number's own words end in a measure of its own (context.yaml
+    own_measures): 肉类总产量 (4.2万吨), 其中出口 (258亿元, 增长10.8%)."""
+    pat = rules.context.own_measures_re
+    return pat is not None and pat.search(own.strip("，,、；; ")) is not None
 
 
 def _paired(text: str, s_start: int, respectively, rules: Rules, q: Quantity | None = None,
