@@ -766,7 +766,7 @@ def _paired(text: str, s_start: int, respectively, rules: Rules, q: Quantity | N
     window = text[w_start:at]
     for pat, ids in rules.indicators.paired_cues:
         for m in pat.finditer(window):
-            if _list_ends_at(window, m.end()) and len(ids) == n:
+            if _list_ends_at(text, w_start + m.end(), at) and len(ids) == n:
                 start = w_start + m.start()
                 cue = _Cue(start, start + len(m.group()), m.group(), (ids[k],))
                 return rules.indicators.by_id[ids[k]], cue, "paired-cue"
@@ -784,41 +784,57 @@ def _paired(text: str, s_start: int, respectively, rules: Rules, q: Quantity | N
 UNNAMED = object()  # _paired: the number's listed noun names no indicator
 
 
-# between two words of a list: 、 和 及 与 以及
-_LIST_JOIN = ("、", "和", "及", "与", "以及")
 # after the list, before 分别: a few words (较上年, 同口径) or a 分别 clause of
 # its own ("…分别达到37600元、15960元，分别增长5.8%、8.0%")
 _BEFORE_RESPECTIVELY = regex.compile(r"[^，,；;。、]{0,4}|[^，,；;。]{0,4}分别[^；;。！？!?]{0,60}?[，,][^，,；;。、]{0,4}")
 
 
-# a noun of 2 to 10 Han characters alone in its clause up to a list's 和/、
-_UNNAMED_FIRST_RE = regex.compile(r"(?:^|(?<=[，,；;。：:\n]))(?P<noun>\p{Han}{2,10})(?:、|和|及|与|以及)$")
+_NOUN_RE = regex.compile(r"\p{Han}{2,10}")  # a noun that names no indicator, as a list's first
+_CLAUSE_START = "，,；;。：:\n"
 
 
-def _list_ends_at(window: str, end: int) -> bool:
-    """Whether a list that ends at window[end] is what 分别 (at the window's end) refers to."""
-    return _BEFORE_RESPECTIVELY.fullmatch(window, end) is not None
+def _list_ends_at(text: str, end: int, at: int) -> bool:
+    """Whether a list that ends at text[end] is what 分别 (at text[at]) refers to."""
+    return _BEFORE_RESPECTIVELY.fullmatch(text, end, at) is not None
+
+
+def _unnamed_first(text: str, lo: int, end: int, connector: regex.Pattern) -> _Cue | None:
+    """A noun of 2 to 10 Han characters that opens its clause and is joined to
+    the list's first cue (at `end`) by a connector (context.yaml, connectors):
+    "财政总收入和一般公共预算收入分别…"; looked for no further back than `lo`."""
+    cut = max(text.rfind(c, lo, end) for c in _CLAUSE_START)
+    if cut >= 0:
+        head = cut + 1
+    elif lo == 0 or text[lo - 1] in _CLAUSE_START:
+        head = lo  # the window opens its clause (a sentence's start)
+    else:
+        return None  # the clause starts before the window
+    for j in range(head + 2, min(head + 10, end) + 1):
+        if connector.fullmatch(text, j, end) and _NOUN_RE.fullmatch(text, head, j):
+            return _Cue(head, j, text[head:j], ())
+    return None
 
 
 def _listed_cues(text: str, start: int, at: int, rules: Rules, stops: "_Spans | None") -> list[_Cue]:
-    """The cue words listed one right after the other, joined by 、/和/及/与,
+    """The cue words listed one right after the other, joined by a connector,
     that end just before 分别 (at `at`), in order; [] when there is no such list.
     A cue inside a longer one (工业增加值 in 规模以上工业增加值) is that one's."""
     cues = _cues(text, start, at, rules, stops)
     outer = [c for c in cues if not any(o is not c and o.start <= c.start and c.end <= o.end
                                         and (o.start, o.end) != (c.start, c.end) for o in cues)]
-    if not outer or not _list_ends_at(text[:at], outer[-1].end):
+    if not outer or not _list_ends_at(text, outer[-1].end, at):
         return []
+    connector = rules.context.connector_re  # 、 和 及 与 以及, as between the numbers
     chain = [outer[-1]]
     for cue in reversed(outer[:-1]):
-        if text[cue.end:chain[0].start] not in _LIST_JOIN:
+        if not connector.fullmatch(text, cue.end, chain[0].start):
             break
         chain.insert(0, cue)
     # a first noun that names no indicator, from the clause's start:
     # "财政总收入和一般公共预算收入分别增长4%和3%" (its number is no revenue)
-    unnamed = _UNNAMED_FIRST_RE.search(text, max(start, chain[0].start - 16), chain[0].start)
+    unnamed = _unnamed_first(text, max(start, chain[0].start - 16), chain[0].start, connector)
     if unnamed is not None:
-        chain.insert(0, _Cue(unnamed.start("noun"), unnamed.end("noun"), unnamed.group("noun"), ()))
+        chain.insert(0, unnamed)
     return chain if len(chain) > 1 else []
 
 

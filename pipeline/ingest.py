@@ -114,16 +114,16 @@ def read_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, rules: R
         raise InputError(f"cannot read the file: {exc.strerror or exc}", shown) from None
     from .readers import _rules
 
+    layout = (rules or load_rules()).layout
     if fmt == "txt":
         raw = read_text_bytes(shown, data)
         from .readers.text import drop_page_furniture
 
-        with _rules.using((rules or load_rules()).layout):
+        with _rules.using(layout):
             text = drop_page_furniture(raw.text)
         return raw if text == raw.text else replace(raw, text=text)
     reader = _reader(fmt, shown)
-
-    with _rules.using((rules or load_rules()).layout):
+    with _rules.using(layout):
         return reader(shown, data)
 
 

@@ -29,7 +29,7 @@ from decimal import Decimal, InvalidOperation
 from .records import Indicator, Section, Table, TableRef
 from .rules import LabelRule, Rules, TableRule
 from .sections import section_at
-from .readers import figure_text
+from .readers import ITEM_MARKER, figure_text
 from .tables import is_blank, is_value
 
 __all__ = ["Blank", "read_cells"]
@@ -207,7 +207,7 @@ def _continues(rows: Sequence[Sequence[str]], r: int) -> bool:
 _CONTINUATION_STOP = re.compile(r"^(?:第|其中|合计|小计|信息内容|项目|单位)")
 
 
-_ITEM_START = re.compile(r"\s*(?=\d{1,2}[.．、](?!\d))")  # "1." starting an item's label
+_ITEM_START = re.compile(rf"\s*(?={ITEM_MARKER})")  # "1." starting an item's label
 
 
 def _split_item(label: str) -> tuple[str, str]:

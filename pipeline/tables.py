@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 from .normalize import normalise_table_line
-from .readers import DASH, FIGURE_OR_NONE, ROW_MARKER, is_blank, is_value, raw_table
+from .readers import DASH, FIGURE_OR_NONE, ITEM_MARKER, ROW_MARKER, is_blank, is_value, raw_table
 from .records import RawTable, Table
 from .table_join import join_page_breaks
 
@@ -36,7 +36,7 @@ _LABEL_WORDS = re.compile(r"^(?P<label>[^：:，,。；;\d]{1,20})[：:]\s*(?P<w
                           r"(?:\s*[，,、]\s*[^：:，,、。；;！？!?\d]{1,20}){1,15})$")
 _WORD_SPLIT = re.compile(r"\s*[，,、]\s*")
 # an item marker inside a label line ("（四）无法提供 1.本机关不掌握相关政府"): no figure
-_INNER_MARKER = re.compile(r"\d{1,2}[.．、](?!\d)")
+_INNER_MARKER = re.compile(ITEM_MARKER)
 _MAX_LABEL_LINE = 40  # a label-only line inside a table is short ("（三）不予公开")
 _PIPE_ROW = re.compile(r"^[|｜].*[|｜]$")
 _BEFORE_MARKER = re.compile(r"\s+(?=" + ROW_MARKER.pattern.removeprefix("^") + ")")  # a space, then a marker
@@ -44,7 +44,7 @@ _SPACED_FIGURES = re.compile(rf"^{FIGURE_OR_NONE}(?: {FIGURE_OR_NONE}){{2,}}$") 
 # header cells one space apart: words with Chinese in them, no figure, no sentence
 _SPACED_HEADER = re.compile(r"^(?=.*[\u4e00-\u9fff])[^\s\d。；;！？!?]{1,40}(?: [^\s\d。；;！？!?]{1,40}){1,15}$")
 # a label (no sentence in it) and figures or "none" marks after it, one space apart
-_SPACED_ROW = re.compile(r"^(?P<label>(?=[^。；;！？!?]*?[\u4e00-\u9fff])(?:\d{1,2}[.．、](?!\d))?[^。；;！？!?\d\s]"
+_SPACED_ROW = re.compile(rf"^(?P<label>(?=[^。；;！？!?]*?[\u4e00-\u9fff])(?:{ITEM_MARKER})?[^。；;！？!?\d\s]"
                          rf"[^。；;！？!?]{{0,59}}?)\s(?P<values>{FIGURE_OR_NONE}(?:\s{FIGURE_OR_NONE})*)$")
 _PIPE = re.compile(r"\s*[|｜]\s*")
 _PIPE_RULE = re.compile(r"^[|｜]?\s*:?-{3,}:?\s*(?:[|｜]\s*:?-{3,}:?\s*)*[|｜]?$")

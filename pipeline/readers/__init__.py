@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 __all__ = ["is_cjk", "drop_cjk_spaces", "render_table", "render_rows", "raw_table", "spread_cells", "garbled_share",
            "is_value", "is_blank", "figure_text", "join_pieces", "ROW_MARKER", "DASH",
-           "DIGITS", "FIGURE", "NONE_MARK", "FIGURE_OR_NONE"]
+           "DIGITS", "FIGURE", "NONE_MARK", "FIGURE_OR_NONE", "ITEM_MARKER"]
 
 # Ideographs, CJK punctuation, full-width forms and Kangxi radicals: the
 # characters between which a space is never part of Chinese text.
@@ -56,6 +56,8 @@ _NUMBER = re.compile(rf"^{FIGURE}$")
 _HEADER_UNIT = re.compile(r"^(.*?)[（(]\s*(?:单位[：:])?\s*([^（）()]{1,4}?)\s*[）)]\s*$")
 DASH = re.compile(rf"^{NONE_MARK}$")
 _SEQUENCE_HEADERS = {"序号", "编号", "序", "No.", "NO.", "no."}
+# the number of an item in a list of labels ("2.", "3、"), never a decimal (2.5)
+ITEM_MARKER = r"\d{1,2}[.．、](?!\d)"
 # a label that starts a row of its own: "三、", "（四）", "2."
 ROW_MARKER = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.．、](?!\d))")
 
