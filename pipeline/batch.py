@@ -84,6 +84,13 @@ log = logging.getLogger(__name__)
 # the readers' own list: a folder yields every file a reader can read
 READ_SUFFIXES = tuple(SUFFIX_FORMAT)
 DEFAULT_DOC_TIMEOUT = 300.0  # seconds; real reports take well under one
+# Documents sent ahead to each worker: with two, a worker that finishes one
+# starts the next at once instead of waiting for this process to be scheduled
+# (on a machine with as many workers as cores, that wait idled them ~10 %).
+PREFETCH = 2
+# A document that waited this long behind a slow one is also sent to the next
+# free worker, so one slow document never holds up the one sent after it.
+RESEND_AFTER = 1.0  # seconds
 
 # The combined tables made of documents' rows (the contract's tables but errors), in the
 # order their rows are kept per document.
@@ -330,8 +337,12 @@ class _Worker:
                                 daemon=True)
         self.proc.start()
         child.close()
-        self.task: tuple[int, str, str] | None = None
-        self.deadline = 0.0
+        # the documents sent, in order: the first is being extracted, the
+        # others wait in the pipe (`PREFETCH`), so the worker never waits for
+        # this process to send its next one
+        self.tasks: deque[tuple[int, str, str]] = deque()
+        self.started = 0.0  # when it started the first of them
+        self.resent = False  # whether those behind the first were also put back in line
 
     def _close(self) -> None:
         self.parent_fds.discard(self.fd)
@@ -357,9 +368,11 @@ def local_results(items: list[tuple[int, str]], jobs: int, rules_dir: str | None
                   spool_dir: str | None = None) -> Iterator[tuple[int, Outcome]]:
     """(index, outcome) of each (index, path), in the order they finish.
 
-    Each worker process takes one document at a time, so a document past
-    `doc_timeout` seconds is stopped by killing its worker (pure Python or C,
-    whatever it is stuck in), and a new worker takes its place. The rules are
+    Each worker process extracts one document at a time, with up to `PREFETCH`
+    sent ahead, so a document past `doc_timeout` seconds (counted from when its
+    worker started it) is stopped by killing its worker (pure Python or C,
+    whatever it is stuck in); a new worker takes its place, and the documents
+    that waited behind it go to the next free worker. The rules are
     loaded before forking, so a new worker starts at once.
 
     `meanwhile` runs in a thread of this process once the workers are started
@@ -384,32 +397,70 @@ def local_results(items: list[tuple[int, str]], jobs: int, rules_dir: str | None
         if helper is not None:
             helper.join()  # forking while it imports could hand the child a held import lock
         return _Worker(ctx, rules_dir, close_fd, parent_fds, spool_dir)
+
+    finished: set[int] = set()  # indexes whose outcome was given
+
+    def requeue(tasks: list[tuple[int, str, str]], holder: _Worker) -> None:
+        """Put documents back at the front of the line, unless done, already in
+        line, or queued in another worker than `holder`."""
+        elsewhere = {t[0] for w in workers if w is not holder for t in w.tasks} | {i for i, _ in pending}
+        back = [(t[0], t[1]) for t in tasks if t[0] not in finished and t[0] not in elsewhere]
+        pending.extendleft(reversed(back))
+
     def dispatch(i: int) -> None:
-        """Give worker i the next document, if any (a worker that died idle is replaced)."""
-        while pending and workers[i].task is None:
+        """Fill worker i's queue from the pending documents (a worker that died is replaced)."""
+        while pending and len(workers[i].tasks) < PREFETCH:
             w = workers[i]
             index, path = pending.popleft()
-            w.task, w.deadline = (index, path, path), time.monotonic() + (doc_timeout or 1e12)
+            if index in finished:  # sent again, and its first worker finished it meanwhile
+                continue
+            task = (index, path, path)
             try:
-                w.conn.send(w.task)
-            except OSError:  # it died idle: start another and try again
+                w.conn.send(task)
+            except OSError:  # it died: start another, and send its documents again
                 pending.appendleft((index, path))
-                w.task = None
-                w.kill()
-                workers[i] = new_worker()
+                replace(i, head_too=True)
+                continue
+            if not w.tasks:
+                w.started, w.resent = time.monotonic(), False
+            w.tasks.append(task)
 
+    def replace(i: int, head_too: bool = False) -> None:
+        """Kill worker i; the documents that waited behind its first go back in line."""
+        w = workers[i]
+        requeue(list(w.tasks)[0 if head_too else 1:], w)
+        w.tasks.clear()
+        w.kill()
+        workers[i] = new_worker()
+
+    def unstick(now: float) -> None:
+        """Documents waiting behind a slow one go to the next free worker too:
+        whichever copy finishes first is taken, the other dropped."""
+        for w in workers:
+            if len(w.tasks) > 1 and not w.resent and now - w.started >= RESEND_AFTER:
+                requeue(list(w.tasks)[1:], w)
+                w.resent = True
+
+    def unfinished() -> bool:
+        return any(t[0] not in finished for w in workers for t in w.tasks) or \
+            any(index not in finished for index, _ in pending)
+
+    limit = doc_timeout or 1e12
     try:
         for i in range(len(workers)):
             dispatch(i)
-        while any(w.task for w in workers):
-            busy = [w for w in workers if w.task]
-            wait = max(0.0, min(w.deadline for w in busy) - time.monotonic())
-            ready = mpc.wait([w.conn for w in busy], timeout=min(wait, 3600))
+        while unfinished():
+            busy = [w for w in workers if w.tasks]
+            now = time.monotonic()
+            wake = min(min(w.started + limit for w in busy),
+                       min((w.started + RESEND_AFTER for w in busy if len(w.tasks) > 1 and not w.resent),
+                           default=1e18))
+            ready = mpc.wait([w.conn for w in busy], timeout=min(max(0.0, wake - now), 3600))
             now = time.monotonic()
             for i, w in enumerate(workers):
-                if w.task is None:
+                if not w.tasks:
                     continue
-                index, path, _ = w.task
+                index, path, _ = w.tasks[0]
                 if w.conn in ready:
                     try:
                         got_index, outcome = w.conn.recv()
@@ -420,23 +471,29 @@ def local_results(items: list[tuple[int, str]], jobs: int, rules_dir: str | None
                             WorkerDied.code, f"the worker process died on this document (exit status {code}: "
                                            "out of memory, or a crash in a library)"))
                         got_index = index
-                        w.kill()
-                        workers[i] = new_worker()
+                        replace(i)
                     else:
-                        w.task = None
-                    # the worker takes its next document before this one is
+                        w.tasks.popleft()
+                        w.started, w.resent = time.monotonic(), False  # it starts its next one now
+                    # the worker has its next document before this one is
                     # written, so writing and extracting overlap
                     dispatch(i)
-                    yield got_index, outcome
-                elif now >= w.deadline:
-                    w.kill()
-                    workers[i] = new_worker()
+                    if got_index not in finished:
+                        finished.add(got_index)
+                        yield got_index, outcome
+                elif now >= w.started + limit:
+                    replace(i)
                     dispatch(i)
-                    yield index, Outcome(path, None, None, None, (
-                        DocumentTimeout.code, f"took longer than {doc_timeout:g} s (--doc-timeout), stopped"))
+                    if index not in finished:
+                        finished.add(index)
+                        yield index, Outcome(path, None, None, None, (
+                            DocumentTimeout.code, f"took longer than {doc_timeout:g} s (--doc-timeout), stopped"))
+            unstick(now)
+            for i in range(len(workers)):
+                dispatch(i)
     finally:
         for w in workers:
-            if w.task is None:
+            if not w.tasks:
                 w.stop()
             else:
                 w.proc.kill()

@@ -13,7 +13,7 @@ import pytest
 
 from pipeline import batch, store
 from pipeline.batch import process_one, run_batch
-from pipeline.errors import NoInputs, OutputLocked
+from pipeline.errors import NoInputs, OutputLocked, WorkerDied
 
 from conftest import SAMPLE_REPORT
 
@@ -184,6 +184,30 @@ def test_doc_timeout_stops_one_document_and_the_batch_goes_on(tmp_path, monkeypa
     for name in want:
         if not name.startswith("errors."):
             assert got[name] == want[name], name
+
+
+@pytest.mark.parametrize("fate", ["stuck", "dies"])
+def test_documents_sent_ahead_of_a_lost_one_are_not_lost(tmp_path, monkeypatch, fate):
+    """One worker, its first document stuck past the limit or killing it: the
+    documents sent ahead to it (batch.PREFETCH) are taken by the next worker,
+    each written once, in input order."""
+    docs = _corpus_with(tmp_path / "in", "a-bad.txt")
+    real = batch.process_one
+
+    def bad(path, rules_dir=None, shown=None, spool_dir=None):
+        if path.endswith("a-bad.txt"):
+            if fate == "dies":
+                os._exit(9)  # as a crash in a library would
+            while True:
+                time.sleep(0.05)
+        return real(path, rules_dir, shown, spool_dir)
+
+    monkeypatch.setattr(batch, "process_one", bad)
+    out = tmp_path / "out"
+    res = run_batch([str(docs)], out, formats=FORMATS, jobs=1, doc_timeout=3)
+    code = "E015" if fate == "stuck" else WorkerDied.code
+    assert res.processed == 4 and [(Path(p).name, c) for p, c, _ in res.failed] == [("a-bad.txt", code)]
+    assert [Path(r["source"]).name for r in rows(out / "reports.csv")] == ["d0.txt", "d1.txt", "d2.txt", "d3.txt"]
 
 
 def test_results_are_written_as_they_finish(tmp_path, monkeypatch):
