@@ -22,6 +22,7 @@ from collections import Counter
 
 import regex
 
+from .numbers import arabic_years
 from .records import Meta
 from .regions import DivisionTable, division_names_in, resolve_region
 from .rules import MetadataRules, Rules
@@ -151,6 +152,7 @@ def _find_title(lines: list[str], mrules: MetadataRules) -> tuple[int, str | Non
 
 
 def _year(line: str) -> int | None:
+    line = arabic_years(line)
     if _DATE_LINE.fullmatch(line):
         return None  # a date alone on its line is when it was written or published
     m = _YEAR.search(_NOT_THE_YEAR.sub("", line))

@@ -29,7 +29,7 @@ from .records import Quantity
 
 log = logging.getLogger(__name__)
 
-__all__ = ["NUMERAL", "NUMERAL_RE", "find_quantities", "parse_numeral"]
+__all__ = ["NUMERAL", "NUMERAL_RE", "arabic_years", "find_quantities", "parse_numeral"]
 
 # A private context, exact for any numeral (a 61-digit run must not raise or
 # round: pipeline.contract drops what the outputs cannot hold), and we must
@@ -120,6 +120,24 @@ def parse_numeral(s: str) -> Decimal:
     if not isinstance(s, str):
         raise ValueError(f"not a numeral: {s!r}")
     return _parse_cached(s)
+
+
+# A year written in Chinese digits (二〇二三年, 一九九九年; ○ for 〇 as typed in
+# many documents), which titles and dates of the more formal reports use.
+_CN_YEAR_RE = regex.compile(r"(?<![" + _CN_DIGITS + r"○])((?:一九|二[〇○零])[" + _CN_PLAIN_DIGITS + r"○]{2})(?=\s*年)")
+
+
+def arabic_years(text: str) -> str:
+    """`text` with each year in Chinese digits written in Arabic digits, same length.
+
+    >>> arabic_years("宝鸡市统计局二〇二二年度法治政府建设情况报告")
+    '宝鸡市统计局2022年度法治政府建设情况报告'
+    >>> arabic_years("二○二四年一月")
+    '2024年一月'
+    >>> arabic_years("十二年")  # no year: a count of years
+    '十二年'
+    """
+    return _CN_YEAR_RE.sub(lambda m: "".join(str(_CN_DIGIT_VALUES.get(c, 0)) for c in m.group(1)), text)
 
 
 @functools.lru_cache(maxsize=8192)

@@ -94,6 +94,9 @@ YEARS = [
     ("南开区人民政府关于上一年度法治政府建设情况的报告\n全区扎实推进依法行政。", None, None),
     # the publication date never gives the year by itself
     ("南开区法治政府建设情况报告\n全区扎实推进依法行政。", "2024-03-18", None),
+    # a year in Chinese digits (〇, or ○ as often typed)
+    ("南开区统计局二〇二二年度法治政府建设情况报告\n全局扎实推进依法统计。", None, 2022),
+    ("关于法治政府建设的情况报告\n二○二三年，全区扎实推进依法行政。", None, 2023),
 ]
 
 
