@@ -141,7 +141,9 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
             value = q.value * sign
             value_high = q.value_high * sign if q.value_high is not None else None
         in_plans = part in rules.sections.planned_parts  # next_year_plans; a work report's targets, tasks
-        worded = rules.context.planned_re.search(text, c_start, q.span[0]) is not None
+        # (not a word inside a document's title or a stop phrase: 完成《…三年行动计划》等…5项)
+        worded = any(not stops.touching(m.start(), m.end()) and not _in_book(text, m.start(), c_start, rules)
+                     for m in rules.context.planned_re.finditer(text, c_start, q.span[0]))
         planned = in_plans or worded
         period = periods.at(q.span[0], s_start_read, planned=in_plans)
         if period is not None and year is not None and period[0] > year:
@@ -202,6 +204,8 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
                 label, span = _label(text, q, win_start, after_end, rules)
                 label = labels.setdefault(label, label)
                 rule_id = "other/noun-phrase"
+        if measure != "level" and span[0] == q.span[0]:
+            span = _with_change_word(text, span, c_start, rules)
         modality = "achieved"
         if planned:
             # a headline figure of the plans, or any figure of a sentence that sets targets
@@ -430,10 +434,10 @@ def _choose(text: str, q: Quantity, win_start: int, after_end: int, measure: str
                 if rule is not None and weak and nominal and how != "cue-after" \
                         and not _counts_its_object(rule, text, cue, q, irules):
                     continue  # 调解室172个, 发放排污许可证156张: the verb's object is what is counted
+                if rule is not None and cue.text in irules.reach_cues:
+                    rule = _reach_of(rule, text, cue, q, measure, rules, sentence_start
+                                     if sentence_start is not None else sentence_from, stops)
                 if rule is not None:
-                    if cue.text in irules.reach_cues:
-                        rule = _reach_of(rule, text, cue, q, measure, rules, sentence_start
-                                         if sentence_start is not None else sentence_from, stops)
                     return rule, cue, how
     return None
 
@@ -465,9 +469,11 @@ def _counts_its_object(rule: IndicatorRule, text: str, cue: _Cue, q: Quantity, i
 
 
 def _reach_of(rule: IndicatorRule, text: str, cue: _Cue, q: Quantity, measure: str, rules: Rules,
-              sentence_start: int, stops) -> IndicatorRule:
+              sentence_start: int, stops) -> IndicatorRule | None:
     """覆盖320余人次 after a training: the people reached are the trainees. A bare reach
-    word takes the people-indicator of the activity its sentence names before it."""
+    word takes the people-indicator of the activity its sentence names before it;
+    with none named, it is a reach only in a sentence about the law (reach.context):
+    None for 发放优抚资金…，惠及优抚对象1.26万人次."""
     irules = rules.indicators
     for earlier in reversed(_cues(text, sentence_start, cue.start, rules, stops)):
         for ident in earlier.ids:
@@ -475,6 +481,8 @@ def _reach_of(rule: IndicatorRule, text: str, cue: _Cue, q: Quantity, measure: s
             if target is not None:
                 other = irules.by_id[target]
                 return other if _accepts(other, cue.text, q, measure) else rule
+    if irules.reach_context and not any(w in text[sentence_start:cue.end] for w in irules.reach_context):
+        return None
     return rule
 
 
@@ -710,7 +718,9 @@ def _inherit(found: _Found, q: Quantity, sentence_start: int, measure: str, text
     else:
         key = ("level",)
     prev = found.last_since(key, sentence_start)
-    if prev is None or prev.indicator == "other":
+    if prev is None:
+        return _level_after_change(found, q, text, sentence_start, rules)
+    if prev.indicator == "other":
         return None
     if prev.unit == q.unit:
         return prev
@@ -719,6 +729,21 @@ def _inherit(found: _Found, q: Quantity, sentence_start: int, measure: str, text
     if adjacent and rule is not None and q.unit_class in rule.unit_classes:
         return prev
     return None
+
+
+def _level_after_change(found: _Found, q: Quantity, text: str, sentence_start: int,
+                        rules: Rules) -> Indicator | None:
+    """The level a change reached, written right after it with no level before
+    it in the sentence: "城镇居民人均可支配收入增长4.9%、达到41267元"."""
+    pat = rules.context.level_after_change_re
+    last = found.all[-1]
+    if pat is None or last.measure == "level" or last.indicator == "other" or last.span[0] < sentence_start \
+            or last.quantity_span is None:
+        return None
+    rule = rules.indicators.by_id.get(last.indicator)
+    if rule is None or q.unit_class not in rule.unit_classes:
+        return None
+    return last if pat.fullmatch(text, last.quantity_span[1], q.span[0]) else None
 
 
 def _names_own(text: str, win_start: int, q: Quantity, rules: Rules) -> bool:
@@ -773,6 +798,12 @@ def _paired(text: str, s_start: int, respectively, rules: Rules, q: Quantity | N
     if q is None:
         return None
     listed = _listed_cues(text, max(s_start, at - 80), at, rules, stops)
+    if not listed:
+        # 临泽县、高台县规模以上工业增加值分别增长14.2%和12.6%: one measure of as
+        # many subjects as numbers
+        cue = _cue_of_listed_subjects(text, max(s_start, at - 80), at, n, rules, stops)
+        rule = _accepting(cue, q, measure, rules.indicators) if cue is not None else None
+        return (rule, cue, "listed-subjects") if rule is not None else None
     if len(listed) != n or len({c.ids for c in listed}) != n:
         return None
     if not listed[k].ids:
@@ -838,6 +869,31 @@ def _listed_cues(text: str, start: int, at: int, rules: Rules, stops: "_Spans | 
     return chain if len(chain) > 1 else []
 
 
+def _cue_of_listed_subjects(text: str, start: int, at: int, n: int, rules: Rules,
+                            stops: "_Spans | None") -> _Cue | None:
+    """The one cue word right before 分别 (at `at`) when its clause names, before
+    it, a list of exactly `n` subjects (临泽县、高台县…): each number is the
+    cue's measure of one of them."""
+    cues = _cues(text, start, at, rules, stops)
+    if not cues:
+        return None
+    last = cues[-1]
+    cue = min((c for c in cues if c.start <= last.start and c.end >= last.end), key=lambda c: c.start)
+    if not _list_ends_at(text, cue.end, at):
+        return None
+    head = max(text.rfind(ch, start, cue.start) for ch in _CLAUSE_START) + 1
+    head = max(head, start)
+    names = _SUBJECTS_SPLIT.split(text[head:cue.start])
+    if len(names) != n or not all(_NOUN_RE.fullmatch(nm) for nm in names):
+        return None
+    if any(_cues(text, head, cue.start, rules, stops)):
+        return None  # a subject that is itself a cue word is a list of measures, not of subjects
+    return cue
+
+
+_SUBJECTS_SPLIT = regex.compile(r"[、和及与]")
+
+
 def _span_with_cue(text: str, q: Quantity, cue: _Cue) -> tuple[int, int]:
     """The quantity with its cue when they stand together ("出庭应诉3次")."""
     if cue.end <= q.span[0]:
@@ -850,6 +906,24 @@ def _span_with_cue(text: str, q: Quantity, cue: _Cue) -> tuple[int, int]:
         if len(gap) <= 12 and _AFTER_STOP.search(gap) is None:
             return (q.span[0], cue.end)
     return q.span
+
+
+def _in_book(text: str, at: int, start: int, rules: Rules) -> bool:
+    """Whether offset `at` is inside a 《…》 opened after `start` (a document's title)."""
+    opened = text.rfind(rules.stop.book_marks[0], start, at)
+    return opened >= 0 and text.find(rules.stop.book_marks[1], opened, at) < 0
+
+
+def _with_change_word(text: str, span: tuple[int, int], clause_start: int, rules: Rules) -> tuple[int, int]:
+    """A change's span from the change word right before its number, which its
+    sign comes from: "分别增加26件、减少6件" keeps 减少 with the −6."""
+    ctx = rules.context
+    lo = max(clause_start, span[0] - 4)
+    for pat in (ctx.decrease_re, ctx.increase_re):
+        for m in pat.finditer(text, lo, span[0]):
+            if m.end() == span[0]:
+                return (m.start(), span[1])
+    return span
 
 
 def _label(text: str, q: Quantity, win_start: int, after_end: int, rules: Rules) -> tuple[str, tuple[int, int]]:

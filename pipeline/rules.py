@@ -131,6 +131,7 @@ class IndicatorRules:
     label_after_stops: tuple[str, ...] = ()  # words that end the counted noun after a measure word
     reach_cues: frozenset[str] = frozenset()  # 覆盖, 惠及: people reached by the activity named before
     people_of: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # activity indicator -> the indicator of its people
+    reach_context: tuple[str, ...] = ()  # words a sentence needs for a bare reach word to count people reached
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,7 @@ class ContextRules:
     period_any_re: regex.Pattern | None = None
     period_any_paragraph_re: regex.Pattern | None = None
     inherit_max_chars: int | None = None  # a cue-less number naming more than this is no part of a total
+    level_after_change_re: regex.Pattern | None = None  # "增长4.9%、达到41267元": between a change and its level
     change_qualifiers_re: regex.Pattern | None = None  # 按可比价格计算, 年均: how a change is measured
     own_measures_re: regex.Pattern | None = None  # 产量, 总额 ending a number's own words: a measure of its own
 
@@ -561,6 +563,7 @@ INDICATORS = Record({
     })),
     "reach": opt(Record({
         "cues": opt(words(0, ref="cue", ref_what="a cue of any indicator")),
+        "context": opt(words(0)),
         "people_of": opt(Table(Text(ref="rule", ref_what="an indicator with a rule"),
                                Text(ref="rule", ref_what="an indicator with a rule"), min_len=0)),
     })),
@@ -582,7 +585,8 @@ CONTEXT = Record({
                           ("partitive", "partitive_nouns", "connectors", "respectively", "ratio_words")},
                        "inherit_max_chars": opt(Integer(minimum=0), None),
                        "change_qualifiers": opt(words(0)),
-                       "own_measures": opt(words(0))}),
+                       "own_measures": opt(words(0)),
+                       "level_after_change": opt(Pattern(), None)}),
     "period": opt(Record({
         "words": opt(Seq(_PERIOD_WORD, min_len=0)),
         "paragraph_words": opt(Seq(_PERIOD_WORD, min_len=0)),
@@ -866,6 +870,7 @@ def _indicators(d: dict, ctx: Context, base: Path, got: dict) -> dict:
         label_after_stops=tuple(label["after_stops"]),
         reach_cues=frozenset(d["reach"]["cues"]),
         people_of=MappingProxyType(dict(d["reach"]["people_of"])),
+        reach_context=tuple(d["reach"]["context"]),
     )}
 
 
@@ -892,10 +897,13 @@ def _context(d: dict, ctx: Context, base: Path, got: dict) -> dict:
         # "其中，…" or "<up to 12 characters><a counted noun>中，…" at a sentence start
         partitive_opener_re=regex.compile(
             rf"\s*(?:{partitive}|[^,，;；。！？!?\n]{{0,12}}?(?:{_alternation(g['partitive_nouns']).pattern})中[,，])"),
-        connector_re=regex.compile(rf"\s*(?:{_alternation(g['connectors']).pattern})\s*"),
+        # …with the direction of the next change: "分别增加26件、减少6件"
+        connector_re=regex.compile(rf"\s*(?:{_alternation(g['connectors']).pattern})\s*"
+                                   rf"(?:(?:{'|'.join(p.pattern for p in d['measure']['increase'] + d['measure']['decrease'])})\s*)?"),
         respectively=tuple(g["respectively"]),
         ratio_re=_alternation(g["ratio_words"]),
         inherit_max_chars=g["inherit_max_chars"],
+        level_after_change_re=g["level_after_change"],
         change_qualifiers_re=_alternation(g["change_qualifiers"]) if g["change_qualifiers"] else None,
         own_measures_re=regex.compile(f"(?:{_alternation(g['own_measures']).pattern})$") if g["own_measures"] else None,
         **_targets_and_periods(d, ctx),

@@ -13,6 +13,21 @@ TYPES = [
     # a reach word counts the people of the activity its sentence names
     ("组织执法人员业务培训5期，覆盖320余人次。", 320, "人次", "legal_training_participants"),
     ("开展普法宣传活动22场，覆盖群众1.2万人次。", 12000, "人次", "legal_publicity_reach"),
+    # …and with no activity named, only in a sentence about the law
+    ("举办线上法律知识竞赛，参与人数达3.5万人次。", 35000, "人次", "legal_publicity_reach"),
+    ("发放各类优抚资金860万元，惠及优抚对象1.2万人次。", 12000, "人次", "other"),
+    # staff taking an exam or a training are examinees and trainees, not people reached
+    ("全局56名干部职工参加全市学法考试。", 56, "名", "legal_training_participants"),
+    ("对新入库企业的206名统计人员开展业务和法治培训。", 206, "名", "legal_training_participants"),
+    ("举办年轻干部法治能力提升班2期。", 2, "期", "legal_training_sessions"),
+    # the hearing attended, not the case inside its name
+    ("组织干部旁听行政诉讼案件庭审1次。", 1, "次", "court_hearing_attendance"),
+    # a report on duty at a meeting is no meeting held
+    ("年底在区委全面依法治区委员会会议上述法1次。", 1, "次", "other"),
+    ("对11家企业作出警告处罚。", 11, "家", "enforcement_cases"),
+    # contracts among other things reviewed: a legality review
+    ("对局发文件、合同协议开展合法性审查31件。", 31, "件", "legality_reviews"),
+    ("对合同协议开展合法性审查39份。", 39, "份", "contracts_reviewed"),
     ("开展宪法宣传活动12场，惠及群众3000人次。", 3000, "人次", "legal_publicity_reach"),
     # the cases of a reconsideration paragraph are reconsideration cases
     ("全年收到行政复议申请和应诉案件共计46件。其中，行政复议案件共计31件，维持25件。", 31, "件",
