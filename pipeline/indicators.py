@@ -417,6 +417,8 @@ def _choose(text: str, q: Quantity, win_start: int, after_end: int, measure: str
             for cue in cues:
                 if (cue.text in irules.weak_cues) != weak:
                     continue
+                if not cue.ids:
+                    return None  # 召开新闻发布会28场: the nearest word names what no id counts
                 if weak and how == "cue-after" and not _in_counted_noun(text, q, cue, after_end, irules):
                     # 12个社区全部完成居民公约修订: a generic word after the counted noun
                     # (社区) and its verb names what was done, not what is counted

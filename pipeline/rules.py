@@ -554,6 +554,7 @@ INDICATORS = Record({
         "heads": opt(words(0)),
     })),
     "nominal_units": opt(words(0, **_UNIT)),
+    "no_id_cues": opt(words(0)),
     "weak_cues": opt(words(0, ref="cue", ref_what="a cue of any indicator")),
     "label": opt(Record({
         "max_chars": opt(Integer(minimum=1), 12),
@@ -850,6 +851,10 @@ def _indicators(d: dict, ctx: Context, base: Path, got: dict) -> dict:
                                      frozenset(item["units"]) if item["units"] else None,
                                      {cue: frozenset(us) for cue, us in item["cue_units"].items()},
                                      tuple(item["not_with"]), tuple(item["heads"]))
+    for i, cue in enumerate(d["no_id_cues"]):
+        if cue in cue_ids:
+            ctx.fail(f"no_id_cues[{i}]", f"{cue!r} is a cue of {', '.join(cue_ids[cue])}: it cannot also name nothing")
+        cue_ids[cue] = []  # found like any cue; it types its number as no indicator
     literals = sorted(cue_ids, key=len, reverse=True)
     patterns = tuple({p.pattern: p for p, _ in pattern_ids}.values())
     label = d["label"]

@@ -85,6 +85,9 @@ def test_rules_folder_missing(tmp_path: Path) -> None:
 
 BROKEN = [
     # id: how to break the copy, the file, the rule named, words of the problem
+    pytest.param(in_yaml("indicators.yaml", lambda d: d["no_id_cues"].append("出庭应诉")),
+        "indicators.yaml", "no_id_cues", ["出庭应诉", "court_appearances", "cannot also name nothing"],
+        id="no-id-cue-that-is-a-cue"),
     pytest.param(in_yaml("indicators.yaml", lambda d: d["indicators"].append(
         {"id": "not_in_catalog", "unit_classes": ["count"], "cues": ["某项工作"]})),
         "indicators.yaml", "not_in_catalog", ["catalog"], id="unknown-indicator-id"),

@@ -24,6 +24,9 @@ TYPES = [
     ("组织干部旁听行政诉讼案件庭审1次。", 1, "次", "court_hearing_attendance"),
     # a report on duty at a meeting is no meeting held
     ("年底在区委全面依法治区委员会会议上述法1次。", 1, "次", "other"),
+    # a press conference is no governance meeting (no_id_cues), a meeting after it is
+    ("全年召开新闻发布会28场。", 28, "场", "other"),
+    ("召开新闻发布会后，召开专题会议3次。", 3, "次", "meetings_held"),
     ("对11家企业作出警告处罚。", 11, "家", "enforcement_cases"),
     # contracts among other things reviewed: a legality review
     ("对局发文件、合同协议开展合法性审查31件。", 31, "件", "legality_reviews"),
