@@ -436,6 +436,9 @@ def _choose(text: str, q: Quantity, win_start: int, after_end: int, measure: str
                 if rule is not None and weak and nominal and how != "cue-after" \
                         and not _counts_its_object(rule, text, cue, q, irules):
                     continue  # 调解室172个, 发放排污许可证156张: the verb's object is what is counted
+                if rule is not None and nominal and how == "cue-after" and rule.heads \
+                        and not any(h in text[q.span[1]:cue.end] for h in rule.heads):
+                    continue  # 仍有3个村未建成人民调解室: villages, not the disputes the rule counts
                 if rule is not None and cue.text in irules.reach_cues:
                     rule = _reach_of(rule, text, cue, q, measure, rules, sentence_start
                                      if sentence_start is not None else sentence_from, stops)

@@ -13,7 +13,7 @@ from typing import Any
 
 SCHEMA_VERSION = "2"
 # Facts of the contract, defined here once and imported wherever used.
-UNIT_CLASSES = ("count", "people", "percent", "points", "money", "duration", "weight", "length")
+UNIT_CLASSES = ("count", "people", "percent", "points", "money", "duration", "weight", "length", "area")
 ADDITIVE_UNIT_CLASSES = ("count", "people", "money")  # classes whose numbers add up (rates and days do not)
 SEVERITIES = ("error", "warning", "info")  # of a finding, worst first
 

@@ -291,5 +291,8 @@ def test_text_copies_of_web_tables_give_every_cell(name):
         assert report.text[i.span[0]:i.span[1]] == i.text
     broken = {f.message.split(":")[0] for f in report.findings if f.check == "table_identity"}
     assert broken == set(want["identity_broken"])
-    # the prose's breakdown by applicant (其中自然人申请85件) is no total to set against the table
-    assert not [f for f in report.findings if f.check == "text_vs_table"]
+    # the prose's breakdown by applicant (其中自然人申请85件) is no total to set against the
+    # table; a prose total that differs from the table's (text_vs_table: the phrases) is a warning
+    warned = [f for f in report.findings if f.check == "text_vs_table"]
+    assert [f.severity for f in warned] == ["warning"] * len(want.get("text_vs_table", []))
+    assert all(any(phrase in f.message for f in warned) for phrase in want.get("text_vs_table", []))

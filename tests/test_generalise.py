@@ -121,8 +121,6 @@ KNOWN_FAILURES: list[tuple[str, str, str]] = [
      "the count stands before its verb (十一次听取…汇报), so the meeting named before it (党委会) types it"),
     ("deqing-water-bureau-2023", "两期共136人次",
      "a second measure of a training (两期 then 共136人次, another unit): the cue 培训 is before the first"),
-    ("deqing-water-bureau-2023", "收到意见建议41条",
-     "comments from a public consultation on a document are typed as opinions on legislation"),
     ("deqing-water-bureau-2023", "亲自出庭应诉1起",
      "出庭应诉1起行政诉讼案件: the noun after the number (行政诉讼案件) wins over the verb before it"),
     ("mianyang-civil-affairs-2022", "合法性审核（含合同协议）：58件",
@@ -157,8 +155,19 @@ KNOWN_FAILURES: list[tuple[str, str, str]] = [
     ("baoji-statistics-2022", "调查对象近百家",
      "the entities drawn for an inspection are named 调查对象 (a survey's respondents), which is no cue"),
     ("nanming-district-gov-2024", "共梳理文件418件", _LATER_CLAUSE),
-    ("nanming-district-gov-2024", "批示督办5件",
-     "cases a leader supervised by written instruction: 行政复议纠错案件 before it types them as cases"),
+    # three more held-out (a 省 department with run-in headings, a 镇 with （1） items,
+    # a city government looking ahead inside its results), coded before the first run:
+    # mention 0.994 / 0.994 / 1.000, typed 0.958 / 0.939 / 0.976, sections and meta
+    # right. The rules then learnt areas (平方米, 亩), 批示督办 and 收到意见建议 as
+    # words no id counts, 讲座 as a weak cue (a part of the publicity events before
+    # it, after 其中), 50万元以上罚款的案件 as a threshold, contracts listed after
+    # other things reviewed, and that a nominal count whose noun is none of its
+    # rule's heads is not typed by a cue after it (仍有3个村未建成…人民调解室). Two
+    # facts were recoded to the readings other held-out reports had already given
+    # the same words (移送…犯罪案件 other, as tonglu's; 公示执法信息 published, as
+    # baoji's); three older reports gain optional facts in the new unit classes.
+    ("dayao-town-gov-2022", "法律专业背景的仅2名",
+     "12名执法人员中…仅2名: the part with a legal background is typed as the staff it is a part of"),
 ]
 
 # Whole-document checks that fail because of a module these rules do not cover

@@ -228,6 +228,8 @@ QUANTITIES = [
     # known gaps, kept visible
     # lengths: roads built, rivers patrolled
     ("全年巡查河道4300余公里", "4300余公里", "4300", None, "公里", "length", "over"),
+    ("建成法治文化广场，面积4300余平方米", "4300余平方米", "4300", None, "平方米", "area", "over"),
+    ("新增造林12.5万亩", "12.5万亩", "125000", None, "亩", "area", None),
     ("新改建农村公路120千米", "120千米", "120", None, "千米", "length", None),
     # a bare magnitude after a qualifier is one of it
     ("近万人", "近万人", "10000", None, "人", "people", "nearly"),

@@ -27,6 +27,12 @@ TYPES = [
     # a press conference is no governance meeting (no_id_cues), a meeting after it is
     ("全年召开新闻发布会28场。", 28, "场", "other"),
     ("召开新闻发布会后，召开专题会议3次。", 3, "次", "meetings_held"),
+    ("对重点涉法信访事项批示督办21件。", 21, "件", "other"),
+    ("公开征求意见，收到意见建议153条。", 153, "条", "other"),
+    # a part of the publicity events, though 讲座 alone could be a training
+    ("开展法治宣传活动46场，其中以案释法巡回讲座6场。", 6, "场", "legal_publicity_events"),
+    ("全镇仍有3个村未建成规范化人民调解室。", 3, "个", "other"),
+    ("对审议事项和重大合同开展合法性审查112件。", 112, "件", "legality_reviews"),
     ("对11家企业作出警告处罚。", 11, "家", "enforcement_cases"),
     # contracts among other things reviewed: a legality review
     ("对局发文件、合同协议开展合法性审查31件。", 31, "件", "legality_reviews"),
