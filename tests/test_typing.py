@@ -33,6 +33,9 @@ TYPES = [
     ("开展法治宣传活动46场，其中以案释法巡回讲座6场。", 6, "场", "legal_publicity_events"),
     ("全镇仍有3个村未建成规范化人民调解室。", 3, "个", "other"),
     ("对审议事项和重大合同开展合法性审查112件。", 112, "件", "legality_reviews"),
+    # 梳理 counts documents gone through in a clean-up, nothing else it goes through
+    ("开展规范性文件集中清理，共梳理文件418件。", 418, "件", "normative_documents_cleaned"),
+    ("全面梳理行政执法事项清单，共梳理事项356项。", 356, "项", "other"),
     ("对11家企业作出警告处罚。", 11, "家", "enforcement_cases"),
     # contracts among other things reviewed: a legality review
     ("对局发文件、合同协议开展合法性审查31件。", 31, "件", "legality_reviews"),
