@@ -36,6 +36,7 @@ TYPES = [
     # 梳理 counts documents gone through in a clean-up, nothing else it goes through
     ("开展规范性文件集中清理，共梳理文件418件。", 418, "件", "normative_documents_cleaned"),
     ("全面梳理行政执法事项清单，共梳理事项356项。", 356, "项", "other"),
+    ("调整企业行政执法检查监测点33家。", 33, "家", "other"),
     ("对11家企业作出警告处罚。", 11, "家", "enforcement_cases"),
     # contracts among other things reviewed: a legality review
     ("对局发文件、合同协议开展合法性审查31件。", 31, "件", "legality_reviews"),
