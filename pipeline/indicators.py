@@ -433,9 +433,11 @@ def _choose(text: str, q: Quantity, win_start: int, after_end: int, measure: str
                     # is more specific than the 规范性文件 inside it.
                     continue
                 rule = _accepting(cue, q, measure, irules, context)
-                if rule is not None and weak and nominal and how != "cue-after" \
-                        and not _counts_its_object(rule, text, cue, q, irules):
-                    continue  # 调解室172个, 发放排污许可证156张: the verb's object is what is counted
+                if rule is not None and nominal and how != "cue-after" \
+                        and not _counts_its_object(rule, text, cue, q, irules, rules.stop.book_marks[0]):
+                    # 调解室172个, 发放排污许可证156张, 医疗纠纷调解组织3个: the noun
+                    # between the cue and a nominal count is what is counted
+                    continue
                 if rule is not None and nominal and how == "cue-after" and rule.heads \
                         and not any(h in text[q.span[1]:cue.end] for h in rule.heads):
                     continue  # 仍有3个村未建成人民调解室: villages, not the disputes the rule counts
@@ -458,12 +460,15 @@ def _heads_number(text: str, cue: _Cue, q: Quantity) -> bool:
     return len(gap) <= 4 and regex.fullmatch(r"\p{Han}*", gap) is not None
 
 
-def _counts_its_object(rule: IndicatorRule, text: str, cue: _Cue, q: Quantity, irules) -> bool:
-    """A generic verb cue with a noun between it and a nominal count counts that noun:
-    it types the number only when the noun is one the rule counts (its `heads`)."""
+def _counts_its_object(rule: IndicatorRule, text: str, cue: _Cue, q: Quantity, irules, book: str = "《") -> bool:
+    """A cue with a noun between it and a nominal count counts that noun: it
+    types the number only when the noun is one the rule counts (its `heads`),
+    or a document or publication named in 《…》 (编印《…问答》5000份)."""
     if not rule.heads:
         return True
     gap = text[cue.end:q.span[0]]
+    if book in gap:
+        return True
     for suffix in irules.label_trim_suffixes:
         if gap.endswith(suffix):
             gap = gap[: -len(suffix)]
@@ -480,12 +485,18 @@ def _reach_of(rule: IndicatorRule, text: str, cue: _Cue, q: Quantity, measure: s
     with none named, it is a reach only in a sentence about the law (reach.context):
     None for 发放优抚资金…，惠及优抚对象1.26万人次."""
     irules = rules.indicators
-    for earlier in reversed(_cues(text, sentence_start, cue.start, rules, stops)):
-        for ident in earlier.ids:
-            target = irules.people_of.get(ident) if irules.people_of else None
-            if target is not None:
-                other = irules.by_id[target]
-                return other if _accepts(other, cue.text, q, measure) else rule
+    earlier_cues = list(reversed(_cues(text, sentence_start, cue.start, rules, stops)))
+    # a specific activity before a generic one: 开展法治宣传活动46场，其中巡回讲座6场，
+    # …受教育群众1.3万人次 are the publicity's, not the lectures'
+    for weak in (False, True):
+        for earlier in earlier_cues:
+            if (earlier.text in irules.weak_cues) != weak:
+                continue
+            for ident in earlier.ids:
+                target = irules.people_of.get(ident) if irules.people_of else None
+                if target is not None:
+                    other = irules.by_id[target]
+                    return other if _accepts(other, cue.text, q, measure) else rule
     if irules.reach_context and not any(w in text[sentence_start:cue.end] for w in irules.reach_context):
         return None
     return rule

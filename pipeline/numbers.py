@@ -54,6 +54,8 @@ _CN_DIGIT_VALUES = {
 _CN_SMALL_VALUES = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _CN_BIG_VALUES = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8}
 _ZEROS = "零〇"
+# the financial forms (大写), written in amounts: 壹万贰仟元
+_FINANCIAL = frozenset("壹贰貳叁參肆伍陆陸柒捌玖拾佰仟")
 
 _D = "0-9０-９"  # Arabic digits, ASCII and full-width (PDF text has both)
 _CN_DIGITS = "".join(_CN_DIGIT_VALUES)
@@ -453,6 +455,9 @@ def _number(m: regex.Match, g: dict[str, str | None], i: int) -> tuple[Decimal, 
         if len(numeral) > 1 and _CN_PLAIN_SET.issuperset(numeral):
             # 二〇二五 is a year, 三五个 an approximate range: not one count.
             raise ValueError("Chinese digit string")
+        if len(numeral) == 1 and numeral in _FINANCIAL and not g[f"m{i}"]:
+            # 执法队伍组建, 陆续, 大陆: a lone financial digit is a word
+            raise ValueError("a lone financial digit")
         # 近万人, 超万亿元: a bare 万 (only after a qualifier, see _numx) is one 万
         value = parse_numeral("一" + numeral if numeral[0] in _BIG_MAG else numeral)
     mag = g[f"m{i}"]

@@ -228,6 +228,7 @@ QUANTITIES = [
     # known gaps, kept visible
     # lengths: roads built, rivers patrolled
     ("全年巡查河道4300余公里", "4300余公里", "4300", None, "公里", "length", "over"),
+    ("奖励伍万元", "伍万元", "50000", None, "元", "money", None),
     ("建成法治文化广场，面积4300余平方米", "4300余平方米", "4300", None, "平方米", "area", "over"),
     ("新增造林12.5万亩", "12.5万亩", "125000", None, "亩", "area", None),
     ("新改建农村公路120千米", "120千米", "120", None, "千米", "length", None),
@@ -287,6 +288,8 @@ NOT_QUANTITIES = [
     # not a count
     "几次", "数次", "三五个", "每10万人", "每一项", "一点五倍",
     "约谈", "超期", "千人计划", "百万", "万人", "亿元", "千家万户", "万众一心",
+    # a lone financial digit is a word: 队伍, 陆续
+    "执法队伍组建时间较短", "陆续出台",
     # known gaps, kept visible
     pytest.param("四个意识", marks=pytest.mark.xfail(
         reason="political slogans with a measure word are counts to this module; stop phrases filter them")),

@@ -409,6 +409,11 @@ OWN = ROOT / "tests" / "data" / "work_reports_own"
 # of 从2017年…增加到2022年的… ended at 2022 for all later figures, and a list of
 # counties before 分别 typed the second number as GDP). All twelve then:
 # recall 0.983, precision 0.987.
+# Three provinces' excerpts more (h13-h15: a province 2023, a municipality 2024 with
+# figures of its districts, an autonomous region 2021), coded the same way: 107 of
+# 110 facts at first (第一、二、三产业增加值分别… with 第 written once was no list;
+# 芜湖市、滁州市… lower-region figures had no actor; 其中网上商店零售额 was retail).
+# All fifteen then: recall 0.986, precision 0.988.
 OWN_RECALL, OWN_PRECISION = 0.98, 0.98
 # what no general rule gets yet, one row per gold fact (document, label)
 OWN_MISSES = [
@@ -472,6 +477,8 @@ MORE_PHRASINGS = [
     ("临泽县、高台县规模以上工业增加值分别增长14.2%和12.6%。", "12.6%", "industrial_value_added", "change_pct"),
     # the tax part of the budget revenue is no budget revenue
     ("一般公共预算收入完成42.37亿元，其中税收收入27.9亿元。", "27.9亿元", "other", "level"),
+    ("第一、二、三产业增加值分别增长3.9%、7.2%和5.6%。", "5.6%", "tertiary_industry_value_added", "change_pct"),
+    ("社会消费品零售总额17962.3亿元，其中网上商店零售额增长7.4%。", "7.4%", "other", "change_pct"),
 ]
 
 
