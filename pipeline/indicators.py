@@ -145,7 +145,9 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
         worded = any(not stops.touching(m.start(), m.end()) and not _in_book(text, m.start(), c_start, rules)
                      for m in rules.context.planned_re.finditer(text, c_start, q.span[0]))
         planned = in_plans or worded
-        period = periods.at(q.span[0], s_start_read, planned=in_plans)
+        averaged = rules.context.averaged_re is not None and measure != "level" \
+            and rules.context.averaged_re.search(text, c_start, q.span[0]) is not None
+        period = periods.at(q.span[0], s_start_read, planned=in_plans, averaged=averaged)
         if period is not None and year is not None and period[0] > year:
             planned = True  # a year after the one reviewed: 2026年…, “十五五”时期…
         elif in_plans and not worded and period is not None and year is not None and period[1] <= year \
@@ -1146,9 +1148,16 @@ class _Periods:
         """Whether the figure's own sentence names its period before it."""
         return self.enabled and bool(self._cues(self.text[sentence_start:offset]))
 
-    def at(self, offset: int, sentence_start: int, planned: bool) -> tuple[int, int] | None:
+    def at(self, offset: int, sentence_start: int, planned: bool, averaged: bool = False) -> tuple[int, int] | None:
+        """`averaged`: a change averaged over years (年均增长) is over the last span
+        its sentence names before it, past a deadline's year between (“十四五”期间，
+        …，到2025年突破2200亿元；…收入年均增长6%: 2021-2025)."""
         if self.enabled:
             cues = self._cues(self.text[sentence_start:offset])
+            if averaged:
+                spans = [p for _, p in cues if p[0] != p[1]]
+                if spans:
+                    return spans[-1]
             if cues:
                 return cues[-1][1]
             i = bisect.bisect_right(self.offsets, offset)

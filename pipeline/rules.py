@@ -158,6 +158,7 @@ class ContextRules:
     # any period word (and with the paragraph words): most sentences name none,
     # and one search says so instead of one scan per word
     period_any_re: regex.Pattern | None = None
+    averaged_re: regex.Pattern | None = None  # 年均增长: over the span a period word names, not a deadline's year
     period_any_paragraph_re: regex.Pattern | None = None
     inherit_max_chars: int | None = None  # a cue-less number naming more than this is no part of a total
     level_after_change_re: regex.Pattern | None = None  # "增长4.9%、达到41267元": between a change and its level
@@ -593,6 +594,7 @@ CONTEXT = Record({
         "paragraph_words": opt(Seq(_PERIOD_WORD, min_len=0)),
         "year": opt(Pattern(groups=("year",)), None),
         "paragraph_lead": opt(Seq(Pattern(), min_len=0)),
+        "averaged": opt(Pattern(), None),
     })),
 })
 
@@ -927,6 +929,7 @@ def _targets_and_periods(d: dict, ctx: Context) -> dict:
         "direct_re": regex.compile(f"(?:{_alternation(measure['direct']).pattern})(?:了|为)?$")
         if measure["direct"] else None,
         "year_re": period["year"],
+        "averaged_re": period["averaged"],
         # leads are short literals in practice; timed like every rule pattern
         "paragraph_lead_re": timed(regex.compile("(?:" + "|".join(f"(?:{p.pattern})" for p in period["paragraph_lead"])
                                                  + ")*")) if period["paragraph_lead"] else None,
