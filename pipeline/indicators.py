@@ -172,6 +172,8 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
             chosen = paired
         elif chosen is None and partitive and _own_measure(_own_words(text, win_start, q, rules), rules):
             pass  # 其中出口258亿元: a part that names its own measure keeps no id of the total's
+        elif partitive and chosen is not None and _sub_aggregate(text, c_start, q, chosen[1], measure, rules):
+            chosen = None  # 其中能源工业增加值增长5.2%: a branch's value added, no total of its own
         elif chosen is None and not partitive and _names_own(text, win_start, q, rules):
             # 城镇新增就业22.89万人，农村劳动力转移就业294.21万人: the second
             # figure names what it counts, though no cue knows the words
@@ -762,6 +764,24 @@ def _level_after_change(found: _Found, q: Quantity, text: str, sentence_start: i
     if rule is None or q.unit_class not in rule.unit_classes:
         return None
     return last if pat.fullmatch(text, last.quantity_span[1], q.span[0]) else None
+
+
+def _sub_aggregate(text: str, clause_start: int, q: Quantity, cue: _Cue, measure: str, rules: Rules) -> bool:
+    """A figure after 其中 whose cue word has a qualifier of its own before it
+    (其中能源工业增加值增长5.2%, 其中民营企业进出口…) is a branch of an economic
+    total, not the total: a change or an amount (a count's part, 其中食品安全
+    案件412件, is still of the count's id)."""
+    if cue.end > q.span[0] or not (measure != "level" or q.unit_class == "money"):
+        return False
+    last = None
+    for last in rules.context.partitive_re.finditer(text, clause_start, cue.start):
+        pass
+    if last is None:
+        return False
+    return len(_HAN_RE.findall(text[last.end():cue.start])) >= 2 and not _CLAUSE_PUNCT_RE.search(text, last.end(), cue.start)
+
+
+_CLAUSE_PUNCT_RE = regex.compile(r"[，,。；;：:、]")
 
 
 def _names_own(text: str, win_start: int, q: Quantity, rules: Rules) -> bool:

@@ -477,6 +477,9 @@ MORE_PHRASINGS = [
     ("一般公共预算收入完成42.37亿元，其中税收收入27.9亿元。", "27.9亿元", "other", "level"),
     ("第一、二、三产业增加值分别增长3.9%、7.2%和5.6%。", "5.6%", "tertiary_industry_value_added", "change_pct"),
     ("社会消费品零售总额17962.3亿元，其中网上商店零售额增长7.4%。", "7.4%", "other", "change_pct"),
+    # a branch's value added after 其中 is no total's
+    ("规模以上工业增加值增长6.4%，其中能源工业增加值增长5.2%。", "5.2%", "other", "change_pct"),
+    ("规模以上工业增加值增长6.4%，其中能源工业增加值增长5.2%。", "6.4%", "industrial_value_added", "change_pct"),
 ]
 
 
