@@ -158,6 +158,11 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
         actor = _actor(text, c_start, q.span[0], rules)
         if actor is None and upper is not None and text.startswith(upper[0], _clause_opening(text, c_start)):
             actor = upper[1]  # 全市地区生产总值增长7.5% in a district's report: the city's
+        if actor is None and out and out[-1].actor is not None and out[-1].span[0] >= s_start \
+                and text.startswith(rules.context.respectively, _clause_opening(text, c_start)):
+            # 花园路街道、丰产路街道地区生产总值分别达到…，分别增长6.4%和5.9%: a clause
+            # that opens with 分别 speaks of the subjects of the one before
+            actor = out[-1].actor
 
         sentence_from = max(s_start_read, prev_q.span[1]) if prev_q is not None else s_start_read
         chosen = _choose(text, q, win_start, after_end, measure, rules, sentence_from, stops, s_start_read)
@@ -199,6 +204,8 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
         else:
             if inherited is not None:
                 ident, label = inherited.indicator, inherited.label
+                if actor is None:
+                    actor = inherited.actor  # 花园路街道…地区生产总值分别达到…，分别增长…: the change is theirs too
                 rule_id = rule_ids.get((ident, "inherit"))
                 if rule_id is None:
                     rule_id = rule_ids[ident, "inherit"] = f"{ident}/inherit"

@@ -417,11 +417,16 @@ OWN = ROOT / "tests" / "data" / "work_reports_own"
 # whose subject is left out (…年均增长6%左右，到2030年突破130亿元) is the level of
 # the change before it, and a 年均增长 takes the span of its sentence's period
 # word past a deadline's year (“十四五”期间，…到2025年…；…年均增长6%: 2021-2025).
-OWN_RECALL, OWN_PRECISION = 0.99, 0.985
+# Three more (h16-h18: a north-eastern 地级市 2022 in the older plain style, a
+# 县级市 2025 with its 十四五 review and 十五五 goals, a provincial capital's
+# district 2024 with two 街道 in 分别 lists), coded the same way: 119 of 122
+# facts and 6 false ones at first (全省 in a city's report, 万元GDP能耗 read as a
+# region named 万元, a county's grain, the 街道's growth after their levels,
+# 扣除留抵退税因素后同口径增长, …年均增长4.7%，五年累计完成528.4亿元). All eighteen
+# then: recall 0.997, precision 0.997.
+OWN_RECALL, OWN_PRECISION = 0.99, 0.99
 # what no general rule gets yet, one row per gold fact (document, label)
 OWN_MISSES = [
-    ("h01", "revenue growth, like-for-like",
-     "扣除留抵退税因素后同口径增长: the clause names the adjustment, not the revenue"),
     ("h02", "urbanisation at end of term",
      "a level reached at the end of a five-year term gets the term (2016-2020), the gold its last year"),
     ("h11", "urbanisation at end of term",
@@ -477,6 +482,9 @@ MORE_PHRASINGS = [
     ("一般公共预算收入完成42.37亿元，其中税收收入27.9亿元。", "27.9亿元", "other", "level"),
     ("第一、二、三产业增加值分别增长3.9%、7.2%和5.6%。", "5.6%", "tertiary_industry_value_added", "change_pct"),
     ("社会消费品零售总额17962.3亿元，其中网上商店零售额增长7.4%。", "7.4%", "other", "change_pct"),
+    ("地方级一般公共预算收入完成38.62亿元，扣除留抵退税因素后同口径增长4.5%。", "4.5%", "general_budget_revenue",
+     "change_pct"),
+    ("一般公共预算收入年均增长4.7%，五年累计完成528.4亿元。", "528.4亿元", "general_budget_revenue", "level"),
     # a branch's value added after 其中 is no total's
     ("规模以上工业增加值增长6.4%，其中能源工业增加值增长5.2%。", "5.2%", "other", "change_pct"),
     ("规模以上工业增加值增长6.4%，其中能源工业增加值增长5.2%。", "6.4%", "industrial_value_added", "change_pct"),
@@ -511,6 +519,17 @@ def test_a_leagues_administrative_office_report_is_a_work_report():
     m = report.meta
     assert (m.report_type, m.year, m.year_planned, m.region.code) == ("gov_work_report", 2022, 2023, "152900")
     assert [(i.indicator, i.modality) for i in report.indicators] == [("gdp", "achieved"), ("gdp", "target")]
+
+
+def test_a_city_report_names_its_province_and_its_streets_as_actors():
+    report = extract_text("四平市2023年政府工作报告\n一、2022年工作回顾\n全市地区生产总值增长2.7%；全省地区生产总值下降1.9%。"
+                          "万元GDP能耗下降3.6%。花园路街道、丰产路街道地区生产总值分别达到186.2亿元和142.7亿元，"
+                          "分别增长6.4%和5.9%。\n")
+    streets = "花园路街道、丰产路街道"
+    assert [(i.indicator, str(i.value), i.actor) for i in report.indicators] == [
+        ("gdp", "2.7", None), ("gdp", "-1.9", "吉林省"), ("energy_intensity", "-3.6", None),
+        ("gdp", "18620000000", streets), ("gdp", "14270000000", streets),
+        ("gdp", "6.4", streets), ("gdp", "5.9", streets)]
 
 
 @pytest.mark.parametrize(("title", "actor"), [
