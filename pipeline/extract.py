@@ -16,6 +16,7 @@ from .readers import _rules as reader_rules
 from .records import RawDocument, Report, Source
 from .rules import Rules, load_rules
 from .sections import find_sections
+from .stat_tables import read_stat_tables
 from .table_cells import read_cells
 from .tables import label_spans, locate, text_tables
 
@@ -92,6 +93,9 @@ def _build_report(raw: RawDocument, rules: Rules) -> Report:
     rules = rules.for_type(meta.report_type)
     sections = find_sections(text, rules, tuple(t.span for t in tables))
     cells, blanks, read = read_cells(tables, text, sections, rules, page_of)
+    # a table no rule of the type reads may still be a table of the year's figures
+    stats, stat_read = read_stat_tables(tables, text, sections, rules, meta.year, set(read), page_of)
+    read = [*read, *stat_read]
     not_prose = label_spans(tables) + tuple(t.span for t in tables if t.index in read)
     # the years reviewed and planned give the periods of figures that name none
     # values no output can hold (a 61-digit run) are dropped here, with a warning naming them
@@ -101,7 +105,7 @@ def _build_report(raw: RawDocument, rules: Rules) -> Report:
     warnings.extend(dropped)
     # a table cell is about the year the report reviews
     cells = [replace(c, period=meta.year) for c in cells]
-    indicators = tuple(sorted([*prose, *cells], key=lambda i: (i.span[0], i.span[1])))
+    indicators = tuple(sorted([*prose, *cells, *stats], key=lambda i: (i.span[0], i.span[1])))
     source = Source(path=raw.path, format=raw.format, sha256=raw.sha256, encoding=raw.encoding,
                     pages=raw.pages, ocr=raw.ocr)
     ident = doc_id(raw.sha256)

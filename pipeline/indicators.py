@@ -460,6 +460,25 @@ def _choose(text: str, q: Quantity, win_start: int, after_end: int, measure: str
     return None
 
 
+def type_label(label: str, unit: str, unit_class: str, measure: str, rules: Rules) -> str:
+    """The indicator a table row's label names (林业行政案件 → …, 其中不予处罚案件 →
+    enforcement_cases, 罚没款 → enforcement_fines): its cue nearest the end that
+    accepts the unit, a specific one before a generic one; else `other`."""
+    end = len(label)
+    q = Quantity(span=(end, end), text="", number_span=(end, end), value=Decimal(0), unit=unit, unit_class=unit_class)
+    cues = list(reversed(_cues(label, 0, end, rules)))
+    for weak in (False, True):
+        for cue in cues:
+            if (cue.text in rules.indicators.weak_cues) != weak:
+                continue
+            if not cue.ids:
+                return "other"  # a word no id counts
+            rule = _accepting(cue, q, measure, rules.indicators, label)
+            if rule is not None:
+                return rule.id
+    return "other"
+
+
 def _in_counted_noun(text: str, q: Quantity, cue: _Cue, after_end: int, irules) -> bool:
     noun = _noun_after(text[q.span[1]:after_end], irules) or ""
     return cue.start < q.span[1] + len(noun)

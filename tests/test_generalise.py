@@ -180,6 +180,30 @@ KNOWN_FAILURES: list[tuple[str, str, str]] = [
      "审查意见 (comments from a legality review) is no cue; the coder read them as legal opinions given"),
     ("guangshan-justice-bureau-2020", "集中教育学习24次",
      "学习 is a study-session cue; here offenders under community correction are taught"),
+    # three more held-out (a 财政局 copied out of a PDF, hard-wrapped with page footers
+    # and running headers; a 林业局 with a statistics table in text lines; a short, dense
+    # 商务局), coded before the first run: mention 1.000 / 0.861 / 1.000, typed 0.968 /
+    # 0.847 / 0.952, sections and meta right. The table's figures were lost (no measure
+    # word after them): pipeline/stat_tables.py now reads a table whose header names
+    # the year reviewed, its rows' labels naming their measure word (林业行政案件（起）).
+    ("jiujiang-finance-bureau-2023", "息46条，督促",
+     "公开…预决算信息46条 wrapped across lines in the PDF text: the cue 公开 is too far from the number"),
+    ("jiujiang-finance-bureau-2023", "各类单位83家",
+     "检查…等各类单位83家: after 等 a generic verb names none of the things counted (the 等 rule)"),
+    ("jiujiang-finance-bureau-2023", "文件2件，全部经合法性审核",
+     "以局名义制发规范性文件2件: 制发 (issuing) is no cue of the documents reviewed"),
+    ("yinzhou-commerce-bureau-2024", "其他文件13件",
+     "合法性审查…其他文件13件 in a list after the reviewed contracts: the list's generic noun wins"),
+    ("yinzhou-commerce-bureau-2024", "政策文件23件",
+     "清理政策文件23件 is read as documents published (政策文件 is a cue of publication)"),
+    ("yinzhou-commerce-bureau-2024", "废止4件", "the part after the clean-up of 政策文件 follows it"),
+    ("yinzhou-commerce-bureau-2024", "仅7名",
+     "执法人员中具有法律专业背景的仅7名: the part is typed as the staff it is a part of"),
+    ("youxi-forestry-bureau-2021", "使用林地项目42项",
+     "审核审批使用林地项目42项: 审核 (a legality review's cue) reviews applications here"),
+    ("youxi-forestry-bureau-2021", "林业行政案件（起）  46",
+     "a table row's label 林业行政案件 names no cue (行政案件 is the courts' word too)"),
+    ("youxi-forestry-bureau-2021", "52  -6", "the change of that row"),
 ]
 
 # Whole-document checks that fail because of a module these rules do not cover

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import pipeline
+from pipeline import extract_text
 from fixtures import disclosure as dx
 from fixtures import make_fixtures as mf
 from pipeline.readers import render_rows, spread_cells
@@ -203,3 +204,33 @@ def test_the_measure_words_a_cell_may_write_are_those_of_units_yaml():
     for word, cls in units.items():
         assert is_value("3" + word) is (cls in ("count", "people")), word
     assert not is_value("12万元") and figure_text("1,200人次") == "1,200"
+
+
+def test_a_statistics_table_of_the_years_figures_is_read():
+    """A table in text lines whose header names the year reviewed, an earlier year and
+    the change, its rows naming their measure word: the year's figure typed by the
+    row's label, the earlier year's as other, the change as a change (pipeline/stat_tables.py)."""
+    text = ("某县林业局2021年法治政府建设年度报告\n一、主要举措和成效\n全年林业行政执法主要数据如下：\n"
+            "项目  2021年  2020年  增减\n"
+            "其中：不予处罚案件（起）  9  4  +5\n"
+            "罚没款（万元）  38.6  45.2  -6.6\n"
+            "案卷评查合格率（%）  100  96.5  +3.5\n"
+            "二、存在的不足和原因\n执法力量不足。\n")
+    report = extract_text(text)
+    got = [(i.indicator, str(i.value), i.unit, i.measure, i.period) for i in report.indicators if i.table]
+    assert got == [
+        ("enforcement_cases", "9", "起", "level", 2021), ("other", "4", "起", "level", 2020),
+        ("enforcement_cases", "5", "起", "change_abs", 2021),
+        ("enforcement_fines", "386000", "元", "level", 2021), ("other", "452000", "元", "level", 2020),
+        ("enforcement_fines", "-66000", "元", "change_abs", 2021),
+        ("other", "100", "%", "level", 2021), ("other", "96.5", "%", "level", 2020),
+        ("other", "3.5", "pp", "change_abs", 2021)]
+    for i in report.indicators:
+        assert report.text[i.span[0]:i.span[1]] == i.text
+    assert not [s for s in report.sections if "不予处罚" in s.title]  # table rows are never headings
+
+
+def test_a_table_without_the_years_figures_is_not_read_as_figures():
+    text = ("某县林业局2021年法治政府建设年度报告\n一、主要举措和成效\n"
+            "项目  数量  备注\n行政案件（起）  46  无\n罚没款（万元）  38.6  无\n")
+    assert not [i for i in extract_text(text).indicators if i.table]
