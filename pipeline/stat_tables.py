@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from .indicators import type_label
 from .records import Indicator, Section, Table, TableRef
 from .rules import Rules
-from .sections import section_at
+from .table_cells import cell_context
 
 # a row label with its measure word: 林业行政案件（起）, 罚没款(万元), 合格率（%）
 _LABEL_RE = re.compile(r"^(?:其中[：:]?)?\s*(?P<name>.+?)\s*[（(](?P<unit>[^（()）]{1,4})[)）]\s*$")
@@ -124,10 +124,7 @@ def _indicator(table: Table, r: int, j: int, text: str, ident: str, value: Decim
                period: int, sections, rules: Rules, page_of, head: int) -> Indicator:
     span = table.cell_spans[r][j]
     entry = rules.catalog.get(ident, {})
-    line_start = text.rfind("\n", 0, span[0]) + 1
-    line_end = text.find("\n", span[1])
-    line_end = len(text) if line_end < 0 else line_end
-    section = section_at(sections, span[0])
+    line_start, line_end, section = cell_context(text, span, sections)
     unit_class = {"%": "percent", "pp": "points"}.get(unit) or rules.units[unit]
     return Indicator(
         indicator=ident, label=str(entry.get("zh", table.rows[r][0].strip())) if ident != "other"

@@ -267,6 +267,13 @@ def _column(rule: TableRule, header: list[tuple[int, tuple[str, ...]]], row: Seq
     return "", None
 
 
+def cell_context(text: str, span: tuple[int, int], sections) -> tuple[int, int, Section | None]:
+    """(start, end) of a cell's line, which stands for its sentence, and its section."""
+    line_start = text.rfind("\n", 0, span[0]) + 1
+    line_end = text.find("\n", span[1])
+    return line_start, len(text) if line_end < 0 else line_end, section_at(sections, span[0])
+
+
 def _indicator(text: str, table: Table, rule: TableRule, rules: Rules, ident: str, dims, cell: str,
                scale: Decimal | None, span: tuple[int, int], r: int, j: int, row_label: str, col_label: str,
                sections, page_of) -> Indicator:
@@ -279,10 +286,7 @@ def _indicator(text: str, table: Table, rule: TableRule, rules: Rules, ident: st
         value = value * scale
     unit_class = str(entry.get("unit_class", "count"))
     unit = "元" if unit_class == "money" else rule.unit
-    line_start = text.rfind("\n", 0, span[0]) + 1
-    line_end = text.find("\n", span[1])
-    line_end = len(text) if line_end < 0 else line_end
-    section = section_at(sections, span[0])
+    line_start, line_end, section = cell_context(text, span, sections)
     return Indicator(
         indicator=ident, label=str(entry.get("zh", ident)), value=value, unit=unit, unit_class=unit_class,
         span=span, text=text[span[0]:span[1]], sentence=text[line_start:line_end],
