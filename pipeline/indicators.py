@@ -430,9 +430,12 @@ def _choose(text: str, q: Quantity, win_start: int, after_end: int, measure: str
                     continue
                 if not cue.ids:
                     return None  # 召开新闻发布会28场: the nearest word names what no id counts
-                if weak and how == "cue-after" and not _in_counted_noun(text, q, cue, after_end, irules):
-                    # 12个社区全部完成居民公约修订: a generic word after the counted noun
-                    # (社区) and its verb names what was done, not what is counted
+                if how == "cue-after" and (
+                        cue.start >= q.span[1] + (_agent(text, q, after_end, irules) or len(text))
+                        or weak and not _in_counted_noun(text, q, cue, after_end, irules)):
+                    # 12个社区全部完成居民公约修订, 21个部门开展随机抽查: a word after the
+                    # counted noun (社区, 部门) and its verb names what was done, not what
+                    # is counted (将9项事项纳入重大行政决策目录 still counts decisions)
                     continue
                 if weak and nominal and how == "cue-before" and "等" in text[cue.end:q.span[0]]:
                     # "修订…考勤等制度20余个": the count is of what follows 等,
@@ -479,6 +482,15 @@ def type_label(label: str, unit: str, unit_class: str, measure: str, rules: Rule
     return "other"
 
 
+def _agent(text: str, q: Quantity, after_end: int, irules) -> int:
+    """The length of the body that acts a count counts (indicators.yaml agent_nouns:
+    21个部门开展…, 5个乡镇未配备…), 0 when it counts things or people."""
+    if q.unit_class != "count":
+        return 0
+    after = text[q.span[1]:after_end]
+    return next((len(a) for a in irules.agent_nouns if after.startswith(a)), 0)
+
+
 def _in_counted_noun(text: str, q: Quantity, cue: _Cue, after_end: int, irules) -> bool:
     noun = _noun_after(text[q.span[1]:after_end], irules) or ""
     return cue.start < q.span[1] + len(noun)
@@ -487,7 +499,8 @@ def _in_counted_noun(text: str, q: Quantity, cue: _Cue, after_end: int, irules) 
 def _heads_number(text: str, cue: _Cue, q: Quantity) -> bool:
     """The cue before the number ends a noun phrase the number closes: 决策事项5项, 议题15个."""
     gap = text[cue.end:q.span[0]]
-    return len(gap) <= 4 and regex.fullmatch(r"\p{Han}*", gap) is not None
+    # (not over 的: 新申领执法证件的146名人员 — the number heads the noun after it)
+    return len(gap) <= 4 and regex.fullmatch(r"\p{Han}*", gap) is not None and "的" not in gap
 
 
 def _counts_its_object(rule: IndicatorRule, text: str, cue: _Cue, q: Quantity, irules, book: str = "《") -> bool:
@@ -727,8 +740,12 @@ def _inherit(found: _Found, q: Quantity, sentence_start: int, measure: str, text
     # does a part after 其中 ("第一产业增加值4500亿元；规模以上工业增加值增长7.1%，
     # 其中高技术制造业增长12%" is no part of the 4500亿元); `semicolons` is empty
     # in a sentence opening with 其中, whose parts go on past its ；
+    # (…except a bare verb first after it, which goes on with the subject before it:
+    # 新收行政复议案件1.37万件，同比增长21.4%；审结1.22万件)
     i = bisect.bisect_left(semicolons, q.span[0]) - 1
-    if i >= 0 and semicolons[i] >= sentence_start:
+    if i >= 0 and semicolons[i] >= sentence_start and (
+            len(_HAN_RE.findall(text, win_start, q.span[0])) > 2
+            or (found.all and found.all[-1].span[0] > semicolons[i])):
         sentence_start = semicolons[i] + 1
     if not found.all or found.all[-1].span[0] < sentence_start:
         return None  # nothing found yet in this sentence

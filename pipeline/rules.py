@@ -121,6 +121,7 @@ class IndicatorRules:
     cue_ids: dict[str, tuple[str, ...]]  # literal cue -> indicator ids
     pattern_ids: tuple[tuple[regex.Pattern, str], ...]
     nominal_units: frozenset[str]
+    agent_nouns: tuple[str, ...]  # bodies that act: a count of them is not typed by a cue after it
     weak_cues: frozenset[str]
     label_max_chars: int
     label_cut_after: tuple[str, ...]
@@ -556,6 +557,7 @@ INDICATORS = Record({
     })),
     "nominal_units": opt(words(0, **_UNIT)),
     "no_id_cues": opt(words(0)),
+    "agent_nouns": opt(words(0)),
     "weak_cues": opt(words(0, ref="cue", ref_what="a cue of any indicator")),
     "label": opt(Record({
         "max_chars": opt(Integer(minimum=1), 12),
@@ -868,6 +870,7 @@ def _indicators(d: dict, ctx: Context, base: Path, got: dict) -> dict:
         cue_ids={k: tuple(v) for k, v in cue_ids.items()},
         pattern_ids=tuple(pattern_ids),
         nominal_units=frozenset(d["nominal_units"]),
+        agent_nouns=tuple(d["agent_nouns"]),
         weak_cues=frozenset(d["weak_cues"]),
         label_max_chars=label["max_chars"],
         label_cut_after=tuple(label["cut_after"]),
