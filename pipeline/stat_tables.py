@@ -11,7 +11,8 @@ the cue words of its label as a figure of the prose would be; a column of an
 earlier year gives `other` (a baseline, not a result of the year); a change
 column (增减) gives the change of the row's figure. A table the report type's
 own table rules read (the disclosure tables) is not read here, nor a table
-whose header names neither the year reviewed nor a change.
+whose header names neither the year reviewed (2021年, or 本年, 本期) nor a
+change.
 """
 from __future__ import annotations
 
@@ -31,6 +32,9 @@ _MAGNITUDES = {"万": Decimal(10000), "亿": Decimal(100000000)}
 # a header naming a change between the columns
 _CHANGE_RE = re.compile(r"^(?:增减|增减量|增减数|同比增减|比上年增减|较上年增减|增\(减\)|增（减）)$")
 _YEAR_RE = re.compile(r"((?:19|20)\d\d)年?")
+# headers that name the year reviewed, or the one before, without writing it
+_THIS_YEAR = frozenset({"本年", "本年度", "本年数", "本期", "今年", "当年"})
+_LAST_YEAR = frozenset({"上年", "上年度", "上年数", "上年同期", "去年", "同期"})
 
 
 def read_stat_tables(tables: Sequence[Table], text: str, sections: tuple[Section, ...], rules: Rules,
@@ -63,7 +67,11 @@ def _columns(header: Sequence[str], year: int) -> dict[int, str]:
     for j, cell in enumerate(header):
         flat = re.sub(r"\s+", "", cell)
         m = _YEAR_RE.fullmatch(flat) or _YEAR_RE.fullmatch(flat.removesuffix("度"))
-        if m:
+        if flat in _THIS_YEAR:
+            out[j] = "current"
+        elif flat in _LAST_YEAR:
+            out[j] = "previous"
+        elif m:
             y = int(m.group(1))
             if y == year:
                 out[j] = "current"

@@ -234,3 +234,11 @@ def test_a_table_without_the_years_figures_is_not_read_as_figures():
     text = ("某县林业局2021年法治政府建设年度报告\n一、主要举措和成效\n"
             "项目  数量  备注\n行政案件（起）  46  无\n罚没款（万元）  38.6  无\n")
     assert not [i for i in extract_text(text).indicators if i.table]
+
+
+def test_a_statistics_table_headed_this_year_and_last_year_is_read():
+    text = ("某县林业局2021年法治政府建设年度报告\n一、主要举措和成效\n"
+            "项目  本年  上年  增减\n罚没款（万元）  38.6  45.2  -6.6\n")
+    got = [(i.indicator, str(i.value), i.period) for i in extract_text(text).indicators if i.table]
+    assert got == [("enforcement_fines", "386000", 2021), ("other", "452000", 2020),
+                   ("enforcement_fines", "-66000", 2021)]
