@@ -112,3 +112,11 @@ def test_one_search_over_every_part_pattern_agrees_with_each_pattern():
         assert srules.any_part_re is not None
         for title in PART_TITLES:
             assert (srules.any_part_re.search(title) is not None) == any(p.search(title) for _, p in srules.parts), title
+
+
+def test_a_numbered_heading_whose_title_starts_with_ri_is_no_date():
+    from pipeline import extract_text
+
+    r = extract_text("某县卫生健康局2024年法治政府建设情况报告\n一、主要举措和成效\n"
+                     "1.日常监督检查。以公共场所为重点。\n2.案件查处。严厉打击非法行医。\n全年办结案件覆盖1、2月份。\n")
+    assert [(s.marker, s.title) for s in r.sections][1:] == [("1.", "日常监督检查"), ("2.", "案件查处")]

@@ -44,6 +44,8 @@ TYPES = [
     ("将9项事项纳入市政府重大行政决策目录。", 9, "项", "major_decisions"),
     ("认真办理司法建议3件、检察建议5件。", 3, "件", "judicial_suggestions"),
     ("组织清理存量政策文件124件。", 124, "件", "normative_documents_cleaned"),
+    ("会同公安等部门开展校园安全检查46次。", 46, "次", "enforcement_inspections"),
+    ("全年开展青少年法治教育活动不少于300场。", 300, "场", "legal_publicity_events"),
     ("全年受理信访事项1200件，信访事项化解率92%。", 92, "%", "other"),
     ("备案审查规范性文件486件，备案审查纠错率3.5%。", 3.5, "%", "other"),
     ("新申领执法证件的146名人员全部参加执法资格考试。", 146, "名", "legal_training_participants"),
@@ -104,3 +106,8 @@ def test_type_by_own_clause_and_head_noun(sentence, value, unit, indicator):
 def test_label_of_other_is_the_counted_noun(sentence, value, unit, label):
     ind = _indicator(sentence, value, unit)
     assert (ind.indicator, ind.label) == ("other", label)
+
+
+def test_a_moot_court_is_no_plan():
+    # 模拟法庭: the 拟 of 模拟 is no 拟 (to plan)
+    assert _indicator("举办青少年法治教育讲座和模拟法庭等活动268场。", 268, "场").modality == "achieved"
