@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Callable
@@ -430,9 +431,9 @@ def _choose(text: str, q: Quantity, win_start: int, after_end: int, measure: str
                     continue
                 if not cue.ids:
                     return None  # 召开新闻发布会28场: the nearest word names what no id counts
-                if how == "cue-after" and (
-                        cue.start >= q.span[1] + (_agent(text, q, after_end, irules) or len(text))
-                        or weak and not _in_counted_noun(text, q, cue, after_end, irules)):
+                agent = _agent(text, q, after_end, irules) if how == "cue-after" else 0
+                if how == "cue-after" and ((agent and cue.start >= q.span[1] + agent)
+                                           or (weak and not _in_counted_noun(text, q, cue, after_end, irules))):
                     # 12个社区全部完成居民公约修订, 21个部门开展随机抽查: a word after the
                     # counted noun (社区, 部门) and its verb names what was done, not what
                     # is counted (将9项事项纳入重大行政决策目录 still counts decisions)
@@ -469,17 +470,20 @@ def type_label(label: str, unit: str, unit_class: str, measure: str, rules: Rule
     accepts the unit, a specific one before a generic one; else `other`."""
     end = len(label)
     q = Quantity(span=(end, end), text="", number_span=(end, end), value=Decimal(0), unit=unit, unit_class=unit_class)
-    cues = list(reversed(_cues(label, 0, end, rules)))
-    for weak in (False, True):
-        for cue in cues:
-            if (cue.text in rules.indicators.weak_cues) != weak:
-                continue
-            if not cue.ids:
-                return "other"  # a word no id counts
-            rule = _accepting(cue, q, measure, rules.indicators, label)
-            if rule is not None:
-                return rule.id
+    for cue in _specific_first(reversed(_cues(label, 0, end, rules)), rules.indicators):
+        if not cue.ids:
+            return "other"  # a word no id counts
+        rule = _accepting(cue, q, measure, rules.indicators, label)
+        if rule is not None:
+            return rule.id
     return "other"
+
+
+def _specific_first(cues: Iterable[_Cue], irules) -> Iterator[_Cue]:
+    """`cues` in their order, the specific ones first, then the generic (weak) ones."""
+    cues = list(cues)
+    yield from (c for c in cues if c.text not in irules.weak_cues)
+    yield from (c for c in cues if c.text in irules.weak_cues)
 
 
 def _agent(text: str, q: Quantity, after_end: int, irules) -> int:
@@ -503,7 +507,7 @@ def _heads_number(text: str, cue: _Cue, q: Quantity) -> bool:
     return len(gap) <= 4 and regex.fullmatch(r"\p{Han}*", gap) is not None and "的" not in gap
 
 
-def _counts_its_object(rule: IndicatorRule, text: str, cue: _Cue, q: Quantity, irules, book: str = "《") -> bool:
+def _counts_its_object(rule: IndicatorRule, text: str, cue: _Cue, q: Quantity, irules, book: str) -> bool:
     """A cue with a noun between it and a nominal count counts that noun: it
     types the number only when the noun is one the rule counts (its `heads`),
     or a document or publication named in 《…》 (编印《…问答》5000份)."""
@@ -528,18 +532,14 @@ def _reach_of(rule: IndicatorRule, text: str, cue: _Cue, q: Quantity, measure: s
     with none named, it is a reach only in a sentence about the law (reach.context):
     None for 发放优抚资金…，惠及优抚对象1.26万人次."""
     irules = rules.indicators
-    earlier_cues = list(reversed(_cues(text, sentence_start, cue.start, rules, stops)))
     # a specific activity before a generic one: 开展法治宣传活动46场，其中巡回讲座6场，
     # …受教育群众1.3万人次 are the publicity's, not the lectures'
-    for weak in (False, True):
-        for earlier in earlier_cues:
-            if (earlier.text in irules.weak_cues) != weak:
-                continue
-            for ident in earlier.ids:
-                target = irules.people_of.get(ident) if irules.people_of else None
-                if target is not None:
-                    other = irules.by_id[target]
-                    return other if _accepts(other, cue.text, q, measure) else rule
+    for earlier in _specific_first(reversed(_cues(text, sentence_start, cue.start, rules, stops)), irules):
+        for ident in earlier.ids:
+            target = irules.people_of.get(ident) if irules.people_of else None
+            if target is not None:
+                other = irules.by_id[target]
+                return other if _accepts(other, cue.text, q, measure) else rule
     if irules.reach_context and not any(w in text[sentence_start:cue.end] for w in irules.reach_context):
         return None
     return rule
@@ -821,10 +821,8 @@ def _sub_aggregate(text: str, clause_start: int, q: Quantity, cue: _Cue, measure
         pass
     if last is None:
         return False
-    return len(_HAN_RE.findall(text[last.end():cue.start])) >= 2 and not _CLAUSE_PUNCT_RE.search(text, last.end(), cue.start)
-
-
-_CLAUSE_PUNCT_RE = regex.compile(r"[，,。；;：:、]")
+    between = text[last.end():cue.start]
+    return len(_HAN_RE.findall(between)) >= 2 and not any(c in _CLAUSE_START + "、" for c in between)
 
 
 def _names_own(text: str, win_start: int, q: Quantity, rules: Rules) -> bool:
