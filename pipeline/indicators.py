@@ -32,7 +32,6 @@ from .tokenize import word_boundaries
 _SEMICOLON_RE = regex.compile(r"[;；]")
 _HAN_RE = regex.compile(r"\p{Han}")
 _DIGIT_RE = regex.compile(r"\d")
-_SECOND_LIST_RE = regex.compile(r"[，,](?:达到|分别为|为|分别是|是)?")  # between a 分别 list and a second one
 _NAME_END_RE = regex.compile(r"的|[^\p{Han}]")
 
 log = logging.getLogger(__name__)
@@ -718,9 +717,10 @@ class _Lists:
         (starting at quantities[after]) as a second list of as many numbers, in
         the same order: "分别增长8.3%和9.6%，达到36546元、15796元"."""
         prev_last = first - 1
-        return (self.run_start[first] == first and self.run_start[prev_last] == after
+        between = self.rules.context.second_list_re
+        return (between is not None and self.run_start[first] == first and self.run_start[prev_last] == after
                 and self.run_end[first] - first == prev_last - after
-                and _SECOND_LIST_RE.fullmatch(self.text, self.spans[prev_last][1], self.starts[first]) is not None)
+                and between.fullmatch(self.text, self.spans[prev_last][1], self.starts[first]) is not None)
 
 
 def _inherit(found: _Found, q: Quantity, sentence_start: int, measure: str, text: str,

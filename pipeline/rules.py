@@ -163,6 +163,11 @@ class ContextRules:
     period_any_paragraph_re: regex.Pattern | None = None
     inherit_max_chars: int | None = None  # a cue-less number naming more than this is no part of a total
     level_after_change_re: regex.Pattern | None = None  # "增长4.9%、达到41267元": between a change and its level
+    second_list_re: regex.Pattern | None = None  # "分别增长8.3%和9.6%，达到…": between a 分别 list and a second one
+    # a statistics table's column headers: the year reviewed, the one before, the change
+    table_this_year: frozenset[str] = frozenset()
+    table_last_year: frozenset[str] = frozenset()
+    table_change: frozenset[str] = frozenset()
     change_qualifiers_re: regex.Pattern | None = None  # 按可比价格计算, 年均: how a change is measured
     own_measures_re: regex.Pattern | None = None  # 产量, 总额 ending a number's own words: a measure of its own
 
@@ -590,7 +595,10 @@ CONTEXT = Record({
                        "inherit_max_chars": opt(Integer(minimum=0), None),
                        "change_qualifiers": opt(words(0)),
                        "own_measures": opt(words(0)),
-                       "level_after_change": opt(Pattern(), None)}),
+                       "level_after_change": opt(Pattern(), None),
+                       "second_list": opt(Pattern(), None)}),
+    "table_headers": opt(Record({"this_year": opt(words(0)), "last_year": opt(words(0)),
+                                 "change": opt(words(0))})),
     "period": opt(Record({
         "words": opt(Seq(_PERIOD_WORD, min_len=0)),
         "paragraph_words": opt(Seq(_PERIOD_WORD, min_len=0)),
@@ -914,6 +922,10 @@ def _context(d: dict, ctx: Context, base: Path, got: dict) -> dict:
         ratio_re=_alternation(g["ratio_words"]),
         inherit_max_chars=g["inherit_max_chars"],
         level_after_change_re=g["level_after_change"],
+        second_list_re=g["second_list"],
+        table_this_year=frozenset(d["table_headers"]["this_year"]),
+        table_last_year=frozenset(d["table_headers"]["last_year"]),
+        table_change=frozenset(d["table_headers"]["change"]),
         change_qualifiers_re=_alternation(g["change_qualifiers"]) if g["change_qualifiers"] else None,
         own_measures_re=regex.compile(f"(?:{_alternation(g['own_measures']).pattern})$") if g["own_measures"] else None,
         **_targets_and_periods(d, ctx),

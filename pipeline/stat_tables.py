@@ -29,12 +29,7 @@ from .table_cells import cell_context
 _LABEL_RE = re.compile(r"^(?:其中[：:]?)?\s*(?P<name>.+?)\s*[（(](?P<unit>[^（()）]{1,4})[)）]\s*$")
 _NUMBER_RE = re.compile(r"^[+\-−]?\d+(?:\.\d+)?$")
 _MAGNITUDES = {"万": Decimal(10000), "亿": Decimal(100000000)}
-# a header naming a change between the columns
-_CHANGE_RE = re.compile(r"^(?:增减|增减量|增减数|同比增减|比上年增减|较上年增减|增\(减\)|增（减）)$")
 _YEAR_RE = re.compile(r"((?:19|20)\d\d)年?")
-# headers that name the year reviewed, or the one before, without writing it
-_THIS_YEAR = frozenset({"本年", "本年度", "本年数", "本期", "今年", "当年"})
-_LAST_YEAR = frozenset({"上年", "上年度", "上年数", "上年同期", "去年", "同期"})
 
 
 def read_stat_tables(tables: Sequence[Table], text: str, sections: tuple[Section, ...], rules: Rules,
@@ -49,10 +44,11 @@ def read_stat_tables(tables: Sequence[Table], text: str, sections: tuple[Section
         if table.index in skip or len(table.rows) < 2:
             continue
         # the header: the first row naming the year reviewed (a caption line may stand above it)
-        head = next((h for h, row in enumerate(table.rows) if "current" in _columns(row, year).values()), None)
+        head = next((h for h, row in enumerate(table.rows) if "current" in _columns(row, year, rules).values()),
+                    None)
         if head is None:
             continue
-        columns = _columns(table.rows[head], year)
+        columns = _columns(table.rows[head], year, rules)
         found = [ind for r in range(head + 1, len(table.rows))
                  for ind in _row(table, r, columns, text, sections, rules, year, page_of, head)]
         if found:
@@ -61,15 +57,17 @@ def read_stat_tables(tables: Sequence[Table], text: str, sections: tuple[Section
     return out, read
 
 
-def _columns(header: Sequence[str], year: int) -> dict[int, str]:
-    """column -> current | previous | change, for the header cells that name one."""
+def _columns(header: Sequence[str], year: int, rules: Rules) -> dict[int, str]:
+    """column -> current | previous | change, for the header cells that name one
+    (a year, or context.yaml's table_headers)."""
+    ctx = rules.context
     out: dict[int, str] = {}
     for j, cell in enumerate(header):
         flat = re.sub(r"\s+", "", cell)
         m = _YEAR_RE.fullmatch(flat) or _YEAR_RE.fullmatch(flat.removesuffix("度"))
-        if flat in _THIS_YEAR:
+        if flat in ctx.table_this_year:
             out[j] = "current"
-        elif flat in _LAST_YEAR:
+        elif flat in ctx.table_last_year:
             out[j] = "previous"
         elif m:
             y = int(m.group(1))
@@ -77,7 +75,7 @@ def _columns(header: Sequence[str], year: int) -> dict[int, str]:
                 out[j] = "current"
             elif y < year:
                 out[j] = "previous"
-        elif _CHANGE_RE.match(flat):
+        elif flat in ctx.table_change:
             out[j] = "change"
     return out
 
