@@ -403,9 +403,9 @@ def _subjects(body_lines: list[str], text: str, mrules: MetadataRules, table: Di
                 yield parts, "", ""
 
 
-# the date under a signature: 2023年2月15日, 二〇二三年二月十五日
-_DATE_LINE_RE = regex.compile(r"^(?:20\d\d|二[〇○零0][一二三四五六七八九〇○零0]{2})年[\d一二三四五六七八九十]{1,3}月"
-                              r"[\d一二三四五六七八九十]{1,3}日$")
+# the date under a signature: 2023年2月15日, 二〇二三年二月十五日 (its year in Chinese
+# digits made Arabic by numbers.arabic_years first)
+_DATE_LINE_RE = regex.compile(r"^20\d\d年[\d一二三四五六七八九十]{1,3}月[\d一二三四五六七八九十]{1,3}日$")
 
 
 def _signature(lines: list[str], mrules: MetadataRules, table: DivisionTable):
@@ -414,7 +414,7 @@ def _signature(lines: list[str], mrules: MetadataRules, table: DivisionTable):
     Yields (regions, rest, vertical prefix) as `_subjects` does."""
     tail = [ln.strip() for ln in lines[-12:] if ln.strip()]
     for k in range(len(tail) - 1, 0, -1):
-        if _DATE_LINE_RE.match(_WS_RE.sub("", tail[k])):
+        if _DATE_LINE_RE.match(arabic_years(_WS_RE.sub("", tail[k]))):
             line = tail[k - 1]
             if len(line) <= 30 and not _NOT_HAN_RE.search(line):
                 vertical, rest_line = _strip_vertical(line, mrules)

@@ -124,9 +124,11 @@ def parse_numeral(s: str) -> Decimal:
     return _parse_cached(s)
 
 
-# A year written in Chinese digits (二〇二三年, 一九九九年; ○ for 〇 as typed in
-# many documents), which titles and dates of the more formal reports use.
-_CN_YEAR_RE = regex.compile(r"(?<![" + _CN_DIGITS + r"○])((?:一九|二[〇○零])[" + _CN_PLAIN_DIGITS + r"○]{2})(?=\s*年)")
+# A year written in Chinese digits (二〇二三年, 一九九九年; ○ or an Arabic 0 for 〇,
+# as typed or scanned in many documents), which titles and dates of the more
+# formal reports use.
+_CN_YEAR_RE = regex.compile(r"(?<![" + _CN_DIGITS + r"○0-9])((?:一九|二[〇○零0])[" + _CN_PLAIN_DIGITS
+                            + r"○0]{2})(?=\s*年)")
 
 
 def arabic_years(text: str) -> str:
@@ -136,6 +138,8 @@ def arabic_years(text: str) -> str:
     '宝鸡市统计局2022年度法治政府建设情况报告'
     >>> arabic_years("二○二四年一月")
     '2024年一月'
+    >>> arabic_years("二0二三年2月15日")  # an Arabic 0 among Chinese digits
+    '2023年2月15日'
     >>> arabic_years("十二年")  # no year: a count of years
     '十二年'
     """
