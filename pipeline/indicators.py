@@ -405,6 +405,7 @@ def _choose(text: str, q: Quantity, win_start: int, after_end: int, measure: str
     before = _cues(text, win_start, q.span[0], rules, stops)
     after = _cues(text, q.span[1], after_end, rules, stops) if after_end > q.span[1] else []
     nominal = q.unit in irules.nominal_units
+    agent = _agent(text, q, after_end, irules) if after else 0  # 21个部门…: bodies that act
     orders = [(after, "cue-after"), (list(reversed(before)), "cue-before")]
     if not (nominal and after) or (before and _heads_number(text, before[-1], q) and q.span[1] < after[0].start):
         # N项X: the noun after a nominal measure word is what is counted, unless the
@@ -430,7 +431,6 @@ def _choose(text: str, q: Quantity, win_start: int, after_end: int, measure: str
                     continue
                 if not cue.ids:
                     return None  # 召开新闻发布会28场: the nearest word names what no id counts
-                agent = _agent(text, q, after_end, irules) if how == "cue-after" else 0
                 if how == "cue-after" and ((agent and cue.start >= q.span[1] + agent)
                                            or (weak and not _in_counted_noun(text, q, cue, after_end, irules))):
                     # 12个社区全部完成居民公约修订, 21个部门开展随机抽查: a word after the
