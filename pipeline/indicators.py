@@ -407,9 +407,11 @@ def _choose(text: str, q: Quantity, win_start: int, after_end: int, measure: str
     nominal = q.unit in irules.nominal_units
     agent = _agent(text, q, after_end, irules) if after else 0  # 21个部门…: bodies that act
     orders = [(after, "cue-after"), (list(reversed(before)), "cue-before")]
-    if not (nominal and after) or (before and _heads_number(text, before[-1], q) and q.span[1] < after[0].start):
+    if not (nominal and after) or (before and _heads_number(text, before[-1], q) and q.span[1] < after[0].start
+                                   and not (q.unit_class == "people" and _organised(text, q, irules))):
         # N项X: the noun after a nominal measure word is what is counted, unless the
-        # number closes a noun of its own (重大行政决策事项5项全部履行公众参与…)
+        # number closes a noun of its own (重大行政决策事项5项全部履行公众参与…), but
+        # for people sent to do what follows (组织执法人员36名旁听庭审1次)
         orders.reverse()
     # A specific cue anywhere in the window beats a generic one next to the
     # number: 列席区政府常务会议1次 is public participation, not a meeting held.
@@ -437,9 +439,10 @@ def _choose(text: str, q: Quantity, win_start: int, after_end: int, measure: str
                     # counted noun (社区, 部门) and its verb names what was done, not what
                     # is counted (将9项事项纳入重大行政决策目录 still counts decisions)
                     continue
-                if weak and nominal and how == "cue-before" and "等" in text[cue.end:q.span[0]]:
+                if weak and nominal and how == "cue-before" and _noun_after_deng(text, cue.end, q, irules):
                     # "修订…考勤等制度20余个": the count is of what follows 等,
-                    # which a generic verb before it does not name.
+                    # which a generic verb before it does not name (宣传资料等1.35万份
+                    # counts the things listed).
                     continue
                 if any(_contains(other, cue) and _accepting(other, q, measure, irules, context) is not None
                        for other in _around_cue(cues, cue)):
@@ -487,11 +490,15 @@ def _specific_first(cues: Iterable[_Cue], irules) -> Iterator[_Cue]:
 
 def _agent(text: str, q: Quantity, after_end: int, irules) -> int:
     """The length of the body that acts a count counts (indicators.yaml agent_nouns:
-    21个部门开展…, 5个乡镇未配备…), 0 when it counts things or people."""
+    21个部门开展…, 5个乡镇未配备…), 0 when it counts things or people, or bodies
+    acted on (对…的4家单位依法不予处罚: object_openers)."""
     if q.unit_class != "count":
         return 0
     after = text[q.span[1]:after_end]
-    return next((len(a) for a in irules.agent_nouns if after.startswith(a)), 0)
+    length = next((len(a) for a in irules.agent_nouns if after.startswith(a)), 0)
+    if length and irules.object_openers and text.startswith(irules.object_openers, _clause_start(text, q.span[0])):
+        return 0
+    return length
 
 
 def _in_counted_noun(text: str, q: Quantity, cue: _Cue, after_end: int, irules) -> bool:
@@ -506,6 +513,34 @@ def _heads_number(text: str, cue: _Cue, q: Quantity) -> bool:
     return len(gap) <= 4 and regex.fullmatch(r"\p{Han}*", gap) is not None and "的" not in gap
 
 
+def _clause_start(text: str, at: int) -> int:
+    return max(text.rfind(c, 0, at) for c in _CLAUSE_START) + 1
+
+
+def _organised(text: str, q: Quantity, irules) -> bool:
+    """Whether the number's clause opens with an organiser (组织执法人员36名…:
+    indicators.yaml organiser_openers)."""
+    return bool(irules.organiser_openers) and text.startswith(irules.organiser_openers, _clause_start(text, q.span[0]))
+
+
+def _noun_after_deng(text: str, start: int, q: Quantity, irules) -> bool:
+    """Whether a cue ending at `start` names no item of a 等 list the number
+    counts: a noun stands between the last 等 and the number (等制度20余个), not
+    only words like 共 or 累计 (label.trim_suffixes), or the cue is no list
+    item's head (合同公证、证据保全公证等48件: 合同 names the notarisation)."""
+    k = text.rfind("等", start, q.span[0])
+    if k < 0:
+        return False
+    if text[start] not in "、等和及与":
+        return True
+    gap = text[k + 1:q.span[0]]
+    for suffix in irules.label_trim_suffixes:
+        if gap.endswith(suffix):
+            gap = gap[: -len(suffix)]
+            break
+    return _HAN_RE.search(gap) is not None
+
+
 def _counts_its_object(rule: IndicatorRule, text: str, cue: _Cue, q: Quantity, irules, book: str) -> bool:
     """A cue with a noun between it and a nominal count counts that noun: it
     types the number only when the noun is one the rule counts (its `heads`),
@@ -515,6 +550,8 @@ def _counts_its_object(rule: IndicatorRule, text: str, cue: _Cue, q: Quantity, i
     gap = text[cue.end:q.span[0]]
     if book in gap:
         return True
+    if gap.startswith("等"):
+        gap = gap[1:]  # 宣传资料等1.35万份: the cue closes the list the number counts
     for suffix in irules.label_trim_suffixes:
         if gap.endswith(suffix):
             gap = gap[: -len(suffix)]
@@ -649,7 +686,7 @@ def _reference_start(text: str, s_start: int, q: Quantity, sentence_bounds: list
     partitive (其中，…; 审结案件中，…). `openers` caches the first case per
     sentence (every number of the sentence would walk back the same way).
     Within a sentence, a 其中 speaks of the numbers after it up to the next
-    one named by a cue of its own (`cued_end`): in "…年均增长5%以上，其中制造业
+    one named by a cue of its own (`cued_end`) in a clause before it: in "…年均增长5%以上，其中制造业
     增加值占比25%左右，…城镇调查失业率控制在5.5%左右，全社会研发经费投入年均增长9%"
     the 9% is no part of anything."""
     if openers is not None and s_start in openers:
@@ -665,6 +702,8 @@ def _reference_start(text: str, s_start: int, q: Quantity, sentence_bounds: list
         if openers is not None:
             openers[s_start] = (prev_start, True)
         return prev_start, True
+    if cued_end > s_start and not any(c in _CLAUSE_START for c in text[cued_end:q.span[0]]):
+        cued_end = -1  # 其中政策文件12条、预警信息163条: a list after 其中 goes on past a cued item
     start = max(s_start, q.span[0] - _WINDOW, cued_end)
     return s_start, rules.context.partitive_re.search(text, start, q.span[0]) is not None
 
@@ -774,22 +813,36 @@ def _inherit(found: _Found, q: Quantity, sentence_start: int, measure: str, text
         return None
     # the nearest level before it, looking past changes, and past rates for a
     # count (a rate of the total before it), and past other units after 其中
+    alike = rules.alike.get(q.unit, (q.unit,))
     if partitive:
-        key = ("level", "unit", q.unit)
-    elif q.unit not in rate:
-        key = ("level", "non-rate")
+        # the last total in its unit, or one that counts the same things (26场次，其中…9场),
+        # before the 其中 if there is one: 合法性审查57件，其中规范性文件2件、…、其他文件13件
+        # are reviews, whatever the part before names
+        marker = None
+        for marker in rules.context.partitive_re.finditer(text, sentence_start, q.span[0]):
+            pass
+        if marker is not None and any(c in _CLAUSE_START for c in text[marker.end():q.span[0]].lstrip("，,：:")):
+            marker = None  # 其中，行政复议案件31件，维持25件: a part of the part named in a clause before
+        got = []
+        for u in alike:
+            levels = found.since(("level", "unit", u), sentence_start)
+            n = bisect.bisect_right(levels.ends, marker.start()) if marker is not None else 0
+            if n or len(levels):
+                got.append(levels[n - 1] if n else levels[-1])
+        prev = max(got, key=lambda i: i.span[0]) if got else None
     else:
-        key = ("level",)
-    prev = found.last_since(key, sentence_start)
+        prev = found.last_since(("level", "non-rate") if q.unit not in rate else ("level",), sentence_start)
     if prev is None:
         return _level_after_change(found, q, text, sentence_start, rules)
     if prev.indicator == "other":
         return None
-    if prev.unit == q.unit:
+    if prev.unit in alike:
         return prev
     adjacent = prev is found.all[-1] and prev.quantity_span is not None and prev.quantity_span[1] == q.span[0]
     rule = rules.indicators.by_id.get(prev.indicator)
-    if adjacent and rule is not None and q.unit_class in rule.unit_classes:
+    if rule is not None and q.unit_class in rule.unit_classes and (
+            adjacent or (q.unit_class == "people" and prev.unit_class != "people")):
+        # 接待群众来访328批次1056人次, 旁听庭审4次，参与120余人次: who took part in it
         return prev
     return None
 
@@ -1142,7 +1195,7 @@ class _Periods:
         self.text = text
         self.year = year
         self.year_planned = year_planned
-        self.enabled = bool(self.ctx.period_words or self.ctx.year_re is not None)
+        self.enabled = bool(self.ctx.period_words or self.ctx.year_re is not None or self.ctx.period_span_res)
         events: list[tuple[int, int, tuple[int, int] | None]] = []  # (offset, order, period)
         if self.enabled:
             max_title = rules.sections.max_title_chars
@@ -1187,6 +1240,11 @@ class _Periods:
             for m in ctx.year_re.finditer(s):
                 y = int(m.group("year"))
                 out.append((m.start(), (y, y)))
+        for rx in ctx.period_span_res:
+            for m in rx.finditer(s):
+                first, last = int(m.group("first")), int(m.group("last"))
+                if first <= last:
+                    out.append((m.start(), (first, last)))
         out.sort(key=lambda c: c[0])
         return out
 

@@ -122,6 +122,8 @@ class IndicatorRules:
     pattern_ids: tuple[tuple[regex.Pattern, str], ...]
     nominal_units: frozenset[str]
     agent_nouns: tuple[str, ...]  # bodies that act: a count of them is not typed by a cue after it
+    object_openers: tuple[str, ...]  # …unless its clause opens with one of these (对…4家单位…)
+    organiser_openers: tuple[str, ...]  # 组织执法人员36名旁听庭审: people sent, typed by what they did
     weak_cues: frozenset[str]
     label_max_chars: int
     label_cut_after: tuple[str, ...]
@@ -153,6 +155,7 @@ class ContextRules:
     target_ceilings: frozenset[str] = frozenset()  # ids whose target is a ceiling (unemployment, CPI)
     direct_re: regex.Pattern | None = None  # a direction word ending right before the number: 增长5%
     period_words: tuple[PeriodWord, ...] = ()
+    period_span_res: tuple[regex.Pattern, ...] = ()  # 2021年至2024年: the years a span writes out
     paragraph_period_words: tuple[PeriodWord, ...] = ()  # only at a paragraph's start: 今年
     year_re: regex.Pattern | None = None  # 2025年, with a group `year`
     paragraph_lead_re: regex.Pattern | None = None  # what may come before a paragraph's period word
@@ -422,6 +425,7 @@ class Rules:
     layout: LayoutRules
     division_source: DivisionSource
     conversions: Mapping[str, tuple[str, Decimal]] = field(default_factory=dict)  # 斤 -> (吨, 0.0005)
+    alike: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # 场 -> (场, 场次): count the same things
     report_type: str = ""  # the type this pack describes (catalog.yaml's report_type)
     dimensions: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # dim -> value -> meaning
     tables: TableRules | None = None  # how a report type's mandated tables are read (tables.yaml)
@@ -509,6 +513,8 @@ UNITS = Record({
     "not_before": opt(words(0)),
     # a measure word whose value is stated in another unit of its class: 斤 → 吨 × 0.0005
     "convert": opt(Table(Text(**_UNIT), Record({"to": Text(**_UNIT), "factor": Number()}), min_len=0)),
+    # measure words that count the same things (场, 场次)
+    "alike": opt(Seq(Seq(Text(**_UNIT), min_len=2), min_len=0)),
 })
 
 STOPWORDS = Record({
@@ -563,6 +569,8 @@ INDICATORS = Record({
     "nominal_units": opt(words(0, **_UNIT)),
     "no_id_cues": opt(words(0)),
     "agent_nouns": opt(words(0)),
+    "object_openers": opt(words(0)),
+    "organiser_openers": opt(words(0)),
     "weak_cues": opt(words(0, ref="cue", ref_what="a cue of any indicator")),
     "label": opt(Record({
         "max_chars": opt(Integer(minimum=1), 12),
@@ -602,6 +610,7 @@ CONTEXT = Record({
     "period": opt(Record({
         "words": opt(Seq(_PERIOD_WORD, min_len=0)),
         "paragraph_words": opt(Seq(_PERIOD_WORD, min_len=0)),
+        "spans": opt(Seq(Pattern(groups=("first", "last")), min_len=0)),
         "year": opt(Pattern(groups=("year",)), None),
         "paragraph_lead": opt(Seq(Pattern(), min_len=0)),
         "averaged": opt(Pattern(), None),
@@ -708,6 +717,7 @@ AUDIT = Record({
 LAYOUT = Record({
     "version": _VERSION,
     "page_number_patterns": Seq(Pattern()),
+    "text_markup_patterns": opt(Seq(Pattern(), min_len=0)),
     "running_lines": Record({
         "edge_lines": opt(Integer(minimum=0), 2),
         "min_share": opt(Number(), Decimal("0.5")),
@@ -777,7 +787,16 @@ def _units(d: dict, ctx: Context, base: Path, got: dict) -> dict:
         if units.get(word) is None or units.get(conv["to"]) != units[word]:
             ctx.fail(f"convert.{word}", f"{word!r} and {conv['to']!r} must be measure words of one class")
         conversions[word] = (conv["to"], conv["factor"])
-    return {"units": units, "not_before": tuple(d["not_before"]), "conversions": MappingProxyType(conversions)}
+    alike: dict[str, tuple[str, ...]] = {}
+    for i, group in enumerate(d["alike"]):
+        if len({units.get(w) for w in group}) != 1:
+            ctx.fail(f"alike[{i}]", f"{', '.join(group)} must be measure words of one class")
+        for word in group:
+            if word in alike:
+                ctx.fail(f"alike[{i}]", f"{word!r} is in two groups")
+            alike[word] = tuple(group)
+    return {"units": units, "not_before": tuple(d["not_before"]), "conversions": MappingProxyType(conversions),
+            "alike": MappingProxyType(alike)}
 
 
 def _stopwords(d: dict, ctx: Context, base: Path, got: dict) -> dict:
@@ -879,6 +898,8 @@ def _indicators(d: dict, ctx: Context, base: Path, got: dict) -> dict:
         pattern_ids=tuple(pattern_ids),
         nominal_units=frozenset(d["nominal_units"]),
         agent_nouns=tuple(d["agent_nouns"]),
+        object_openers=tuple(d["object_openers"]),
+        organiser_openers=tuple(d["organiser_openers"]),
         weak_cues=frozenset(d["weak_cues"]),
         label_max_chars=label["max_chars"],
         label_cut_after=tuple(label["cut_after"]),
@@ -944,6 +965,7 @@ def _targets_and_periods(d: dict, ctx: Context) -> dict:
         "direct_re": regex.compile(f"(?:{_alternation(measure['direct']).pattern})(?:了|为)?$")
         if measure["direct"] else None,
         "year_re": period["year"],
+        "period_span_res": tuple(period["spans"]),
         "averaged_re": period["averaged"],
         # leads are short literals in practice; timed like every rule pattern
         "paragraph_lead_re": timed(regex.compile("(?:" + "|".join(f"(?:{p.pattern})" for p in period["paragraph_lead"])
@@ -973,6 +995,9 @@ def _targets_and_periods(d: dict, ctx: Context) -> dict:
 
     out["period_any_re"] = any_of(out["period_words"])
     out["period_any_paragraph_re"] = any_of(out["period_words"] + out["paragraph_period_words"])
+    for j, rx in enumerate(out["period_span_res"]):
+        if rx.groupindex.keys() < {"first", "last"}:  # pragma: no cover - the schema checks the groups
+            ctx.fail(f"period.spans[{j}]", "a span needs the groups first and last")
     return out
 
 
@@ -1143,7 +1168,7 @@ FILES: tuple[RulesFile, ...] = (
 )
 RULE_FILES = tuple(f.name for f in FILES)
 # Fields of `Rules` built from the shared files: a report type's pack reuses them.
-_SHARED_FIELDS = frozenset({"units", "not_before", "conversions", "stop", "context", "metadata", "layout",
+_SHARED_FIELDS = frozenset({"units", "not_before", "conversions", "alike", "stop", "context", "metadata", "layout",
                             "division_source"})
 
 

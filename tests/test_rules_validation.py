@@ -144,6 +144,10 @@ BROKEN = [
     pytest.param(delete("stopwords.yaml"), "stopwords.yaml", None, ["missing"], id="missing-rules-file"),
     pytest.param(in_yaml("units.yaml", lambda d: d["convert"].update({"斤": {"to": "次", "factor": "0.5"}})),
         "units.yaml", "convert.斤", ["one class"], id="conversion-across-classes"),
+    pytest.param(in_yaml("units.yaml", lambda d: d["alike"].append(["场", "人次"])),
+        "units.yaml", "alike[4]", ["one class"], id="alike-across-classes"),
+    pytest.param(in_yaml("units.yaml", lambda d: d["alike"].append(["场", "次"])),
+        "units.yaml", "alike[4]", ["two groups"], id="alike-twice"),
     pytest.param(in_yaml("indicators.yaml", lambda d: d.update(
         paired_cues=[{"pattern": "出庭应诉", "ids": ["court_appearances", "furlongs"]}])),
         "indicators.yaml", "paired_cues[0]", ["furlongs"], id="paired-cue-unknown-id"),

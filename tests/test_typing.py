@@ -77,6 +77,38 @@ TYPES = [
     ("调解矛盾纠纷386件。", 386, "件", "disputes_mediated"),
     # a campaign named after the law, in quotes, goes anywhere
     ("组织“法律进文化礼堂”活动42场。", 42, "场", "legal_publicity_events"),
+    # a permit's review is no legality review (审核 alone is)
+    ("其中防雷装置设计审核68件、竣工验收61件。", 68, "件", "other"),
+    ("其中防雷装置设计审核68件、竣工验收61件。", 61, "件", "other"),
+    ("审核各类文件15件。", 15, "件", "legality_reviews"),
+    # bodies acted on, not bodies that act (object_openers)
+    ("对情节轻微并及时改正的4家单位依法不予处罚。", 4, "家", "enforcement_cases"),
+    ("4家单位开展自查自纠。", 4, "家", "other"),
+    # people sent to do something are counted by what they did (organiser_openers)
+    ("组织执法人员36名到区人民法院旁听庭审1次。", 36, "名", "court_hearing_attendance"),
+    ("全局现有执法人员36名。", 36, "名", "enforcement_personnel"),
+    # a head count in the clause after an activity: who took part in it
+    ("组织行政执法人员旁听庭审4次，参与120余人次。", 120, "人次", "court_hearing_attendance"),
+    ("召开常务会议12次，参会120人次。", 120, "人次", "other"),
+    # a list after 其中 goes on past a cued item, and its generic items are of the total
+    ("主动公开政府信息215条，其中政策文件12条、预警信息163条、其他40条。", 163, "条", "documents_published"),
+    ("主动公开政府信息215条，其中政策文件12条、预警信息163条、其他40条。", 40, "条", "documents_published"),
+    ("全年开展合法性审查57件，其中规范性文件2件、合同协议41份、其他文件13件。", 13, "件", "legality_reviews"),
+    ("全年开展合法性审查57件，其中规范性文件2件、合同协议41份、其他文件13件。", 2, "件",
+     "normative_documents_reviewed"),
+    # parts in 场 of a total in 场次 (units.yaml alike)
+    ("开展气象法律法规宣传活动26场次，其中进企业9场、进校园7场。", 9, "场", "legal_publicity_events"),
+    # a 等 list the number counts, closed by the cue; not when the cue is no item's head
+    ("发放法规解读、防雷安全宣传资料等1.35万份。", 13500, "份", "legal_publicity_materials"),
+    ("为企业办理合同公证、证据保全公证等48件。", 48, "件", "other"),
+    ("修订考勤、请假等制度20余个。", 20, "个", "other"),
+    ("开展普法讲座58场。", 58, "场", "legal_publicity_events"),
+    ("通过门户网站公开征求意见11次。", 11, "次", "public_participation_events"),
+    ("公共法律服务平台接待群众咨询8652人次。", 8652, "人次", "legal_opinions_issued"),
+    ("接待群众来访326人次。", 326, "人次", "petitions_handled"),
+    # a qualification of some of the staff, enterprises' lawsuits: no id counts them
+    ("16名持证人员中具有法学专业背景的仅2名。", 2, "名", "other"),
+    ("指导区属企业依法办结涉企诉讼案件5件。", 5, "件", "other"),
 ]
 
 # (sentence, value, unit, label)
