@@ -117,10 +117,10 @@ def read_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, rules: R
     layout = (rules or load_rules()).layout
     if fmt == "txt":
         raw = read_text_bytes(shown, data)
-        from .readers.text import drop_page_furniture
+        from .readers.text import drop_markup, drop_page_furniture
 
         with _rules.using(layout):
-            text = drop_page_furniture(raw.text)
+            text = drop_page_furniture(drop_markup(raw.text))
         return raw if text == raw.text else replace(raw, text=text)
     reader = _reader(fmt, shown)
     with _rules.using(layout):

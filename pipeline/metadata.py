@@ -395,7 +395,8 @@ def _subjects(body_lines: list[str], text: str, mrules: MetadataRules, table: Di
                     resolved, _ = _resolve_self("我" + rest[0], text, mrules, table)
                     if resolved:
                         yield resolved, rest[1:], vertical
-                else:
+                elif not m.group().endswith(("政府", *mrules.government_suffixes)):
+                    # (a government is named by its region: "主动公开政府信息情况" names none)
                     yield [], m.group(), vertical
                 continue
             parts, rest = _split_regions(clause, mrules, table)

@@ -128,7 +128,11 @@ def _read_table(table: Table, rule: TableRule, text: str, sections, rules: Rules
             if r and _continues(table.rows, r):
                 continue  # the rest of the row above's label (read with that row)
             distinct = [c for k, c in enumerate(row) if c.strip() and (k == 0 or c != row[k - 1])]
-            if len(distinct) == 1 and _level(distinct[0]) < _LEAF and len(set(row) - {""}) == 1:
+            if len(distinct) == 1 and len(set(row) - {""}) == 1 and _label_goes_on(table.rows, r):
+                # a label wrapped above its figures: "（二）部分公开（区分处理的，只计" |
+                # "这一情形，不计其他情形） 2 0 0…", "5.要求行政机关确认或重新" | "出具已获取信息 0 0…"
+                begun = distinct[0]
+            elif len(distinct) == 1 and _level(distinct[0]) < _LEAF and len(set(row) - {""}) == 1:
                 # a group label on a line of its own; with the start of its first item's
                 # label after it when that label wraps ("（四）无法提供 1.本机关不掌握相关政府"
                 # | "信息：9，1，…"): the item's label goes on in the next row's
@@ -156,13 +160,23 @@ def _read_table(table: Table, rule: TableRule, text: str, sections, rules: Rules
             # a row's own innermost label heads no later row ("二、上年结转…" is no parent of
             # "（一）予以公开"); its group labels do ("（六）其他处理" over "2.…", "3.其他")
             stack.pop()
-        row_rules = _match_groups(rule.rows, path)
+        # the row's own label alone first: an item names its row whatever group a text copy
+        # put above it (a PDF's text gives a merged group label in the middle of its rows:
+        # "1.属于国家秘密 0 …" | "（三）不予 4.保护第三方合法权益 1 …" | "公开 5.…")
+        row_rules = _match_groups(rule.rows, _flat(own[-1])) if own else None
+        if row_rules is None:
+            row_rules = _match_groups(rule.rows, path)
         if row_rules is None and r + 1 < len(table.rows) and _continues(table.rows, r + 1):
-            # a label wrapped below its figures ("2.…缴纳费  0 0 0" | "用、行政机关不再处理…")
-            row_rules = _match_groups(rule.rows, path + _flat(next(c for c in table.rows[r + 1] if c.strip())))
+            # a label wrapped below its figures ("2.…缴纳费  0 0 0" | "用、行政机关不再处理…";
+            # "（四）无法 2.没有现成信息需要另行 1 0 …" | "提供 制作": the item's goes on last)
+            more = _flat([c for c in table.rows[r + 1] if c.strip()][-1])
+            row_rules = _match_groups(rule.rows, _flat(own[-1]) + more) if own else None
+            if row_rules is None:
+                row_rules = _match_groups(rule.rows, path + more)
         if row_rules is None:
             continue
         values = [(j, row[j].strip()) for j in range(first, len(row)) if not table.is_merged(r, j)]
+        seen: set[tuple] = set()  # (id, dims, figure) read from this row
         for pos, (j, cell) in enumerate(values):
             # the header's column label; failing an id from it and the row's,
             # the layout's (a header that lost its merged group cells: "总计")
@@ -186,6 +200,11 @@ def _read_table(table: Table, rule: TableRule, text: str, sections, rules: Rules
                 if is_blank(cell):
                     blanks.append(Blank(ident, ordered, table.index, r, j))
                 continue
+            if (ident, ordered, cell) in seen:
+                # a merged cell a converter wrote into each column it spans (docling's
+                # Markdown: "| 行政许可 | 2368 | 2368 | 2368 |" under one header repeated)
+                continue
+            seen.add((ident, ordered, cell))
             span = table.cell_spans[r][j] if j < len(table.cell_spans[r]) else None
             if span is None:
                 continue  # a figure not in the text cannot be quoted: right or absent
@@ -196,11 +215,33 @@ def _read_table(table: Table, rule: TableRule, text: str, sections, rules: Rules
 
 
 def _continues(rows: Sequence[Sequence[str]], r: int) -> bool:
-    """Whether row r is the rest of the label of the data row above it: one
-    text of no list marker, no figure, right under a row with figures."""
-    cells = {c.strip() for c in rows[r] if c.strip()}
-    return (len(cells) == 1 and not _is_data(rows[r]) and _level(next(iter(cells))) == _LEAF
-            and _is_data(rows[r - 1]) and not _CONTINUATION_STOP.match(next(iter(cells))))
+    """Whether row r is the rest of the labels of the data row above it: texts
+    of no list marker, no figure, right under a row with figures and no more
+    of them than its label cells ("信息" under "1.本机关不掌握相关政府 5 0 …";
+    "提供 制作" under "（四）无法 2.没有现成信息需要另行 1 0 …")."""
+    cells = [c.strip() for c in rows[r] if c.strip()]
+    if not cells or _is_data(rows[r]) or not _is_data(rows[r - 1]):
+        return False
+    if any(_level(c) != _LEAF or _CONTINUATION_STOP.match(c) for c in cells):
+        return False
+    if len(set(cells)) == 1:
+        return True
+    above = rows[r - 1]
+    labels = {c.strip() for c in above[:_first_value_col(above)] if c.strip()}
+    return len(cells) <= len(labels)
+
+
+def _label_goes_on(rows: Sequence[Sequence[str]], r: int) -> bool:
+    """Whether the label-only row r is the start of the next row's label: it
+    starts with a list marker, the next row has figures and a first label of
+    no list marker (what wrapped), so row r is no group label of its own
+    (三、本年度办理结果 over （一）予以公开 …) nor a header's note ("（单位：万元）")."""
+    if r + 1 >= len(rows) or not _is_data(rows[r + 1]):
+        return False
+    if _level(next(c.strip() for c in rows[r] if c.strip())) == _LEAF:
+        return False
+    below = [c.strip() for c in rows[r + 1][:_first_value_col(rows[r + 1])] if c.strip()]
+    return len(below) == 1 and _level(below[0]) == _LEAF and not _CONTINUATION_STOP.match(below[0])
 
 
 # lines under a row that start something of their own: 第二十条第（五）项, 其中, 信息内容…
@@ -257,6 +298,9 @@ def _column(rule: TableRule, header: list[tuple[int, tuple[str, ...]]], row: Seq
                 parts.append(cell)
     if parts:
         got = _match_groups(rule.cols, "/".join(_flat(p) for p in parts))
+        if got is None and len(parts) > 1:
+            # header words wrapped over two lines of a text copy: "本年新" | "制作数量"
+            got = _match_groups(rule.cols, "".join(_flat(p) for p in parts))
         if got is not None:
             return parts[-1], got
     for layout in rule.layouts:

@@ -86,9 +86,16 @@ def _runs_on(lines: list[str], kinds: list[str], units: tuple[str, ...]) -> None
     for k, line in enumerate(lines[:-1]):
         if kinds[k] in ("row", "header") and not _CELL_SPLIT.search(line.strip()) \
                 and not _LABEL_VALUES.match(line.strip()) and not _PIPE_ROW.match(line.strip()):
-            nxt = next((ln.strip() for ln in lines[k + 1:k + 3] if ln.strip()), "")
-            if nxt.startswith(starts):
-                kinds[k] = "prose"
+            n = next((m for m in range(k + 1, min(k + 3, len(lines))) if lines[m].strip()), None)
+            nxt = lines[n].strip() if n is not None else ""
+            if not nxt.startswith(starts) or nxt in starts:
+                continue  # (a label's last character alone: "其他对外管理服务事 14 -2 1267" | "项")
+            if sum(is_value(c) for c in _cells(line) or ()) >= 3:
+                continue  # prose ends in one figure, a row of a table in several
+            unit = max((u for u in starts if nxt.startswith(u)), key=len)
+            if kinds[n] == "row" and _HAN.match(nxt, len(unit)):
+                continue  # a row of its own whose label starts like a measure word: "处理 4.无正当理由… 0 0"
+            kinds[k] = "prose"
 
 
 def _is_row(cells: list[str] | None) -> bool:
@@ -102,6 +109,7 @@ def _is_row(cells: list[str] | None) -> bool:
 
 
 _SENTENCE = re.compile(r"[。！？!?]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _kind(line: str, cells: list[str] | None) -> str:

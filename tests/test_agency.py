@@ -88,6 +88,9 @@ SHAPES = [
     ("year-from-period", "法治政府建设情况报告\n报告期为2022年1月至12月。全区扎实推进依法行政。",
      2022, None, None, None),
     ("year-none", "法治政府建设情况报告\n全区扎实推进依法行政。", None, None, None, "year: no year"),
+    # a clause that opens with 主动公开政府信息 names no government: a government names its region
+    ("no-region-government", "#某局2023年政府信息公开工作年度报告\n全文包括总体情况、主动公开政府信息情况等六部分。",
+     2023, None, None, "agency"),
 ]
 
 

@@ -273,7 +273,12 @@ def test_review_page_shows_tables_with_cells_marked(folder, tmp_path):
 # of its first item's label ("（四）无法提供 1.本机关不掌握相关政府" | "信息：9，…")
 # (a 2020 report, its carry-over broken). Coded before the first run, which
 # read 193 of 200 and 84 of 185 cells and found neither the broken identity
-# nor only true warnings.
+# nor only true warnings. Four more, held out the same way: every cell on its own
+# line (2022), TAB-separated cells (2019), a Markdown copy with the merged cells
+# written into every column they span, as docling converts a Word file (2023: 10 of
+# 200 cells on the first run, its title and agency lost to the Markdown), and a
+# PDF's text one space apart with its header words, labels and group labels
+# wrapped over lines (2019: 109 of 185).
 OWN_TEXT = Path(__file__).resolve().parent / "data" / "disclosure_text"
 
 

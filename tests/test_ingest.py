@@ -273,3 +273,19 @@ def test_extract_takes_a_path_never_text(tmp_path: Path, monkeypatch: pytest.Mon
     assert [i.value for i in pipeline.extract_text("全年组织集中学法8次。").indicators] == [8]
     with pytest.raises(TypeError, match="extract\\(path\\)"):
         pipeline.extract_text(Path("report.txt"))  # type: ignore[arg-type]
+
+
+def test_a_markdown_copy_reads_without_its_markup(tmp_path):
+    """A report converted to Markdown (pandoc, markitdown, docling) and saved as text:
+    its heading marks and bold go, its words and pipe tables stay. (A folder's .md
+    files are not walked: they are READMEs more often than reports.)"""
+    from pipeline import extract
+
+    md = tmp_path / "report.txt"
+    md.write_text("# 南开区司法局2024年法治政府建设情况报告\n\n## 一、主要工作\n\n"
+                  "**（一）强化学法。** 全年组织集中学法8次。\n", encoding="utf-8")
+    report = extract(md)
+    assert report.meta.title == "南开区司法局2024年法治政府建设情况报告"
+    assert report.meta.agency == "南开区司法局"
+    assert "#" not in report.text and "**" not in report.text
+    assert [(i.text, i.indicator) for i in report.indicators] == [("学法8次", "study_sessions")]

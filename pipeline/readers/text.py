@@ -23,6 +23,21 @@ _NEAR = 3  # lines: how far from a page number its running header or footer stan
 _MAX_RUNNING = 60  # characters: a running line is short
 
 
+def drop_markup(text: str) -> str:
+    """`text` without the Markdown markup of layout.yaml's `text_markup_patterns`.
+
+    >>> drop_markup("# 某局2023年报告\\n**（一）主动公开。** 全年公开信息12条。\\n| 规章 | 0 |")
+    '某局2023年报告\\n（一）主动公开。 全年公开信息12条。\\n| 规章 | 0 |'
+    """
+    markup = _rules.patterns("text_markup_patterns")
+    if not markup or not any(rx.search(text) for rx in markup):
+        return text  # most texts have none: left as they are
+    lines = text.split("\n")
+    for rx in markup:
+        lines = [rx.sub("", line) for line in lines]
+    return "\n".join(lines)
+
+
 def drop_page_furniture(text: str) -> str:
     """`text` without page numbers and the running lines next to them.
 
