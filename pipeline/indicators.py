@@ -170,8 +170,14 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
         inherited = None
         respectively = lists.respectively(idx, s_start_read)
         paired = _paired(text, s_start, respectively, rules, q, measure, stops)
-        if paired is UNNAMED:
-            chosen = None  # its own noun, which no id names: no cue or figure of another noun types it
+        if chosen is UNNAMED and (paired is not None or partitive):
+            # a part after 其中 is of its total, whatever words describe it
+            # (其中未经设计审核擅自施工2起 are cases)
+            chosen = None
+        if paired is UNNAMED or chosen is UNNAMED:
+            # its own noun, which no id names (a listed one, or one of no_id_cues: 移送司法机关6起
+            # after 查处…案件53起): no cue or figure of another noun types it
+            chosen = None
         elif paired is not None:
             # 城乡居民人均可支配收入分别增长4.4%、5.6%: one id per number of the list
             chosen = paired
@@ -245,7 +251,7 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
             actor=actor,
             page=page_of(q.span[0]) if page_of else None,
             quantity_span=q.span,
-            period=_period_value(period),
+            period=_period_value(_state_period(period, ident, measure, q, rules)),
         ))
         found.add(out[-1])
         prev_q = q
@@ -432,7 +438,7 @@ def _choose(text: str, q: Quantity, win_start: int, after_end: int, measure: str
                 if (cue.text in irules.weak_cues) != weak:
                     continue
                 if not cue.ids:
-                    return None  # 召开新闻发布会28场: the nearest word names what no id counts
+                    return UNNAMED  # 召开新闻发布会28场: the nearest word names what no id counts
                 if how == "cue-after" and ((agent and cue.start >= q.span[1] + agent)
                                            or (weak and not _in_counted_noun(text, q, cue, after_end, irules))):
                     # 12个社区全部完成居民公约修订, 21个部门开展随机抽查: a word after the
@@ -944,7 +950,7 @@ def _paired(text: str, s_start: int, respectively, rules: Rules, q: Quantity | N
     return (rule, listed[k], "listed-cue") if rule is not None else None
 
 
-UNNAMED = object()  # _paired: the number's listed noun names no indicator
+UNNAMED = object()  # _paired, _choose: the number's own noun names no indicator
 
 
 # after the list, before 分别: a few words (较上年, 同口径) or a 分别 clause of
@@ -1177,6 +1183,18 @@ def _period_value(period: tuple[int, int] | None) -> int | str | None:
     return period[0] if period[0] == period[1] else f"{period[0]}-{period[1]}"
 
 
+def _state_period(period: tuple[int, int] | None, ident: str, measure: str, q: Quantity,
+                  rules: Rules) -> tuple[int, int] | None:
+    """A level in a unit of a state (context.yaml period.state_units: a rate)
+    over a span of years is the level the span ends at (今后五年…研发经费投入强度
+    达到3.5%: 2030), unless it is a ceiling, which holds all along (城镇调查失业率
+    控制在5%以内)."""
+    if period is None or period[0] == period[1] or measure != "level" or q.unit not in rules.context.state_units \
+            or ident in rules.context.target_ceilings:
+        return period
+    return period[1], period[1]
+
+
 class _Periods:
     """The years each figure is about (context.yaml, period).
 
@@ -1273,6 +1291,11 @@ class _Periods:
         …，到2025年突破2200亿元；…收入年均增长6%: 2021-2025)."""
         if self.enabled:
             cues = self._cues(self.text[sentence_start:offset])
+            if len(cues) > 1 and self.ctx.deadline_words:
+                # a deadline of an earlier ；-part (…到2030年突破1900亿元；…) is not this figure's
+                part = max(self.text.rfind(c, sentence_start, offset) for c in "；;") - sentence_start
+                cues = [(o, p) for o, p in cues if not (
+                    o < part and p[0] == p[1] and self.text.endswith(self.ctx.deadline_words, 0, sentence_start + o))]
             if averaged:
                 spans = [p for _, p in cues if p[0] != p[1]]
                 if spans:

@@ -103,6 +103,10 @@ def normalise(raw: str, rules: Rules, table_lines: frozenset[str] = frozenset())
     runs_on = [not page.endswith("\n") for page in pages]
     # (line, page index, blank lines before it)
     lines: list[tuple[str, int, int]] = []
+    # each line's length as written, spaces included: a text hard-wrapped out of a
+    # PDF sets figures off by spaces ("召开会议研究法治工作 5 次，审议…"), which
+    # normalisation removes, so the line it broke looks shorter than it was
+    widths: list[int] = []
     rows: set[int] = set()  # indexes of table rows in `lines`
     for page_no, page in enumerate(pages):
         blanks = 0
@@ -112,18 +116,21 @@ def normalise(raw: str, rules: Rules, table_lines: frozenset[str] = frozenset())
                 if line:
                     rows.add(len(lines))
                     lines.append((line, page_no, blanks))
+                    widths.append(len(line))
                     blanks = 0
                 continue
-            for line in normalise_line(raw_line).split("\n"):
-                line = line.strip()
+            pieces = [p.strip() for p in normalise_line(raw_line).split("\n")]
+            for k, line in enumerate(pieces):
                 if not line:
                     blanks += 1
                     continue
                 lines.append((line, page_no, blanks))
+                widths.append(max(len(line), len(raw_line.strip())) if k == len(pieces) - 1 and len(pieces) == 1
+                              else len(line))
                 blanks = 0
     if not lines:
         return Normalised("", ())
-    width = _wrap_width([ln for k, (ln, _, _) in enumerate(lines) if k not in rows])
+    width = _wrap_width([widths[k] for k in range(len(lines)) if k not in rows])
     measure_words = (*rules.units, "%")
     heading = rules.sections.line_start_re
     title_first, title_end = _title_lines(lines, rules)
@@ -153,7 +160,7 @@ def normalise(raw: str, rules: Rules, table_lines: frozenset[str] = frozenset())
             # A hard-wrapped line (as long as the document's wrap width) or a
             # sentence broken across a page end: the paragraph goes on. A short
             # heading line ("（一）加强组织领导") is left alone.
-            wrapped = width is not None and len(prev_line) >= width - 2 and blanks == 0
+            wrapped = width is not None and widths[i - 1] >= width - 2 and blanks == 0
             crossed_page = page_no != prev_page
             join = wrapped or (crossed_page and (runs_on[prev_page] or not heading.match(prev_line)))
         if join:
@@ -183,14 +190,15 @@ def normalise(raw: str, rules: Rules, table_lines: frozenset[str] = frozenset())
     return Normalised(text, tuple(page_starts) if paged else ())
 
 
-def _wrap_width(lines: list[str]) -> int | None:
-    """The width a hard-wrapped text was broken at, if it was.
+def _wrap_width(widths: list[int]) -> int | None:
+    """The width a hard-wrapped text was broken at, if it was (`widths`: the
+    lengths of its lines as written).
 
     Text copied from PDFs or fixed-width files breaks every line at about the
     same length; paragraph-per-line text has lines of every length. Call it
     wrapped when at least a third of the long lines share the top length.
     """
-    lengths = sorted(len(ln) for ln in lines if len(ln) >= 15)
+    lengths = sorted(n for n in widths if n >= 15)
     if len(lengths) < 6:
         return None
     top = lengths[int(len(lengths) * 0.9) - 1]

@@ -92,3 +92,16 @@ def test_line_normalisation(rules, raw, expected):
 def test_every_indicator_span_indexes_the_text(original):
     for ind in original.indicators:
         assert original.text[ind.span[0]:ind.span[1]] == ind.text
+
+
+def test_hard_wrapped_lines_with_spaced_figures_are_measured_as_written():
+    """A PDF's text sets figures off by spaces; once normalisation removes them a
+    line broken at the wrap width looks short, but the paragraph goes on."""
+    from pipeline import extract_text
+
+    body = ("厅党组坚持把法治政府建设摆在全局工作突出位置，全年召开厅党组会议研究法治工作\n"
+            "5 次，审议涉法议题 14 项。厅党组理论学习中心组开展集体学法 4 次，厅\n"
+            "长办公会议会前学法 9 次，学习内容涵盖新修订的行政复议法等法律法规内容。\n")
+    text = "某厅2023年法治政府建设工作报告\n一、主要举措\n" + body * 3
+    report = extract_text(text)
+    assert "厅\n长办公会议" not in report.text and "厅长办公会议会前学法9次" in report.text

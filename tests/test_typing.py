@@ -109,6 +109,15 @@ TYPES = [
     # a qualification of some of the staff, enterprises' lawsuits: no id counts them
     ("16名持证人员中具有法学专业背景的仅2名。", 2, "名", "other"),
     ("指导区属企业依法办结涉企诉讼案件5件。", 5, "件", "other"),
+    # a word no id counts makes the number other, and lends it no id of the one before…
+    ("查处非法采砂案件53起，移送司法机关6起。", 6, "起", "other"),
+    ("参与处理信访、诉讼等涉法事务17件。", 17, "件", "other"),
+    ("对复议应诉等工作作出批示11件。", 11, "件", "other"),
+    # …but after 其中 a part is of its total, whatever words describe it
+    ("立案查处违法案件6起，其中未经设计审核擅自施工2起、违规升放气球1起。", 2, "起", "enforcement_cases"),
+    # a kind of document is no act: the review before it types the part
+    ("完成合法性审查162件，其中规范性文件和政策文件41件、合同协议76份。", 41, "件", "normative_documents_reviewed"),
+    ("在局机关各楼层设置法治宣传栏5块。", 5, "块", "other"),
 ]
 
 # (sentence, value, unit, label)

@@ -428,14 +428,20 @@ OWN = ROOT / "tests" / "data" / "work_reports_own"
 # with its towns' and parks' figures), coded the same way: 70 of 76 facts and 9
 # false ones at first (2021年至2024年 read as 2021, 经开区规上工业增加值 as the
 # city's, 先后跨越4000亿元、4500亿元两个台阶 as GDP levels), then all 76 and none.
+# Two more (h21-h22: a province 2024, a district 2026 reviewing 十四五 and setting
+# 十五五 goals), coded the same way: 86 of 88 facts and 5 false ones at first (the
+# goals after 今后五年 and a deadline's ；-part took the deadline's year; the
+# streets' figures in the clause after the street's name were the district's).
+# The rules then learnt 今后五年, that a deadline's year (到2030年) names its own
+# ；-part only, and that a rate over a span is the rate the span ends at unless it
+# is a ceiling (which also passes h02's and h11's urbanisation at the end of a
+# term, known misses until then). All 22 then: recall 1.000, precision 0.996 (the
+# three street figures stay the district's: a street's name opening a part of a
+# sentence was tried as the actor, but verbs before 镇/乡/街道 (通过镇…, 组建县乡…)
+# made false actors in rule-of-law reports).
 OWN_RECALL, OWN_PRECISION = 0.99, 0.99
 # what no general rule gets yet, one row per gold fact (document, label)
-OWN_MISSES = [
-    ("h02", "urbanisation at end of term",
-     "a level reached at the end of a five-year term gets the term (2016-2020), the gold its last year"),
-    ("h11", "urbanisation at end of term",
-     "由58.2%提高到65.4% after 五年来: the level reached gets the five years, the gold their last"),
-]
+OWN_MISSES: list[tuple[str, str, str]] = []
 
 
 def _own_scores():
@@ -525,6 +531,18 @@ def test_a_span_written_out_is_the_period_and_marks_passed_are_no_level():
     assert _one(report, "年均增长6.1%").period == "2021-2024"
     assert _one(report, "11.3%").actor == "某某经开区"
     assert _one(report, "5000亿元").indicator == "gdp"  # one mark passed says the level is past it
+
+
+def test_a_five_year_goals_periods_a_deadline_names_its_own_part_only():
+    report = extract_text("某区2026年政府工作报告\n二、“十五五”时期主要目标\n今后五年，全区经济社会发展的主要目标是："
+                          "地区生产总值年均增长6%左右，到2030年突破1900亿元；一般公共预算收入年均增长4.5%左右，"
+                          "研发经费投入强度达到3.5%以上，城镇调查失业率控制在5.5%以内，城镇新增就业10万人以上。\n")
+    got = {i.text: i.period for i in report.indicators}
+    assert _one(report, "1900亿元").period == 2030  # the deadline's own part
+    assert _one(report, "4.5%").period == "2026-2030"  # averaged over the five years, past the deadline's ；
+    assert _one(report, "10万人").period == "2026-2030"  # a sum over them
+    assert _one(report, "3.5%").period == 2030, got  # a rate: the one the span ends at
+    assert _one(report, "5.5%").period == "2026-2030"  # a ceiling: all along
 
 
 def test_a_leagues_administrative_office_report_is_a_work_report():
