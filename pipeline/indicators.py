@@ -170,6 +170,9 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
         inherited = None
         respectively = lists.respectively(idx, s_start_read)
         paired = _paired(text, s_start, respectively, rules, q, measure, stops)
+        if measure != "level" and rules.context.gap_re is not None \
+                and rules.context.gap_re.search(text, c_start, q.span[0]):
+            chosen = UNNAMED  # 增速高于全省0.3个百分点: a gap to another region, no change of anything here
         if chosen is UNNAMED and (paired is not None or partitive):
             # a part after 其中 is of its total, whatever words describe it
             # (其中未经设计审核擅自施工2起 are cases)
@@ -1127,7 +1130,8 @@ def _measure(text: str, win_start: int, q: Quantity, rules: Rules) -> tuple[str,
     inc = ctx.increase_re.search(tail)
     if change is not None and dec is None and inc is None:
         return "level", q.value, q.value_high  # 同比 without a direction: not a change
-    sign = -1 if dec is not None and (inc is None or dec.start() > inc.start()) else 1
+    # the last direction word wins; of two ending together the longer (负增长, not its 增长)
+    sign = -1 if dec is not None and (inc is None or (dec.end(), -dec.start()) > (inc.end(), -inc.start())) else 1
     kind = "change_pct" if q.unit == "%" else "change_abs"
     value = q.value * sign
     high = q.value_high * sign if q.value_high is not None else None
@@ -1232,6 +1236,8 @@ class _Periods:
         self.events = [e[2] for e in events]
 
     def _resolve(self, word, first: int, last: int) -> tuple[int, int] | None:
+        if word.since:
+            return (word.first, self.year) if self.year is not None and self.year >= word.first else None
         if not word.relative:
             return (word.first, word.last)
         if self.year is None:

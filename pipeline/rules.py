@@ -174,6 +174,7 @@ class ContextRules:
     table_last_year: frozenset[str] = frozenset()
     table_change: frozenset[str] = frozenset()
     change_qualifiers_re: regex.Pattern | None = None  # 按可比价格计算, 年均: how a change is measured
+    gap_re: regex.Pattern | None = None  # 高于全省0.3个百分点: a gap to another region, no change
     own_measures_re: regex.Pattern | None = None  # 产量, 总额 ending a number's own words: a measure of its own
 
 
@@ -186,6 +187,7 @@ class PeriodWord:
     first: int
     last: int
     relative: bool
+    since: bool = False  # first is a year, last is the year reviewed (“十四五”以来)
 
 
 @dataclass(frozen=True)
@@ -592,7 +594,9 @@ INDICATORS = Record({
 
 _PERIOD_WORD = Record({"pattern": Pattern(),
                        "years": opt(Text(match=r"\d{4}-\d{4}", match_what="a span of years like 2021-2025"), None),
-                       "from": opt(Integer(minimum=-50), None), "to": opt(Integer(minimum=-50), None)})
+                       "from": opt(Integer(minimum=-50), None), "to": opt(Integer(minimum=-50), None),
+                       # from this year to the year reviewed (“十四五”以来)
+                       "since": opt(Integer(minimum=1949), None)})
 CONTEXT = Record({
     "version": _VERSION,
     "modality": Record({"planned": Seq(Pattern()), "target": opt(Seq(Pattern(), min_len=0)),
@@ -604,6 +608,7 @@ CONTEXT = Record({
                           ("partitive", "partitive_nouns", "connectors", "respectively", "ratio_words")},
                        "inherit_max_chars": opt(Integer(minimum=0), None),
                        "change_qualifiers": opt(words(0)),
+                       "gap_words": opt(words(0)),
                        "own_measures": opt(words(0)),
                        "level_after_change": opt(Pattern(), None),
                        "second_list": opt(Pattern(), None)}),
@@ -952,6 +957,7 @@ def _context(d: dict, ctx: Context, base: Path, got: dict) -> dict:
         table_last_year=frozenset(d["table_headers"]["last_year"]),
         table_change=frozenset(d["table_headers"]["change"]),
         change_qualifiers_re=_alternation(g["change_qualifiers"]) if g["change_qualifiers"] else None,
+        gap_re=_alternation(g["gap_words"]) if g["gap_words"] else None,
         own_measures_re=regex.compile(f"(?:{_alternation(g['own_measures']).pattern})$") if g["own_measures"] else None,
         **_targets_and_periods(d, ctx),
     )}
@@ -982,7 +988,9 @@ def _targets_and_periods(d: dict, ctx: Context) -> dict:
         found = []
         for j, item in enumerate(period[key]):
             rule = f"period.{key}[{j}]"
-            if item["years"] is not None:
+            if item["since"] is not None:
+                found.append(PeriodWord(item["pattern"], item["since"], 0, False, since=True))
+            elif item["years"] is not None:
                 first, last = (int(y) for y in item["years"].split("-"))
                 if first > last:
                     ctx.fail(rule, "years must be a span like 2021-2025, first year first")

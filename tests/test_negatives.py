@@ -54,6 +54,8 @@ NEGATIVES = [
 
 # (shape it resembles, sentence, value, unit): a figure that must be extracted
 FIGURES = [
+    ("parallel", "两期法治培训分别参训一百二十人、一百零五人。", 120, "人"),
+    ("paired", "组织全镇干部参加法治培训两期，参训一百一十人次。", 110, "人次"),
     ("structure", "全年排查问题12个，其中3个部分整改到位。", 3, "个"),
     ("parallel", "全年开展执法检查12次、约谈企业一家。", 12, "次"),
     ("round_the_clock", "防汛期间累计值守240小时。", 240, "小时"),

@@ -439,6 +439,16 @@ OWN = ROOT / "tests" / "data" / "work_reports_own"
 # three street figures stay the district's: a street's name opening a part of a
 # sentence was tried as the actor, but verbs before 镇/乡/街道 (通过镇…, 组建县乡…)
 # made false actors in rule-of-law reports).
+# Two more (h23-h24: a 地级市 2023 after a hard year, a county 2025 packed with
+# 分别 lists), coded the same way: 75 of 86 facts and 17 false ones at first
+# (“十四五”以来 read as the whole plan, 全体居民、城镇居民、农村居民…分别 as rural
+# incomes, 负增长4.7% as growth, 户籍人口 as the population, a 开发区 with its
+# other name in brackets as the county). The rules then learnt “十四五”以来 (from
+# the plan's first year to the year reviewed), that list of three incomes, 负增长,
+# gaps to other regions (高于全省0.3个百分点: other, signed), 户籍人口 and the
+# bracketed name. All 24 then: recall 1.000, precision 0.994 (the 开发区's figures
+# in the clauses after its first stay the county's: carrying an actor on to the
+# next clauses was tried and dropped, it mislabelled a county's figures after 其中).
 OWN_RECALL, OWN_PRECISION = 0.99, 0.99
 # what no general rule gets yet, one row per gold fact (document, label)
 OWN_MISSES: list[tuple[str, str, str]] = []
@@ -543,6 +553,22 @@ def test_a_five_year_goals_periods_a_deadline_names_its_own_part_only():
     assert _one(report, "10万人").period == "2026-2030"  # a sum over them
     assert _one(report, "3.5%").period == 2030, got  # a rate: the one the span ends at
     assert _one(report, "5.5%").period == "2026-2030"  # a ceiling: all along
+
+
+def test_since_a_plan_began_gaps_and_negative_growth():
+    report = extract_text("某县2025年政府工作报告\n一、2024年工作回顾\n全县地区生产总值增长6.1%，高于全市0.4个百分点，"
+                          "低于全省0.2个百分点。货物进出口总额38.6亿元，同比负增长4.7%。全体居民、城镇居民、农村居民"
+                          "人均可支配收入分别达到68935元、83126元、53418元。年末常住人口60.1万人、户籍人口47.3万人。"
+                          "安吉经济开发区（灵峰度假区）实现规上工业增加值128.6亿元。“十四五”以来，全县地区生产总值年均增长6.3%。\n")
+    got = [(i.text, i.indicator, str(i.value), i.period, i.actor) for i in report.indicators]
+    assert (_one(report, "高于全市").indicator, str(_one(report, "高于全市").value)) == ("other", "0.4"), got
+    assert (_one(report, "低于全省").indicator, str(_one(report, "低于全省").value)) == ("other", "-0.2"), got
+    assert str(_one(report, "负增长4.7%").value) == "-4.7"
+    assert [_one(report, f).indicator for f in ("68935元", "83126元", "53418元")] == [
+        "resident_disposable_income", "urban_disposable_income", "rural_disposable_income"]
+    assert _one(report, "47.3万人").indicator == "other"  # registered, not resident population
+    assert _one(report, "128.6亿元").actor == "安吉经济开发区"
+    assert _one(report, "年均增长6.3%").period == "2021-2024"  # since the plan began, to the year reviewed
 
 
 def test_a_leagues_administrative_office_report_is_a_work_report():
