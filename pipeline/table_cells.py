@@ -123,12 +123,16 @@ def _read_table(table: Table, rule: TableRule, text: str, sections, rules: Rules
     pending: list[tuple[int, tuple[str, ...]]] = []  # header rows seen since the last data row
     stack: list[tuple[int, str]] = []  # (level, label) of the labels standing over the next rows
     begun = ""  # the start of an item's label wrapped onto the next row (see below)
+    above: list[str] = []  # the labels of the next row, on a line of their own above its figures
     for r, row in enumerate(table.rows):
         if not _is_data(row):
             if r and _continues(table.rows, r):
                 continue  # the rest of the row above's label (read with that row)
             distinct = [c for k, c in enumerate(row) if c.strip() and (k == 0 or c != row[k - 1])]
-            if len(distinct) == 1 and len(set(row) - {""}) == 1 and _label_goes_on(table.rows, r):
+            if _labels_above(rule, table.rows, r, distinct):
+                # a web table pasted row by row: "一、本年新收政府信息公开申请数量" | "86 3 0 1 2 0 92"
+                above = distinct
+            elif len(distinct) == 1 and len(set(row) - {""}) == 1 and _label_goes_on(table.rows, r):
                 # a label wrapped above its figures: "（二）部分公开（区分处理的，只计" |
                 # "这一情形，不计其他情形） 2 0 0…", "5.要求行政机关确认或重新" | "出具已获取信息 0 0…"
                 begun = distinct[0]
@@ -152,7 +156,10 @@ def _read_table(table: Table, rule: TableRule, text: str, sections, rules: Rules
                 own.append(cell)
         if begun and own and _level(own[0]) == _LEAF:
             own[0] = begun + own[0]  # the rest of the wrapped item label
-        begun = ""
+        elif above and not own:
+            # a group label and its first item's on one line: "（六）其他处理 1.申请人…"
+            own = [part for c in above for part in _split_item(c) if part]
+        begun, above = "", []
         for label in own:
             _push(stack, label)
         path = "/".join(_flat(lbl) for _, lbl in stack)
@@ -224,11 +231,22 @@ def _continues(rows: Sequence[Sequence[str]], r: int) -> bool:
         return False
     if any(_level(c) != _LEAF or _CONTINUATION_STOP.match(c) for c in cells):
         return False
-    if len(set(cells)) == 1:
-        return True
     above = rows[r - 1]
     labels = {c.strip() for c in above[:_first_value_col(above)] if c.strip()}
-    return len(cells) <= len(labels)
+    if not labels:
+        return False  # nothing above to go on: the label of the figures below ("行政规范性文件" | "5 2 38")
+    return len(set(cells)) == 1 or len(cells) <= len(labels)
+
+
+def _labels_above(rule: TableRule, rows: Sequence[Sequence[str]], r: int, cells: list[str]) -> bool:
+    """Whether row r (one or two texts, no figure) holds the labels of the next row,
+    a row of figures only: no text of it names a column (a header's last row does)."""
+    if not cells or len(cells) > 2 or r + 1 >= len(rows) or not _is_data(rows[r + 1]):
+        return False
+    if _first_value_col(rows[r + 1]) != 0:
+        return False
+    return not any(_match_groups(rule.cols, _flat(c)) is not None or _match_groups(rule.rows, _flat(c)) is None
+                   for c in cells[-1:])
 
 
 def _label_goes_on(rows: Sequence[Sequence[str]], r: int) -> bool:
@@ -286,12 +304,16 @@ def _column(rule: TableRule, header: list[tuple[int, tuple[str, ...]]], row: Seq
 
     The header rows above give the path where they are as wide as the row (a
     grid with merged cells spread); a narrower header row lines up from the
-    right; failing both, the rule's layout for this many figures does."""
+    right, or from the left when it keeps its empty first cells; failing both,
+    the rule's layout for this many figures does."""
     parts: list[str] = []
     for _, hrow in header:
-        if len(hrow) != len(row) and len(hrow) < n_values:
+        # a narrower row that keeps its empty first cells (" |  |  | 自然人 | …") lines up
+        # from the left, its empty last ones dropped
+        left = len(hrow) == len(row) or (len(hrow) > 1 and not hrow[0].strip())
+        if not left and len(hrow) < n_values:
             continue  # a header row of merged cells, lost in a text copy: it cannot be lined up
-        k = j if len(hrow) == len(row) else len(hrow) - (len(row) - j)
+        k = j if left else len(hrow) - (len(row) - j)
         if 0 <= k < len(hrow):
             cell = hrow[k].strip()
             if cell and (not parts or parts[-1] != cell):

@@ -47,6 +47,7 @@ _SPACED_HEADER = re.compile(r"^(?=.*[\u4e00-\u9fff])[^\s\d。；;！？!?]{1,40}
 _SPACED_ROW = re.compile(rf"^(?P<label>(?=[^。；;！？!?]*?[\u4e00-\u9fff])(?:{ITEM_MARKER})?[^。；;！？!?\d\s]"
                          rf"[^。；;！？!?]{{0,59}}?)\s(?P<values>{FIGURE_OR_NONE}(?:\s{FIGURE_OR_NONE})*)$")
 _PIPE = re.compile(r"\s*[|｜]\s*")
+_INNER_PIPE = re.compile(r"\S?\s[|｜]\s")  # a bar set off by spaces between two cells
 _PIPE_RULE = re.compile(r"^[|｜]?\s*:?-{3,}:?\s*(?:[|｜]\s*:?-{3,}:?\s*)*[|｜]?$")
 
 
@@ -64,6 +65,12 @@ def _cells(line: str) -> list[str] | None:
     if _PIPE_ROW.match(stripped):  # "| 一、本年新收… | 67 | 5 |" (a table in Markdown)
         cells = [c.strip() for c in _PIPE.split(stripped.strip("|｜ \t"))]
         return cells if len(cells) >= 2 and all(len(c) <= 60 for c in cells) else None
+    if _INNER_PIPE.search(line):
+        # "一、本年新收… | 23 | 6 | 0", " |  | 2.其他法律… | 1 | 0": cells between bars with no
+        # outer ones, a merged cell left empty (the empty first cells count: they align the row)
+        cells = [c.strip() for c in _PIPE.split(line.rstrip())]
+        if len(cells) >= 2 and all(len(c) <= 60 for c in cells) and any(cells):
+            return cells
     cells = [c.strip() for c in _CELL_SPLIT.split(stripped) if c.strip()]
     if len(cells) >= 2 and all(len(c) <= 60 for c in cells):
         return cells
@@ -96,6 +103,27 @@ def _runs_on(lines: list[str], kinds: list[str], units: tuple[str, ...]) -> None
             if kinds[n] == "row" and _HAN.match(nxt, len(unit)):
                 continue  # a row of its own whose label starts like a measure word: "处理 4.无正当理由… 0 0"
             kinds[k] = "prose"
+
+
+def _rows_under_labels(lines: list[str], parsed: list[list[str] | None], kinds: list[str]) -> None:
+    """A web table pasted row by row puts each row's label on a line of its own and
+    its figures on the next ("（六）其他处理 1.申请人无正当理由逾期不补正…" | "1 0 0 0 0 0 1",
+    "行政许可" | "1263"): the label line is a label however long (no sentence in it),
+    and a lone figure under it is a row of one figure. Which row the label names is
+    for the reader of the table's cells (table_cells)."""
+    def label_like(k: int) -> bool:
+        text = lines[k].strip()
+        return (kinds[k] in ("short", "marker", "prose", "header") and 0 < len(text) <= 60
+                and not _SENTENCE.search(text) and _HAN.search(text) is not None and not is_value(text))
+
+    for k in range(1, len(lines)):
+        text = lines[k].strip()
+        if not label_like(k - 1):
+            continue
+        if kinds[k] == "prose" and text and (is_value(text) or DASH.match(text)):
+            kinds[k], parsed[k] = "row", [text]
+        if kinds[k] == "row" and parsed[k] and not _HAN.search(" ".join(parsed[k])) and kinds[k - 1] == "prose":
+            kinds[k - 1] = "marker" if ROW_MARKER.match(lines[k - 1].strip()) else "short"
 
 
 def _is_row(cells: list[str] | None) -> bool:
@@ -144,6 +172,7 @@ def text_tables(raw: str, units: Iterable[str] = ()) -> list[RawTable]:
     parsed = [_cells(ln) for ln in lines]
     kinds = [_kind(ln, c) for ln, c in zip(lines, parsed, strict=True)]
     _runs_on(lines, kinds, tuple(units))
+    _rows_under_labels(lines, parsed, kinds)
 
     def next_solid(k: int) -> int:
         while k < len(lines) and kinds[k] in ("blank", "rule"):

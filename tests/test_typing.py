@@ -118,6 +118,8 @@ TYPES = [
     # a kind of document is no act: the review before it types the part
     ("完成合法性审查162件，其中规范性文件和政策文件41件、合同协议76份。", 41, "件", "normative_documents_reviewed"),
     ("在局机关各楼层设置法治宣传栏5块。", 5, "块", "other"),
+    ("检查出租车、网约车1.2万台次。", 12000, "台次", "other"),
+    ("每名执法人员年度培训不少于60学时。", 60, "学时", "other"),
 ]
 
 # (sentence, value, unit, label)
