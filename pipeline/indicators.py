@@ -175,9 +175,9 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
             chosen = UNNAMED  # 增速高于全省0.3个百分点: a gap to another region, no change of anything here
         if chosen is UNNAMED and (paired is not None or partitive):
             # a part after 其中 is of its total, whatever words describe it
-            # (其中未经设计审核擅自施工2起 are cases)
+            # (其中未经设计审核擅自施工2起 are cases), unless they are its own noun
             chosen = None
-        if paired is UNNAMED or chosen is UNNAMED:
+        if paired is UNNAMED or chosen is UNNAMED or chosen is UNNAMED_HEAD:
             # its own noun, which no id names (a listed one, or one of no_id_cues: 移送司法机关6起
             # after 查处…案件53起): no cue or figure of another noun types it
             chosen = None
@@ -254,7 +254,7 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
             actor=actor,
             page=page_of(q.span[0]) if page_of else None,
             quantity_span=q.span,
-            period=_period_value(_state_period(period, ident, measure, q, rules)),
+            period=_period_value(_state_period(period, ident, measure, q, rules, text)),
         ))
         found.add(out[-1])
         prev_q = q
@@ -415,6 +415,9 @@ def _choose(text: str, q: Quantity, win_start: int, after_end: int, measure: str
     after = _cues(text, q.span[1], after_end, rules, stops) if after_end > q.span[1] else []
     nominal = q.unit in irules.nominal_units
     agent = _agent(text, q, after_end, irules) if after else 0  # 21个部门…: bodies that act
+    if after and len(after) > 1 and q.unit_class == "people" and after[0].start == q.span[1] \
+            and _organised(text, q, irules):
+        after = after[1:]  # 组织120名执法人员旁听庭审: who they are, then what they did, which counts them
     orders = [(after, "cue-after"), (list(reversed(before)), "cue-before")]
     if not (nominal and after) or (before and _heads_number(text, before[-1], q) and q.span[1] < after[0].start
                                    and not (q.unit_class == "people" and _organised(text, q, irules))):
@@ -441,7 +444,9 @@ def _choose(text: str, q: Quantity, win_start: int, after_end: int, measure: str
                 if (cue.text in irules.weak_cues) != weak:
                     continue
                 if not cue.ids:
-                    return UNNAMED  # 召开新闻发布会28场: the nearest word names what no id counts
+                    # 召开新闻发布会28场: the nearest word names what no id counts; right
+                    # before the number it names the number's own noun (移送…涉嫌犯罪案件41件)
+                    return UNNAMED_HEAD if how == "cue-before" and len(text[cue.end:q.span[0]]) <= 1 else UNNAMED
                 if how == "cue-after" and ((agent and cue.start >= q.span[1] + agent)
                                            or (weak and not _in_counted_noun(text, q, cue, after_end, irules))):
                     # 12个社区全部完成居民公约修订, 21个部门开展随机抽查: a word after the
@@ -943,17 +948,20 @@ def _paired(text: str, s_start: int, respectively, rules: Rules, q: Quantity | N
         # 临泽县、高台县规模以上工业增加值分别增长14.2%和12.6%: one measure of as
         # many subjects as numbers
         cue = _cue_of_listed_subjects(text, max(s_start, at - 80), at, n, rules, stops)
-        rule = _accepting(cue, q, measure, rules.indicators) if cue is not None else None
+        # (with the sentence before the number, for the rule's not_with words: 监督抽检合格率
+        # 分别为… is no exam's)
+        rule = _accepting(cue, q, measure, rules.indicators, text[s_start:q.span[0]]) if cue is not None else None
         return (rule, cue, "listed-subjects") if rule is not None else None
     if len(listed) != n or len({c.ids for c in listed}) != n:
         return None
     if not listed[k].ids:
         return UNNAMED
-    rule = _accepting(listed[k], q, measure, rules.indicators)
+    rule = _accepting(listed[k], q, measure, rules.indicators, text[s_start:q.span[0]])
     return (rule, listed[k], "listed-cue") if rule is not None else None
 
 
 UNNAMED = object()  # _paired, _choose: the number's own noun names no indicator
+UNNAMED_HEAD = object()  # _choose: …and it stands right before the number, even after 其中
 
 
 # after the list, before 分别: a few words (较上年, 同口径) or a 分别 clause of
@@ -1188,15 +1196,22 @@ def _period_value(period: tuple[int, int] | None) -> int | str | None:
 
 
 def _state_period(period: tuple[int, int] | None, ident: str, measure: str, q: Quantity,
-                  rules: Rules) -> tuple[int, int] | None:
-    """A level in a unit of a state (context.yaml period.state_units: a rate)
-    over a span of years is the level the span ends at (今后五年…研发经费投入强度
-    达到3.5%: 2030), unless it is a ceiling, which holds all along (城镇调查失业率
-    控制在5%以内)."""
-    if period is None or period[0] == period[1] or measure != "level" or q.unit not in rules.context.state_units \
-            or ident in rules.context.target_ceilings:
+                  rules: Rules, text: str = "") -> tuple[int, int] | None:
+    """A level in a unit of a state (context.yaml period.state_units: a rate), or
+    one reached (period.reached: 突破, 提高到…), over a span of years is the level
+    the span ends at (今后五年…研发经费投入强度达到3.5%, 全体居民人均可支配收入突破
+    10万元: 2030; 五年来…由5.5万元提高到7.9万元: 2025), unless it is a ceiling,
+    which holds all along (城镇调查失业率控制在5%以内); a sum over the span stays
+    the span's (累计新增城镇就业24.6万人)."""
+    if period is None or period[0] == period[1] or measure != "level" or ident in rules.context.target_ceilings:
         return period
-    return period[1], period[1]
+    ctx = rules.context
+    window = text[max(0, q.span[0] - 12):q.span[0]]
+    if any(w in window for w in ctx.sum_words):
+        return period  # 五年累计达到4380亿元: a sum over the span
+    if q.unit in ctx.state_units or (ctx.reached_re is not None and ctx.reached_re.search(window)):
+        return period[1], period[1]
+    return period
 
 
 class _Periods:
@@ -1297,7 +1312,7 @@ class _Periods:
         …，到2025年突破2200亿元；…收入年均增长6%: 2021-2025)."""
         if self.enabled:
             cues = self._cues(self.text[sentence_start:offset])
-            if len(cues) > 1 and self.ctx.deadline_words:
+            if cues and self.ctx.deadline_words:
                 # a deadline of an earlier ；-part (…到2030年突破1900亿元；…) is not this figure's
                 part = max(self.text.rfind(c, sentence_start, offset) for c in "；;") - sentence_start
                 cues = [(o, p) for o, p in cues if not (

@@ -158,6 +158,8 @@ class ContextRules:
     period_span_res: tuple[regex.Pattern, ...] = ()  # 2021年至2024年: the years a span writes out
     deadline_words: tuple[str, ...] = ()  # 到2030年: a deadline names its own ；-part's period only
     state_units: frozenset[str] = frozenset()  # a level in these over a span is its last year's (a rate)
+    reached_re: regex.Pattern | None = None  # …and one reached (突破, 提高到): the span's last year
+    sum_words: tuple[str, ...] = ()  # 累计: a sum over the span, whatever verb
     paragraph_period_words: tuple[PeriodWord, ...] = ()  # only at a paragraph's start: 今年
     year_re: regex.Pattern | None = None  # 2025年, with a group `year`
     paragraph_lead_re: regex.Pattern | None = None  # what may come before a paragraph's period word
@@ -620,6 +622,8 @@ CONTEXT = Record({
         "spans": opt(Seq(Pattern(groups=("first", "last")), min_len=0)),
         "deadline_words": opt(words(0)),
         "state_units": opt(words(0, **_UNIT)),
+        "reached": opt(Pattern(), None),
+        "sum_words": opt(words(0)),
         "year": opt(Pattern(groups=("year",)), None),
         "paragraph_lead": opt(Seq(Pattern(), min_len=0)),
         "averaged": opt(Pattern(), None),
@@ -978,6 +982,8 @@ def _targets_and_periods(d: dict, ctx: Context) -> dict:
         "period_span_res": tuple(period["spans"]),
         "deadline_words": tuple(period["deadline_words"]),
         "state_units": frozenset(period["state_units"]),
+        "reached_re": period["reached"],
+        "sum_words": tuple(period["sum_words"]),
         "averaged_re": period["averaged"],
         # leads are short literals in practice; timed like every rule pattern
         "paragraph_lead_re": timed(regex.compile("(?:" + "|".join(f"(?:{p.pattern})" for p in period["paragraph_lead"])

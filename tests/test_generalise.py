@@ -249,6 +249,23 @@ KNOWN_FAILURES: list[tuple[str, str, str]] = [
      "在全市12个治超检测站点开展…联合执法: the stations where inspections are held are typed as them"),
     ("huangpu-audit-2024", "平均成绩93.6分",
      "分 (an exam's score) is no measure word: 分 is too often a part of a word after a number"),
+    # two more held-out on 2025 (a county government and a city's 市场监督管理局, with the
+    # year's topics: 规范涉企行政检查, 提级监督, the new 行政复议法, 包容审慎监管, 公平竞争审查),
+    # coded before the first run: mention 0.989 / 0.995, typed 0.914 / 0.900. The rules then
+    # learnt 压减 (a decrease), the case files of 行政处罚案卷, 直接纠错, 出庭应诉案件,
+    # 公平竞争审查, 执法监督检查 and 涉嫌犯罪案件 as words no id counts (right before a number
+    # even after 其中), a threshold 超百万元案件, people sent (组织120名执法人员旁听庭审)
+    # typed by what they did past who they are, and a rule's not_with words in a 分别 list
+    # (监督抽检合格率分别为… is no exam's).
+    ("fuyang-county-gov-2025", "拦截不规范检查行为23次",
+     "improper inspections blocked: 检查 types the count as inspections"),
+    ("fuyang-county-gov-2025", "研究疑难复杂案件15件",
+     "召开行政复议委员会会议4次，研究疑难复杂案件15件: the cases a reconsideration committee "
+     "studied, named by the clause before"),
+    ("jinan-amr-2025", "政策措施文件412件",
+     "抽查…政策措施文件412件 in a fair-competition review: 抽查 types it as inspections"),
+    ("jinan-amr-2025", "案卷仍有37件",
+     "案卷评查中发现说理不充分的案卷仍有37件: files found wanting, typed as files reviewed"),
     ("yuexiu-offices-admin-2024", "等5件法规规章草案",
      "drafts commented on (对…等5件法规规章草案提出意见): 草案 is no cue (审查规章草案 is a review, "
      "起草法规草案 drafting)"),
@@ -282,7 +299,6 @@ KNOWN_FAILURES: list[tuple[str, str, str]] = [
     # 市县乡三级信访 and 初信初访 named petitions too); the rest is left here.
     ("changde-drc-2024", "违法行为7起", "查处…等违法行为7起: after 等 a generic verb names none of the things counted"),
     ("changde-drc-2024", "信用修复1078家", "credit repairs are typed as enforcement cases (处罚 nearby)"),
-    ("changde-drc-2024", "公平竞争审查58件", "a fair-competition review (no catalog id) is read as a legality review"),
     ("changde-drc-2024", "修改完善3件", "修改 after 征求意见 types it as opinions on drafts"),
     ("deyang-petition-bureau-2022", "化解287件", "积案 resolved (化解) are typed as disputes mediated"),
     ("deyang-petition-bureau-2022", "接访下访46次", "the leaders' receptions (sessions) are typed as petitions"),
