@@ -414,13 +414,13 @@ def _choose(text: str, q: Quantity, win_start: int, after_end: int, measure: str
     before = _cues(text, win_start, q.span[0], rules, stops)
     after = _cues(text, q.span[1], after_end, rules, stops) if after_end > q.span[1] else []
     nominal = q.unit in irules.nominal_units
-    agent = _agent(text, q, after_end, irules) if after else 0  # 21个部门…: bodies that act
+    agent = _agent(text, q, after_end, rules) if after else 0  # 21个部门…: bodies that act
     if after and len(after) > 1 and q.unit_class == "people" and after[0].start == q.span[1] \
-            and _organised(text, q, irules):
+            and _organised(text, q, rules):
         after = after[1:]  # 组织120名执法人员旁听庭审: who they are, then what they did, which counts them
     orders = [(after, "cue-after"), (list(reversed(before)), "cue-before")]
     if not (nominal and after) or (before and _heads_number(text, before[-1], q) and q.span[1] < after[0].start
-                                   and not (q.unit_class == "people" and _organised(text, q, irules))):
+                                   and not (q.unit_class == "people" and _organised(text, q, rules))):
         # N项X: the noun after a nominal measure word is what is counted, unless the
         # number closes a noun of its own (重大行政决策事项5项全部履行公众参与…), but
         # for people sent to do what follows (组织执法人员36名旁听庭审1次)
@@ -502,15 +502,16 @@ def _specific_first(cues: Iterable[_Cue], irules) -> Iterator[_Cue]:
     yield from (c for c in cues if c.text in irules.weak_cues)
 
 
-def _agent(text: str, q: Quantity, after_end: int, irules) -> int:
+def _agent(text: str, q: Quantity, after_end: int, rules: Rules) -> int:
     """The length of the body that acts a count counts (indicators.yaml agent_nouns:
     21个部门开展…, 5个乡镇未配备…), 0 when it counts things or people, or bodies
     acted on (对…的4家单位依法不予处罚: object_openers)."""
     if q.unit_class != "count":
         return 0
+    irules = rules.indicators
     after = text[q.span[1]:after_end]
     length = next((len(a) for a in irules.agent_nouns if after.startswith(a)), 0)
-    if length and irules.object_openers and text.startswith(irules.object_openers, _clause_start(text, q.span[0])):
+    if length and irules.object_openers and text.startswith(irules.object_openers, _clause_start(text, q.span[0], rules)):
         return 0
     return length
 
@@ -527,14 +528,25 @@ def _heads_number(text: str, cue: _Cue, q: Quantity) -> bool:
     return len(gap) <= 4 and regex.fullmatch(r"\p{Han}*", gap) is not None and "的" not in gap
 
 
-def _clause_start(text: str, at: int) -> int:
-    return max(text.rfind(c, 0, at) for c in _CLAUSE_START) + 1
+def _clause_start(text: str, at: int, rules: Rules) -> int:
+    """Where the clause holding `at` starts, past an enumerator opening it (二是选派…:
+    sections.yaml's inline markers)."""
+    start = max(text.rfind(c, 0, at) for c in _CLAUSE_START) + 1
+    for level in rules.sections.levels:
+        if level.inline:
+            for pat in level.patterns:
+                m = pat.match(text, start, at)
+                if m is not None:
+                    return m.end("marker")
+    return start
 
 
-def _organised(text: str, q: Quantity, irules) -> bool:
+def _organised(text: str, q: Quantity, rules: Rules) -> bool:
     """Whether the number's clause opens with an organiser (组织执法人员36名…:
     indicators.yaml organiser_openers)."""
-    return bool(irules.organiser_openers) and text.startswith(irules.organiser_openers, _clause_start(text, q.span[0]))
+    irules = rules.indicators
+    return bool(irules.organiser_openers) and text.startswith(irules.organiser_openers,
+                                                              _clause_start(text, q.span[0], rules))
 
 
 def _noun_after_deng(text: str, start: int, q: Quantity, irules) -> bool:

@@ -50,6 +50,9 @@ class _Heading:
     start: int  # offset of the marker
     heading_end: int
     part: str | None  # from its own title, if the title names a part
+    # (level, which of its markers): each marker of a level counts on its own, so a
+    # "（1）…（3）" list inside "1." does not break the run of "1.", "2." around it
+    style: tuple[int, int] = (0, 0)
 
 
 def find_sections(text: str, rules: Rules, tables: tuple[tuple[int, int], ...] = ()) -> tuple[Section, ...]:
@@ -57,7 +60,7 @@ def find_sections(text: str, rules: Rules, tables: tuple[tuple[int, int], ...] =
     never headings, whatever marker their row label starts with."""
     srules = rules.sections
     headings: list[_Heading] = []
-    last_num: dict[int, int] = {}
+    last_num: dict[tuple[int, int], int] = {}
     # The next expected inline number per level: kept across lines, since a
     # paragraph may break before "二是" (hard-wrapped text, web copies).
     inline_next: dict[int, int] = {}
@@ -83,14 +86,14 @@ def find_sections(text: str, rules: Rules, tables: tuple[tuple[int, int], ...] =
         body_from = 0
         if heading is not None:
             headings.append(heading)
-            last_num[heading.level] = heading.num
+            last_num[heading.style] = heading.num
             body_from = heading.heading_end - line_start
             # "一、主要举措和成效（一）加强党的领导……" — two headings on one line
             rest = line[body_from:]
             second = _block_heading(rest, heading.heading_end, srules, last_num, min_level=heading.level + 1)
             if second is not None:
                 headings.append(second)
-                last_num[second.level] = second.num
+                last_num[second.style] = second.num
                 body_from = second.heading_end - line_start
         if heading is not None:
             inline_next.clear()  # 一是/二是 count afresh under a new heading
@@ -118,16 +121,17 @@ def _unmarked_heading(line: str, offset: int, lines: list[str], i: int, srules) 
     return None
 
 
-def _block_heading(line: str, offset: int, srules, last_num: dict[int, int], min_level: int = 1) -> _Heading | None:
+def _block_heading(line: str, offset: int, srules, last_num: dict[tuple[int, int], int],
+                   min_level: int = 1) -> _Heading | None:
     for lv in srules.levels:
         if lv.inline or lv.level < min_level:
             continue
-        for pat in lv.patterns:
+        for k, pat in enumerate(lv.patterns):
             m = pat.match(line)
             if m is None:
                 continue
             num = ordinal(m.group("num"))
-            prev = last_num.get(lv.level)
+            prev = last_num.get((lv.level, k))
             if not (num == 1 or prev is None or num == prev + 1):
                 log.debug("not a heading (number %d after %s): %s", num, prev, line[:30])
                 continue
@@ -137,7 +141,7 @@ def _block_heading(line: str, offset: int, srules, last_num: dict[int, int], min
             if title is None:
                 continue
             return _Heading(lv.level, marker, num, title, offset + m.start(), offset + title_end,
-                            _part_of(title, srules))
+                            _part_of(title, srules), (lv.level, k))
     return None
 
 

@@ -120,3 +120,13 @@ def test_a_numbered_heading_whose_title_starts_with_ri_is_no_date():
     r = extract_text("某县卫生健康局2024年法治政府建设情况报告\n一、主要举措和成效\n"
                      "1.日常监督检查。以公共场所为重点。\n2.案件查处。严厉打击非法行医。\n全年办结案件覆盖1、2月份。\n")
     assert [(s.marker, s.title) for s in r.sections][1:] == [("1.", "日常监督检查"), ("2.", "案件查处")]
+
+
+def test_a_bracketed_list_inside_a_numbered_item_keeps_the_numbers_around_it():
+    """（1）…（3） inside "1." count on their own: "2." after "（3）" is still a heading."""
+    from pipeline import extract_text
+
+    report = extract_text("某局2024年法治政府建设情况报告\n一、主要举措\n1.开展监督检查。全年检查12次。\n"
+                          "（1）常态化检查。检查企业20家。\n（2）库存检查。检查3次。\n（3）依法查处。查处2起。\n"
+                          "2.推进双随机监管。抽查9次。\n3.抓好安全生产。检查28次。\n")
+    assert [s.marker for s in report.sections] == ["一、", "1.", "（1）", "（2）", "（3）", "2.", "3."]
