@@ -129,6 +129,7 @@ class IndicatorRules:
     label_cut_after: tuple[str, ...]
     label_trim_suffixes: tuple[str, ...]
     domain_terms: tuple[str, ...]  # for jieba's user dictionary
+    office_terms: tuple[str, ...] = ()  # …of which these also name offices (行政复议局, 信访中心)
     # a noun naming one indicator per number of a 分别 list: (pattern, ids in order)
     paired_cues: tuple[tuple[regex.Pattern, tuple[str, ...]], ...] = ()
     label_after_stops: tuple[str, ...] = ()  # words that end the counted noun after a measure word
@@ -576,6 +577,7 @@ INDICATORS = Record({
     "no_id_cues": opt(words(0)),
     "agent_nouns": opt(words(0)),
     "object_openers": opt(words(0)),
+    "office_terms": opt(words(0, ref="cue", ref_what="a cue of any indicator")),
     "organiser_openers": opt(words(0)),
     "weak_cues": opt(words(0, ref="cue", ref_what="a cue of any indicator")),
     "label": opt(Record({
@@ -918,6 +920,7 @@ def _indicators(d: dict, ctx: Context, base: Path, got: dict) -> dict:
         label_cut_after=tuple(label["cut_after"]),
         label_trim_suffixes=tuple(sorted(label["trim_suffixes"], key=len, reverse=True)),
         domain_terms=tuple(literals),
+        office_terms=tuple(d["office_terms"]),
         paired_cues=tuple((_paired(item, by_id, ctx, i)) for i, item in enumerate(d["paired_cues"])),
         label_after_stops=tuple(label["after_stops"]),
         reach_cues=frozenset(d["reach"]["cues"]),

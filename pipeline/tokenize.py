@@ -1,13 +1,15 @@
 """jieba's segmentation, with the rules' domain terms as user words, ready in milliseconds.
 
 Cues must match whole words: 行政复议 is a cue in "办理行政复议12件" but not in
-"行政复议局的地址". The user words are every cue, plus each cue joined to an
-organisation suffix (行政复议局, 信访中心) so that such names stay whole and the
-cue inside them does not line up with word boundaries.
+"行政复议局的地址". The user words are every cue, plus each cue that names an
+office (indicators.yaml office_terms) joined to an organisation suffix
+(行政复议局, 信访中心), so that such names stay whole and the cue inside them does
+not line up with word boundaries; a verb joined to 局 would hide itself
+(召开局党组会议: 召开|局党组).
 
 The words are exactly those of `jieba.Tokenizer().cut(text, HMM=False)` after
-`add_word(term, 50000)` and `add_word(term + suffix, 80000)` for every domain
-term (tests/test_tokenize.py checks it against jieba itself). What differs is
+`add_word(word, freq)` for each of `user_words` (tests/test_tokenize.py checks it
+against jieba itself). What differs is
 the start-up. jieba reads its whole prefix dictionary (about 500,000 entries)
 before cutting anything: about half a second from its cache, in every process,
 and as much again to import jieba. Here the same dictionary is kept in the
@@ -340,16 +342,23 @@ class Tokenizer:
                         yield from x
 
 
+def user_words(rules: Rules) -> list[tuple[str, int]]:
+    """(word, frequency) added to jieba's dictionary: every domain term, and the
+    office names made of the terms that name offices (indicators.yaml office_terms:
+    行政复议局, 信访中心). Only those: 召开局 or 列席局 as a word would hide the cue in
+    召开局党组会议, 列席局党组会议."""
+    words = [(term, TERM_FREQ) for term in rules.indicators.domain_terms]
+    for term in rules.indicators.office_terms:
+        words.extend((term + suffix, ORG_FREQ) for suffix in ORG_SUFFIXES)
+    return words
+
+
 def tokenizer(rules: Rules) -> Tokenizer:
     """The process-wide tokenizer for these rules (built on first call)."""
     tk = _tokenizers.get(rules.version)
     if tk is not None:
         return tk
-    words = []
-    for term in rules.indicators.domain_terms:
-        words.append((term, TERM_FREQ))
-        words.extend((term + suffix, ORG_FREQ) for suffix in ORG_SUFFIXES)
-    tk = Tokenizer(words)
+    tk = Tokenizer(user_words(rules))
     log.debug("tokenizer ready with %d domain terms", len(rules.indicators.domain_terms))
     with _lock:
         return _tokenizers.setdefault(rules.version, tk)

@@ -72,8 +72,6 @@ KNOWN_FAILURES: list[tuple[str, str, str]] = [
      "专利侵权纠纷 names the dispute being adjudicated; 行政裁决 has no catalog id and 纠纷 types it as mediation"),
     ("market-regulation-bureau-2024", "清理积压案件20件以上",
      "清理 (a clean-up of documents) is the only cue; 清理积压案件 means closing a backlog of cases"),
-    ("province-gov-2024", "制定修改省政府规章8部以上",
-     "修改 types a clean-up of documents; 制定修改规章 is rule-making, which has no catalog id"),
     ("district-gov-office-2024", "退回修改46件",
      "修改 in 退回修改: documents sent back for revision are not normative documents amended"),
     ("public-security-bureau-2023", "开展法治讲座96场",
@@ -130,8 +128,6 @@ KNOWN_FAILURES: list[tuple[str, str, str]] = [
     # deputies' suggestion when handled (办理建议…), not an audit's or the
     # public's, and to drop a text's page numbers and running header
     # (出具法律 | - 1 - | …年度报告 | 意见31条: readers/text.py)
-    ("anji-healthcare-security-2024", "合同等事项43件",
-     "合法性审查 stands 15 characters before the number, past what the cue window reads"),
     ("anji-healthcare-security-2024", "列席局党组会议7次",
      "an adviser sitting in on the bureau's meetings (列席) is typed as meetings held"),
     ("luoyang-culture-tourism-2023", "报市司法局备案4件",
@@ -208,8 +204,6 @@ KNOWN_FAILURES: list[tuple[str, str, str]] = [
     # as hr-social-security's 对…5家企业依法作出行政处罚 already was.
     ("nanxun-sasac-2023", "专职法务人员19名",
      "in-house legal staff listed after 企业总法律顾问4名 take the advisers' id (法务人员 is no cue)"),
-    ("pingyao-county-gov-2022", "等７项事项",
-     "将…等７项事项纳入目录管理: the decisions' list is named in the clause before (重大行政决策事项目录)"),
     ("pingyao-county-gov-2022", "旁听庭审、出庭应诉各1次",
      "各: one number counts two activities; an indicator is one number, so the second is missed"),
     # two more held-out (a 省水利厅 hard-wrapped out of a PDF with spaced figures, page
@@ -274,9 +268,19 @@ KNOWN_FAILURES: list[tuple[str, str, str]] = [
     # programme named 计划 (科技计划项目) as no plan, and sections count each marker of a
     # level on its own. 参考率和合格率均为100% is one fact, as four other reports code it
     # (its coder gave two: the second is dropped).
-    ("chengdu-sci-tech-2023", "等2项事项纳入目录管理",
-     "将…修订等2项事项纳入目录管理: 修订 (a clean-up's weak cue) wins; the decisions' catalogue is "
-     "named in the clause before, as in pingyao-county-gov-2022"),
+    # two more held-out (an autonomous region's 人民政府办公厅, a county-level city's
+    # 经济和信息化局), coded before the first run: mention 1.000 / 0.993, typed 0.968 /
+    # 0.966. The rules then learnt 事项纳入目录 (the items put in the year's decisions
+    # catalogue: this one's, chengdu's and pingyao's misses pass), 制定、修订…规章 as
+    # rule-making (province-gov's 制定修改省政府规章 passes), 节能监察, 拟…的 over a longer
+    # gap (对拟以…名义印发的文件 is no plan), a threshold in 吨 (5000吨标准煤以上的). The
+    # tokenizer keeps only office names whole (行政复议局, 信访中心), not a verb joined
+    # to 局 (召开局党组会议, 合法性审查局发文件): anji's 合同等事项43件 passes.
+    ("yiwu-econ-info-bureau-2024", "限期整改的企业17家",
+     "其中…62家，发现问题并责令限期整改的企业17家: the 其中 reaches on to the next clause, whose "
+     "firms take the id of the inspections they are a part of"),
+    ("yiwu-econ-info-bureau-2024", "已完成整改15家",
+     "其中已完成整改15家: a part of the firms above, typed as the inspections they came from"),
     ("yuexiu-offices-admin-2024", "等5件法规规章草案",
      "drafts commented on (对…等5件法规规章草案提出意见): 草案 is no cue (审查规章草案 is a review, "
      "起草法规草案 drafting)"),

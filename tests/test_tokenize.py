@@ -23,14 +23,6 @@ ROOT = Path(__file__).resolve().parent.parent
 TEXTS = sorted((ROOT / "corpus").glob("*.txt")) + sorted((ROOT / "tests" / "data" / "generalise").glob("*.txt"))
 
 
-def _user_words(rules) -> list[tuple[str, int]]:
-    words = []
-    for term in rules.indicators.domain_terms:
-        words.append((term, T.TERM_FREQ))
-        words.extend((term + s, T.ORG_FREQ) for s in T.ORG_SUFFIXES)
-    return words
-
-
 @pytest.fixture(scope="module")
 def jieba_tk(rules):
     """jieba itself, set up as the pipeline's words say."""
@@ -39,7 +31,7 @@ def jieba_tk(rules):
     jieba.setLogLevel(logging.WARNING)
     tk = jieba.Tokenizer()
     tk.initialize()
-    for word, freq in _user_words(rules):
+    for word, freq in T.user_words(rules):
         tk.add_word(word, freq=freq)
     return tk
 
@@ -174,3 +166,11 @@ def test_a_process_with_the_cache_never_imports_jieba():
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_only_office_names_stay_whole(rules):
+    """A cue joined to 局 stays one word only where it names an office (行政复议局);
+    a verb before 局党组 keeps its own word (召开局党组会议: 召开 | 局)."""
+    words = list(T.tokenizer(rules).cut("行政复议局的地址，全年召开局党组会议22次，列席局党组会议7次"))
+    assert "行政复议局" in words
+    assert "召开" in words and "列席" in words
