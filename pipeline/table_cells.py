@@ -316,6 +316,11 @@ def _column(rule: TableRule, header: list[tuple[int, tuple[str, ...]]], row: Seq
         k = j if left else len(hrow) - (len(row) - j)
         if 0 <= k < len(hrow):
             cell = hrow[k].strip()
+            first = _first_value_col(row)
+            if not cell and len(hrow) == len(row) and sum(1 for c in row[first:] if c.strip()) == 1:
+                # one figure under a header set in the middle of its merged cell (a PDF
+                # without ruling lines: "本年处理决定数量" stands left of the figure)
+                cell = next((hrow[m].strip() for m in range(k - 1, first - 1, -1) if hrow[m].strip()), "")
             if cell and (not parts or parts[-1] != cell):
                 parts.append(cell)
     if parts:
