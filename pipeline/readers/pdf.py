@@ -1332,10 +1332,13 @@ def _aligned_tables(lines: list[_Line], page_no: int | None) -> tuple[list[_Line
             if is_row[j]:
                 last = j
                 value_x0 = min(value_x0, _value_x0([body[j]]))
+            elif _heading_line(body[j]):
+                break  # the report's next heading: the next table is another one
             elif body[j].x1 < value_x0 - 1.0:
                 if _row_follows(body, is_row, j, within=6):  # a long label wraps over several lines
                     pass
-                elif last == j - 1 and _page_end_after(body, j) and not ROW_MARKER.match(body[j].text):
+                elif last == j - 1 and _page_end_after(body, j) and not ROW_MARKER.match(body[j].text) \
+                        and not any(rx.search(_WS.sub("", body[j].text)) for rx in _rules.patterns("page_number_patterns")):
                     # the rest of the last row's label, where the table runs to the page's
                     # end: the table goes on on the next page (table_join)
                     last = j
@@ -1385,6 +1388,18 @@ def _spanned_run(c: int, mid: float, centres: list[float], step: float, own: set
 
 def _value_x0(rows: list[_Line]) -> float:
     return min((c[1] for ln in rows for c in ln.chunks if _VALUE.match(c[0])), default=math.inf)
+
+
+_TOP_MARKER = re.compile(r"^[一二三四五六七八九十]+、")
+_HEADING_MIN_CHARS = 14  # a group label of a table (三、本年度办理结果) is shorter
+
+
+def _heading_line(line: _Line) -> bool:
+    """A report's own heading between two tables ("四、政府信息公开行政复议、行政诉讼
+    情况"), which a table without ruling lines must not take in as a header: a top
+    marker, a long title, no figure."""
+    text = line.text.strip()
+    return bool(_TOP_MARKER.match(text)) and len(text) >= _HEADING_MIN_CHARS and not any(c.isdigit() for c in text)
 
 
 def _inside(line: _Line, value_x0: float) -> bool:
@@ -1599,7 +1614,8 @@ def _drop_running_lines(pages: list[_Page]) -> None:
     drop: set[tuple[int, int]] = set()
     for p, page in enumerate(pages):
         body = [ln for ln in page.lines if not ln.table]
-        for zone, cands in (("top", body[:edge]), ("bottom", body[-edge:] if len(body) > edge else [])):
+        # (a page of tables may keep two lines of text or fewer: both zones look at them)
+        for zone, cands in (("top", body[:edge]), ("bottom", body[-edge:] if body else [])):
             for line in cands:
                 flat = _WS.sub("", line.text)
                 rel = (line.bottom if zone == "top" else line.top) - page.base
