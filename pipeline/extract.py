@@ -76,6 +76,12 @@ def _upper_region(meta, rules) -> tuple[tuple[str, ...], str] | None:
     return words, above or words[0]
 
 
+def _own_region(meta) -> tuple[str, ...]:
+    """The names of the report's own region (浦东新区, 上海市浦东新区)."""
+    region = meta.region
+    return tuple(n for n in (region.name, region.full_name) if n) if region is not None else ()
+
+
 def _build_report(raw: RawDocument, rules: Rules) -> Report:
     # tables written as text lines are found before normalisation removes
     # the tabs and spaces between their cells
@@ -101,7 +107,8 @@ def _build_report(raw: RawDocument, rules: Rules) -> Report:
     # values no output can hold (a 61-digit run) are dropped here, with a warning naming them
     prose, dropped = within_contract(extract_indicators(text, sections, rules, page_of=page_of, year=meta.year,
                                                         year_planned=meta.year_planned, not_prose=not_prose,
-                                                        upper=_upper_region(meta, rules)))
+                                                        upper=_upper_region(meta, rules),
+                                                        own=_own_region(meta)))
     warnings.extend(dropped)
     # a table cell is about the year the report reviews
     cells = [replace(c, period=meta.year) for c in cells]

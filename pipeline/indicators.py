@@ -63,14 +63,16 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
                        page_of=None, year: int | None = None,
                        year_planned: int | None = None,
                        not_prose: tuple[tuple[int, int], ...] = (),
-                       upper: tuple[tuple[str, ...], str] | None = None) -> tuple[Indicator, ...]:
+                       upper: tuple[tuple[str, ...], str] | None = None,
+                       own: tuple[str, ...] = ()) -> tuple[Indicator, ...]:
     """Every fact of the text. `year` is the year the report reviews (meta.year)
     and `year_planned` the year its plans are for: the periods of the figures
     that do not name their own years, and what makes a figure planned.
     `not_prose` are spans that hold no prose figure (table row labels,
     tables read cell by cell). `upper`: the words that name the region above
     the report's, and its name (全市, 长沙市 in a district's report): a clause
-    opening with them is about that region, its actor."""
+    opening with them is about that region, its actor. `own`: the names of the
+    report's own region (浦东新区), never an actor of its figures."""
     quantities = [q for q in find_quantities(text, rules.units, rules.not_before)]
     if not_prose:
         touches = _touching_any(not_prose)
@@ -156,6 +158,8 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
             # under "“十四五”时期发展成就和“十五五”时期主要目标任务"
             planned = False
         actor = _actor(text, c_start, q.span[0], rules)
+        if actor is not None and actor in own:
+            actor = None  # 浦东新区地区生产总值超过1.7万亿元 in 浦东新区's own report
         if actor is None and upper is not None and text.startswith(upper[0], _clause_opening(text, c_start)):
             actor = upper[1]  # 全市地区生产总值增长7.5% in a district's report: the city's
         if actor is None and out and out[-1].actor is not None and out[-1].span[0] >= s_start \
