@@ -177,6 +177,9 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
         if measure != "level" and rules.context.gap_re is not None \
                 and rules.context.gap_re.search(text, c_start, q.span[0]):
             chosen = UNNAMED  # 增速高于全省0.3个百分点: a gap to another region, no change of anything here
+        elif q.unit_class in ("count", "people") and rules.context.average_re is not None \
+                and rules.context.average_re.search(text, c_start, q.span[0]):
+            chosen = UNNAMED_HEAD  # 平均仅有执法人员7名: an average, which no id counts
         if chosen is UNNAMED and (paired is not None or partitive):
             # a part after 其中 is of its total, whatever words describe it
             # (其中未经设计审核擅自施工2起 are cases), unless they are its own noun

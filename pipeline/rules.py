@@ -178,6 +178,7 @@ class ContextRules:
     table_change: frozenset[str] = frozenset()
     change_qualifiers_re: regex.Pattern | None = None  # 按可比价格计算, 年均: how a change is measured
     gap_re: regex.Pattern | None = None  # 高于全省0.3个百分点: a gap to another region, no change
+    average_re: regex.Pattern | None = None  # 平均仅有执法人员7名: an average, no count
     own_measures_re: regex.Pattern | None = None  # 产量, 总额 ending a number's own words: a measure of its own
 
 
@@ -613,6 +614,7 @@ CONTEXT = Record({
                        "inherit_max_chars": opt(Integer(minimum=0), None),
                        "change_qualifiers": opt(words(0)),
                        "gap_words": opt(words(0)),
+                       "average_words": opt(words(0)),
                        "own_measures": opt(words(0)),
                        "level_after_change": opt(Pattern(), None),
                        "second_list": opt(Pattern(), None)}),
@@ -965,6 +967,7 @@ def _context(d: dict, ctx: Context, base: Path, got: dict) -> dict:
         table_change=frozenset(d["table_headers"]["change"]),
         change_qualifiers_re=_alternation(g["change_qualifiers"]) if g["change_qualifiers"] else None,
         gap_re=_alternation(g["gap_words"]) if g["gap_words"] else None,
+        average_re=_alternation(g["average_words"]) if g["average_words"] else None,
         own_measures_re=regex.compile(f"(?:{_alternation(g['own_measures']).pattern})$") if g["own_measures"] else None,
         **_targets_and_periods(d, ctx),
     )}
