@@ -461,6 +461,11 @@ OWN = ROOT / "tests" / "data" / "work_reports_own"
 # way: 49 of 51 facts and 2 false ones at first (the district's own name before its
 # GDP was read as another region's, an actor began with the verb before it (推动孝丰镇…),
 # 其中对俄贸易 was the trade total's). All 28: recall 1.000, precision 0.994.
+# Two more (h29-h30: an autonomous prefecture 2023, a municipality's district 2024),
+# coded the same way: 63 of 68 facts and 7 false ones at first, five of the misses the
+# task list's aims, which the rules read as targets of the headline figures (as the
+# earlier excerpts, they are optional now). The rules then learnt 比全省高/比全国低 as a
+# gap (signed) and 跨上 as a level reached. All 30: recall 1.000, precision 0.995.
 OWN_RECALL, OWN_PRECISION = 0.99, 0.99
 # what no general rule gets yet, one row per gold fact (document, label)
 OWN_MISSES: list[tuple[str, str, str]] = []
@@ -591,6 +596,14 @@ def test_levels_reached_over_a_span_are_its_last_years():
     assert _one(report, "4380亿元").period == "2021-2025"  # a sum
     assert _one(report, "10万元").period == 2030
     assert _one(report, "8%").indicator == "other"  # the ocean economy's output is no GDP
+
+
+def test_a_gap_written_with_bi_is_signed_and_a_mark_stepped_on_is_reached():
+    report = extract_text("某州2023年政府工作报告\n一、2022年工作回顾\n全州地区生产总值增长4.3%，增速比全省高0.3个百分点，"
+                          "居民消费价格涨幅比全国低0.1个百分点。过去五年，经济总量跨上1600亿元台阶。\n")
+    assert (_one(report, "0.3个百分点").indicator, str(_one(report, "0.3个百分点").value)) == ("other", "0.3")
+    assert str(_one(report, "0.1个百分点").value) == "-0.1"
+    assert _one(report, "1600亿元").period == 2022
 
 
 def test_the_reports_own_region_is_no_actor():
