@@ -41,6 +41,7 @@ _CLAUSE_END = regex.compile(r"[，,；;。！？!?\n]")
 _CN_NUMERAL = regex.compile(r"[零〇一二三四五六七八九十百千万亿两]")
 _AFTER_STOP = regex.compile(r"[、，,；;。！？!?\n（(：:]")
 _LIST_SEPARATORS = "、，,；;：: "  # punctuation a label never starts with
+_LIST_JOINERS = "、等和及与"  # what follows a list item's head: 合同公证、证据保全公证等
 # How far back from a number its clause and sentence are read (cues, context
 # words, the actor, 其中/分别, the totals it can be a part of). No clause or
 # sentence of a real report comes near this; text without punctuation (one
@@ -422,12 +423,12 @@ def _choose(text: str, q: Quantity, win_start: int, after_end: int, measure: str
     after = _cues(text, q.span[1], after_end, rules, stops) if after_end > q.span[1] else []
     nominal = q.unit in irules.nominal_units
     agent = _agent(text, q, after_end, rules) if after else 0  # 21个部门…: bodies that act
-    if after and len(after) > 1 and q.unit_class == "people" and after[0].start == q.span[1] \
-            and _organised(text, q, rules):
+    organised = q.unit_class == "people" and _organised(text, q, rules)
+    if after and len(after) > 1 and organised and after[0].start == q.span[1]:
         after = after[1:]  # 组织120名执法人员旁听庭审: who they are, then what they did, which counts them
     orders = [(after, "cue-after"), (list(reversed(before)), "cue-before")]
     if not (nominal and after) or (before and _heads_number(text, before[-1], q) and q.span[1] < after[0].start
-                                   and not (q.unit_class == "people" and _organised(text, q, rules))):
+                                   and not organised):
         # N项X: the noun after a nominal measure word is what is counted, unless the
         # number closes a noun of its own (重大行政决策事项5项全部履行公众参与…), but
         # for people sent to do what follows (组织执法人员36名旁听庭审1次)
@@ -564,14 +565,19 @@ def _noun_after_deng(text: str, start: int, q: Quantity, irules) -> bool:
     k = text.rfind("等", start, q.span[0])
     if k < 0:
         return False
-    if text[start] not in "、等和及与":
+    if text[start] not in _LIST_JOINERS:
         return True
-    gap = text[k + 1:q.span[0]]
+    return _HAN_RE.search(_without_count_word(text[k + 1:q.span[0]], irules)) is not None
+
+
+def _without_count_word(words: str, irules, keep_some: bool = False) -> str:
+    """`words` less one closing word like 共 or 累计 (indicators.yaml label.trim_suffixes)
+    that stands between a noun and its number: the first that matches, or with
+    `keep_some` the first that leaves a word (a label 提升至 is not trimmed to nothing)."""
     for suffix in irules.label_trim_suffixes:
-        if gap.endswith(suffix):
-            gap = gap[: -len(suffix)]
-            break
-    return _HAN_RE.search(gap) is not None
+        if words.endswith(suffix) and (len(words) > len(suffix) or not keep_some):
+            return words[: -len(suffix)]
+    return words
 
 
 def _counts_its_object(rule: IndicatorRule, text: str, cue: _Cue, q: Quantity, irules, book: str) -> bool:
@@ -585,10 +591,7 @@ def _counts_its_object(rule: IndicatorRule, text: str, cue: _Cue, q: Quantity, i
         return True
     if gap.startswith("等"):
         gap = gap[1:]  # 宣传资料等1.35万份: the cue closes the list the number counts
-    for suffix in irules.label_trim_suffixes:
-        if gap.endswith(suffix):
-            gap = gap[: -len(suffix)]
-            break
+    gap = _without_count_word(gap, irules)
     if not _HAN_RE.search(gap):
         return True  # 调解120件: the verb names the count itself
     return any(h in gap for h in rule.heads)
@@ -1112,10 +1115,7 @@ def _label(text: str, q: Quantity, win_start: int, after_end: int, rules: Rules)
         if i >= 0 and i + len(word) < len(before):
             start = max(start, base + i + len(word))
     phrase = text[start:q.span[0]]
-    for suffix in irules.label_trim_suffixes:
-        if phrase.endswith(suffix) and len(phrase) > len(suffix):
-            phrase = phrase[: -len(suffix)]
-            break
+    phrase = _without_count_word(phrase, irules, keep_some=True)
     phrase = phrase.strip("“”\"'《》（）() ")
     if len(phrase) > irules.label_max_chars:
         phrase = phrase[-irules.label_max_chars:]
