@@ -84,7 +84,7 @@ def _cells(line: str) -> list[str] | None:
     return None
 
 
-def _runs_on(lines: list[str], kinds: list[str], units: tuple[str, ...]) -> None:
+def _runs_on(lines: list[str], parsed: list[list[str] | None], kinds: list[str], units: tuple[str, ...]) -> None:
     """Lines that only look like rows one space apart because a hard-wrapped
     text broke a sentence right after a figure ("全年共组织集中学法 12" | "次，…"):
     when the next line starts with a measure word (`units`) or %, the figure
@@ -97,7 +97,7 @@ def _runs_on(lines: list[str], kinds: list[str], units: tuple[str, ...]) -> None
             nxt = lines[n].strip() if n is not None else ""
             if not nxt.startswith(starts) or nxt in starts:
                 continue  # (a label's last character alone: "其他对外管理服务事 14 -2 1267" | "项")
-            if sum(is_value(c) for c in _cells(line) or ()) >= 3:
+            if sum(is_value(c) for c in parsed[k] or ()) >= 3:
                 continue  # prose ends in one figure, a row of a table in several
             unit = max((u for u in starts if nxt.startswith(u)), key=len)
             if kinds[n] == "row" and _HAN.match(nxt, len(unit)):
@@ -171,7 +171,7 @@ def text_tables(raw: str, units: Iterable[str] = ()) -> list[RawTable]:
     lines = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").split("\n")
     parsed = [_cells(ln) for ln in lines]
     kinds = [_kind(ln, c) for ln, c in zip(lines, parsed, strict=True)]
-    _runs_on(lines, kinds, tuple(units))
+    _runs_on(lines, parsed, kinds, tuple(units))
     _rows_under_labels(lines, parsed, kinds)
 
     def next_solid(k: int) -> int:
