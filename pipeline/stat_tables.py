@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 
 from .indicators import type_label
+from .numbers import _CN_BIG_VALUES as _MAGNITUDES  # 万, 亿: one table of them
 from .records import Indicator, Section, Table, TableRef
 from .rules import Rules
 from .table_cells import cell_context
@@ -28,7 +29,6 @@ from .table_cells import cell_context
 # a row label with its measure word: 林业行政案件（起）, 罚没款(万元), 合格率（%）
 _LABEL_RE = re.compile(r"^(?:其中[：:]?)?\s*(?P<name>.+?)\s*[（(](?P<unit>[^（()）]{1,4})[)）]\s*$")
 _NUMBER_RE = re.compile(r"^[+\-−]?\d+(?:\.\d+)?$")
-_MAGNITUDES = {"万": Decimal(10000), "亿": Decimal(100000000)}
 _YEAR_RE = re.compile(r"((?:19|20)\d\d)年?")
 
 
@@ -122,7 +122,7 @@ def _unit(written: str, rules: Rules) -> tuple[str | None, Decimal]:
         return "%", Decimal(1)
     scale = Decimal(1)
     if written[:1] in _MAGNITUDES and written[1:] in rules.units:
-        scale, written = _MAGNITUDES[written[0]], written[1:]
+        scale, written = Decimal(_MAGNITUDES[written[0]]), written[1:]
     return (written, scale) if written in rules.units else (None, scale)
 
 
