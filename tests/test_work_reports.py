@@ -623,6 +623,19 @@ def test_a_leagues_administrative_office_report_is_a_work_report():
     assert [(i.indicator, i.modality) for i in report.indicators] == [("gdp", "achieved"), ("gdp", "target")]
 
 
+@pytest.mark.parametrize("title", ["赣江新区管委会工作报告", "苏州工业园区管理委员会工作报告"])
+def test_a_management_committees_report_to_its_work_conference_is_a_work_report(title):
+    """A 开发区 or 新区 is run by a 管理委员会, whose yearly 工作报告, delivered to a
+    工作会议 rather than a people's congress, reviews the year and sets the next one's targets."""
+    report = extract_text(title + "\n——2025年1月21日在2025年全区工作会议上\n同志们：\n"
+                          "一、2024年工作回顾\n全区地区生产总值增长7.6%。\n二、2025年工作安排\n"
+                          "地区生产总值增长8%左右。\n")
+    m = report.meta
+    assert (m.report_type, m.year, m.year_planned, m.published) == ("gov_work_report", 2024, 2025, "2025-01-21")
+    assert [(i.indicator, i.modality, i.period) for i in report.indicators] == [
+        ("gdp", "achieved", 2024), ("gdp", "target", 2025)]
+
+
 def test_a_city_report_names_its_province_and_its_streets_as_actors():
     report = extract_text("四平市2023年政府工作报告\n一、2022年工作回顾\n全市地区生产总值增长2.7%；全省地区生产总值下降1.9%。"
                           "万元GDP能耗下降3.6%。花园路街道、丰产路街道地区生产总值分别达到186.2亿元和142.7亿元，"
