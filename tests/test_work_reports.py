@@ -598,6 +598,14 @@ def test_levels_reached_over_a_span_are_its_last_years():
     assert _one(report, "8%").indicator == "other"  # the ocean economy's output is no GDP
 
 
+def test_a_level_grown_to_over_a_span_is_its_last_years():
+    report = extract_text("某省2023年政府工作报告\n一、过去五年工作回顾\n五年来，外贸进出口总额由3148亿元增长到6681.9亿元，"
+                          "年均增长16.3%；一般公共预算收入增长至2948.3亿元。\n")
+    assert (_one(report, "6681.9亿元").indicator, _one(report, "6681.9亿元").period) == ("foreign_trade", 2022)
+    assert _one(report, "16.3%").period == "2018-2022"  # the change stays the span's
+    assert _one(report, "2948.3亿元").period == 2022
+
+
 def test_a_gap_written_with_bi_is_signed_and_a_mark_stepped_on_is_reached():
     report = extract_text("某州2023年政府工作报告\n一、2022年工作回顾\n全州地区生产总值增长4.3%，增速比全省高0.3个百分点，"
                           "居民消费价格涨幅比全国低0.1个百分点。过去五年，经济总量跨上1600亿元台阶。\n")
