@@ -328,6 +328,8 @@ PARTS.append(("第一产业增加值4500亿元、增长3.6%；规模以上工业
 # …and a part that names its own measure (context.yaml own_measures) is no trade total
 PARTS.append(("货物进出口总额达到402亿元，其中出口258亿元。", "258亿元", "other"))
 PARTS.append(("外贸进出口总额4.5万亿元、增长5.6%，其中出口增长10.8%。", "10.8%", "other"))
+# …nor is a branch's investment a change of the total investment
+PARTS.append(("力争全年固定资产投资突破300亿元，其中制造业投资增长10%以上。", "10%", "other"))
 
 
 @pytest.mark.parametrize(("sentence", "figure", "ident"), PARTS, ids=[p[1] + "-" + p[2] for p in PARTS])
@@ -524,7 +526,8 @@ MORE_PHRASINGS = [
     ("一般公共预算收入年均增长4.7%，五年累计完成528.4亿元。", "528.4亿元", "general_budget_revenue", "level"),
     # a branch's value added after 其中 is no total's
     ("规模以上工业增加值增长6.4%，其中能源工业增加值增长5.2%。", "5.2%", "other", "change_pct"),
-    ("规模以上工业增加值增长6.4%，其中能源工业增加值增长5.2%。", "6.4%", "industrial_value_added", "change_pct"),
+    ("规模以上工业增加值增长6.4%，其中能源工业增加值增长5.2%。", "6.4%", "industrial_value_added", "change_pct"),    # a market's sales after the trade total are no trade
+    ("力争货物进出口总额突破6000亿元，市场成交额增长8%以上。", "8%", "other", "change_pct"),
 ]
 
 
