@@ -658,6 +658,18 @@ def test_a_city_report_names_its_province_and_its_streets_as_actors():
         ("gdp", "6.4", streets), ("gdp", "5.9", streets)]
 
 
+def test_a_new_areas_new_towns_are_actors_of_their_figures_and_aims():
+    report = extract_text("某某新区管委会工作报告\n——2025年1月21日在某某新区2025年工作会议上\n一、2024年工作回顾\n"
+                          "全区实现地区生产总值812.4亿元。空港新城实现地区生产总值185.6亿元，增长9.1%；沣东新城、沣西新城"
+                          "一般公共预算收入分别增长10.2%和7.5%；泾河新城全年完成固定资产投资312亿元。\n二、2025年工作安排\n"
+                          "力争空港新城地区生产总值突破200亿元，推动沣东新城、沣西新城地区生产总值分别增长9%和8%以上。\n")
+    got = {i.text: i.actor for i in report.indicators}
+    assert _one(report, "812.4亿元").actor is None, got
+    assert [_one(report, f).actor for f in ("185.6亿元", "9.1%", "10.2%", "7.5%", "312亿元", "200亿元", "9%", "8%")] == [
+        "空港新城", "空港新城", "沣东新城、沣西新城", "沣东新城、沣西新城", "泾河新城", "空港新城",
+        "沣东新城、沣西新城", "沣东新城、沣西新城"], got
+
+
 @pytest.mark.parametrize(("title", "actor"), [
     ("长沙市岳麓区2022年政府工作报告", "长沙市"),  # a district's 全市 is the city
     ("临江市2022年政府工作报告", None),  # a county-level city's 全市 is itself
