@@ -527,7 +527,9 @@ MORE_PHRASINGS = [
     # a branch's value added after 其中 is no total's
     ("规模以上工业增加值增长6.4%，其中能源工业增加值增长5.2%。", "5.2%", "other", "change_pct"),
     ("规模以上工业增加值增长6.4%，其中能源工业增加值增长5.2%。", "6.4%", "industrial_value_added", "change_pct"),    # a market's sales after the trade total are no trade
-    ("力争货物进出口总额突破6000亿元，市场成交额增长8%以上。", "8%", "other", "change_pct"),
+    ("力争货物进出口总额突破6000亿元，市场成交额增长8%以上。", "8%", "other", "change_pct"),    # what a project adds once built is no region's value added
+    ("煤炭深加工基地项目加快建设，预计建成后每年新增工业增加值150亿元以上。", "150亿元", "other", "level"),
+    ("新投产项目达产后可新增规上工业增加值30亿元。", "30亿元", "other", "level"),
 ]
 
 
