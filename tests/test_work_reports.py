@@ -672,6 +672,12 @@ def test_a_new_areas_new_towns_are_actors_of_their_figures_and_aims():
         "沣东新城、沣西新城", "沣东新城、沣西新城"], got
 
 
+def test_an_aim_for_a_county_names_the_county_not_the_verb():
+    report = extract_text("某某市2025年政府工作报告\n二、2025年工作安排\n（二）壮大县域经济。支持神木市地区生产总值突破2500亿元，"
+                          "促进府谷县一般公共预算收入增长5%。\n")
+    assert [(i.indicator, i.actor) for i in report.indicators] == [("gdp", "神木市"), ("general_budget_revenue", "府谷县")]
+
+
 @pytest.mark.parametrize(("title", "actor"), [
     ("长沙市岳麓区2022年政府工作报告", "长沙市"),  # a district's 全市 is the city
     ("临江市2022年政府工作报告", None),  # a county-level city's 全市 is itself
