@@ -468,6 +468,18 @@ OWN = ROOT / "tests" / "data" / "work_reports_own"
 # task list's aims, which the rules read as targets of the headline figures (as the
 # earlier excerpts, they are optional now). The rules then learnt 比全省高/比全国低 as a
 # gap (signed) and 跨上 as a level reached. All 30: recall 1.000, precision 0.995.
+# Seven more (h31-h37: a 地级市 2025 reviewing in 一是…八是 paragraphs, a county 2026
+# closing 十四五 and setting 十五五 goals with 到2027年 milestones, a 国家级新区's 管委会
+# report to its 工作会议, a district 2025 whose targets are one long 、/；sentence, a
+# 县级市 2024 dense with 比上年/个百分点/分别/其中, a province 2023 with its 过去五年
+# review, a 地级市 2025 full of its counties', an enterprise's, the province's and the
+# country's figures), coded the same way: 220 of 249 facts and 4 false ones at first
+# (the 管委会's report was read as no work report at all, 28 misses; 由…增长到6681.9亿元
+# took the five years; 市场成交额 and 其中制造业投资 took the total's id; a project's
+# 新增工业增加值 was the city's). The rules then learnt the 管委会's 工作报告, 增长到 as a
+# level reached, 成交额 and 投资 as measures of their own, 新增工业增加值 as no id, and
+# a 新城 and an aim's 推动/力争/支持 before a lower region (once h33 was read, its five
+# 新城' figures were eight false facts more). All 37: recall 1.000, precision 0.996.
 OWN_RECALL, OWN_PRECISION = 0.99, 0.99
 # what no general rule gets yet, one row per gold fact (document, label)
 OWN_MISSES: list[tuple[str, str, str]] = []
@@ -526,8 +538,10 @@ MORE_PHRASINGS = [
     ("一般公共预算收入年均增长4.7%，五年累计完成528.4亿元。", "528.4亿元", "general_budget_revenue", "level"),
     # a branch's value added after 其中 is no total's
     ("规模以上工业增加值增长6.4%，其中能源工业增加值增长5.2%。", "5.2%", "other", "change_pct"),
-    ("规模以上工业增加值增长6.4%，其中能源工业增加值增长5.2%。", "6.4%", "industrial_value_added", "change_pct"),    # a market's sales after the trade total are no trade
-    ("力争货物进出口总额突破6000亿元，市场成交额增长8%以上。", "8%", "other", "change_pct"),    # what a project adds once built is no region's value added
+    ("规模以上工业增加值增长6.4%，其中能源工业增加值增长5.2%。", "6.4%", "industrial_value_added", "change_pct"),
+    # a market's sales after the trade total are no trade
+    ("力争货物进出口总额突破6000亿元，市场成交额增长8%以上。", "8%", "other", "change_pct"),
+    # what a project adds once built is no region's value added
     ("煤炭深加工基地项目加快建设，预计建成后每年新增工业增加值150亿元以上。", "150亿元", "other", "level"),
     ("新投产项目达产后可新增规上工业增加值30亿元。", "30亿元", "other", "level"),
 ]
