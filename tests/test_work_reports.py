@@ -468,7 +468,7 @@ OWN = ROOT / "tests" / "data" / "work_reports_own"
 # task list's aims, which the rules read as targets of the headline figures (as the
 # earlier excerpts, they are optional now). The rules then learnt 比全省高/比全国低 as a
 # gap (signed) and 跨上 as a level reached. All 30: recall 1.000, precision 0.995.
-# Seven more (h31-h37: a 地级市 2025 reviewing in 一是…八是 paragraphs, a county 2026
+# Seven more (h34-h40: a 地级市 2025 reviewing in 一是…八是 paragraphs, a county 2026
 # closing 十四五 and setting 十五五 goals with 到2027年 milestones, a 国家级新区's 管委会
 # report to its 工作会议, a district 2025 whose targets are one long 、/；sentence, a
 # 县级市 2024 dense with 比上年/个百分点/分别/其中, a province 2023 with its 过去五年
@@ -478,7 +478,7 @@ OWN = ROOT / "tests" / "data" / "work_reports_own"
 # took the five years; 市场成交额 and 其中制造业投资 took the total's id; a project's
 # 新增工业增加值 was the city's). The rules then learnt the 管委会's 工作报告, 增长到 as a
 # level reached, 成交额 and 投资 as measures of their own, 新增工业增加值 as no id, and
-# a 新城 and an aim's 推动/力争/支持 before a lower region (once h33 was read, its five
+# a 新城 and an aim's 推动/力争/支持 before a lower region (once h36 was read, its five
 # 新城' figures were eight false facts more). All 37: recall 1.000, precision 0.996.
 OWN_RECALL, OWN_PRECISION = 0.99, 0.99
 # what no general rule gets yet, one row per gold fact (document, label)
