@@ -360,6 +360,15 @@ def test_report_files_give_every_cell(name, suffix):
     _assert_coded_cells(OWN_FILES / f"{name}{suffix}", OWN_FILES / f"{name}.json")
 
 
+def test_a_pdf_ruled_with_horizontal_lines_only_keeps_the_headings_around_its_tables():
+    """Its headings are set flush left in the body's size: "一、总体情况" after a
+    sentence that ran on to the line's end, and "二、主动公开政府信息情况" right over
+    table 二's header, which a table without vertical lines must not take in."""
+    report = pipeline.extract(OWN_FILES / "qianshan-agri-2024.pdf")
+    assert [s.marker for s in report.sections if s.level == 1] == ["一、", "二、", "三、", "四、", "五、", "六、"]
+    assert report.tables[0].rows[0][0] == "信息内容"
+
+
 def test_a_pdf_without_lines_joins_over_its_page_break_and_stops_at_the_next_heading():
     """The PDF drawn without lines: its page numbers are
     dropped (a page of tables keeps two lines of text or fewer), so table 三's
