@@ -19,8 +19,8 @@ stroked rectangle; and each cell's borders four filled bars, "ruled as
 bars"), and drawn without ruling lines (header one word per line): the
 reader, tables included, is meant to run at 20x pdfplumber's extract_text
 or more. And the PDFs of tests/data/disclosure_files, made by an office
-suite (LibreOffice) from Word files as most portals' PDFs are: ruled
-tables, bars, no lines. The column "raw/plumber" is the ceiling of any
+suite (LibreOffice) from Word files as most portals' PDFs are (ruled
+tables, bars) or drawn with reportlab (no lines; horizontal rules only). The column "raw/plumber" is the ceiling of any
 reader built on PDFium: PDFium's own page loading and text, with nothing
 done to them, against pdfplumber; where it is near 20x, a reader at 20x
 would have no time left for lines, tables or layout.
@@ -145,7 +145,7 @@ def main() -> int:
             files[f"tables, ruled ({rep.name})"] = dx.write_pdf(rep, out, ruled=True)
             files[f"tables, no lines ({rep.name})"] = dx.write_pdf(rep, out, ruled=False)
         for path in sorted((ROOT / "tests" / "data" / "disclosure_files").glob("*.pdf")):
-            files[f"office suite ({path.stem})"] = path
+            files[f"disclosure_files ({path.stem})"] = path
         print(f"{'PDF':46} {'pages':>5} {'pdfplumber':>11} {'pdfium-raw':>11} {'reader':>9} {'reader/plumber':>15} "
               f"{'raw/plumber':>12}  identical text")
         for label, path in files.items():

@@ -323,6 +323,8 @@ def _column(rule: TableRule, header: list[tuple[int, tuple[str, ...]]], row: Seq
                 cell = next((hrow[m].strip() for m in range(k - 1, first - 1, -1) if hrow[m].strip()), "")
             if cell and (not parts or parts[-1] != cell):
                 parts.append(cell)
+    if parts and _runs_together(rule.cols, _flat(parts[-1])):
+        parts = []  # the header words of neighbouring columns run together: the layout decides
     if parts:
         got = _match_groups(rule.cols, "/".join(_flat(p) for p in parts))
         if got is None and len(parts) > 1:
@@ -330,12 +332,37 @@ def _column(rule: TableRule, header: list[tuple[int, tuple[str, ...]]], row: Seq
             got = _match_groups(rule.cols, "".join(_flat(p) for p in parts))
         if got is not None:
             return parts[-1], got
-    for layout in rule.layouts:
-        if len(layout) == n_values:
-            got = _match_groups(rule.cols, _flat(layout[pos]))
-            if got is not None:
-                return layout[pos].split("/")[-1], got
+    # failing a layout as wide as the row's values, one as wide as the values from the
+    # first written one: empty slots right after the label are the label's own columns
+    # (a row label over three label columns of a grid without merged cells)
+    first = _first_value_col(row)
+    lead = next((k for k, c in enumerate(row[first:]) if c.strip()), 0)
+    for n, at in ((n_values, pos), (n_values - lead, pos - lead)):
+        for layout in rule.layouts:
+            if len(layout) == n and 0 <= at < n:
+                got = _match_groups(rule.cols, _flat(layout[at]))
+                if got is not None:
+                    return layout[at].split("/")[-1], got
+        if any(len(layout) == n for layout in rule.layouts):
+            break
     return "", None
+
+
+def _runs_together(groups: tuple[tuple[LabelRule, ...], ...], label: str) -> bool:
+    """Whether a header cell names two columns of one group side by side
+    ("结果维持结果纠正其他结果尚未审结" over four columns: a PDF without ruling
+    lines whose narrow header words stand too close to be told apart): two of
+    the group's alternatives match it in places apart. Alternatives that match
+    in the same place (收费金额.*万元 and 收费金额) or match nothing ('^') do not."""
+    for group in groups:
+        spans = []
+        for x in group:
+            m = x.match.search(label)
+            if m and m.end() > m.start():
+                spans.append(m.span())
+        if any(b[0] >= a[1] or a[0] >= b[1] for k, a in enumerate(spans) for b in spans[k + 1:]):
+            return True
+    return False
 
 
 def cell_context(text: str, span: tuple[int, int], sections) -> tuple[int, int, Section | None]:

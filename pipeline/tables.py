@@ -17,6 +17,7 @@ table.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 
 from .normalize import normalise_table_line
@@ -235,9 +236,82 @@ def text_tables(raw: str, units: Iterable[str] = ()) -> list[RawTable]:
                 and not any(a < last + 1 and members[0] < b for a, b in taken):  # lines of one table only
             # rows keep their own cells: text has no merged cells to align them by
             grid = [parsed[k] if parsed[k] else [lines[k].strip()] for k in members]
+            _align_blank_cells(grid, [lines[k] for k in members], [kinds[k] for k in members])
             out.append((members[0], _text_raw_table(grid, [lines[k].strip() for k in members])))
         i = last + 1
     return [t for _, t in sorted(out, key=lambda item: item[0])]
+
+
+def _spaced(line: str) -> list[tuple[str, int, int]] | None:
+    """The cells of a line whose cells are set apart by runs of spaces (no tab),
+    each with its first and last character's column, or None."""
+    if "\t" in line or not _CELL_SPLIT.search(line.strip()):
+        return None
+    out, pos = [], 0
+    for part in re.split(r"([ \u3000]{2,})", line):
+        if part.strip() and not _CELL_SPLIT.fullmatch(part):
+            lead = len(part) - len(part.lstrip())
+            out.append((part.strip(), pos + lead, pos + lead + len(part.strip())))
+        pos += len(part)
+    return out
+
+
+def _display(line: str) -> list[int]:
+    """Each character's column on a screen (CJK characters two wide), and the line's end."""
+    cols, at = [], 0
+    for ch in line:
+        cols.append(at)
+        at += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return cols + [at]
+
+
+def _align_blank_cells(grid: list[list[str]], raw: list[str], kinds: list[str]) -> None:
+    """Rows of a table aligned by runs of spaces (`pdftotext -layout`, a report
+    typed in columns) that leave cells blank ("42  5        1  1  49" under seven
+    heads): each figure goes in the column of the header word it stands under,
+    the columns it skips become empty cells, so the figures keep their columns.
+    The header is the widest line of the nearest header lines above the row; a
+    column is where its word's middle is, counted in characters (as pdftotext
+    places text) or on a screen (CJK two wide), whichever puts the figures
+    nearer their words. Rows as wide as their header are left alone."""
+    for m, kind in enumerate(kinds):
+        cells = _spaced(raw[m]) if kind == "row" else None
+        if not cells or [c for c, _, _ in cells] != grid[m]:
+            continue
+        first = next(k for k, (c, _, _) in enumerate(cells) if is_value(c) or DASH.match(c))
+        n = m - 1
+        while n >= 0 and kinds[n] != "header":
+            n -= 1
+        block = []
+        while n >= 0 and kinds[n] in ("header", "short"):
+            block.append(n)
+            n -= 1
+        tops = [h for h in block if kinds[h] == "header"]
+        top = max(tops, key=lambda h: len(_spaced(raw[h]) or ()), default=None)
+        heads = (_spaced(raw[top]) or []) if top is not None else []
+        best: tuple[float, list[int], int] | None = None
+        for screen in (False, True):
+            def mid(line: str, a: int, b: int, screen: bool = screen) -> float:
+                if not screen:
+                    return (a + b - 1) / 2
+                cols = _display(line)
+                return (cols[a] + cols[b] - 1) / 2
+            edge = mid(raw[m], cells[first - 1][1], cells[first - 1][2]) if first else -1.0
+            anchors = [x for x in (mid(raw[top], a, b) for _, a, b in heads) if x > edge]
+            figures = [mid(raw[m], a, b) for _, a, b in cells[first:]]
+            if len(anchors) <= len(figures):
+                continue
+            slots = [min(range(len(anchors)), key=lambda k, x=x: abs(anchors[k] - x)) for x in figures]
+            if any(b <= a for a, b in zip(slots, slots[1:])):
+                continue  # two figures under one word: not a column layout
+            cost = sum(abs(anchors[k] - x) for k, x in zip(slots, figures))
+            if best is None or cost < best[0]:
+                best = (cost, slots, len(anchors))
+        if best is not None:
+            row = [""] * best[2]
+            for k, (c, _, _) in zip(best[1], cells[first:]):
+                row[k] = c
+            grid[m] = [c for c, _, _ in cells[:first]] + row
 
 
 _MIN_CELL_ROWS = 2  # rows of a table written one cell per line

@@ -80,8 +80,8 @@ KNOWN_FAILURES: list[tuple[str, str, str]] = [
      "查处…等案件: the 等 rule (the count is of what follows 等) meets 案件, which is no cue"),
     ("township-gov-2023", "法治教育基地三批次",
      "法治教育 is no cue; visits to an education base are counted in 批次"),
-    ("emergency-management-bureau-2024", "参与群众6200人次",
-     "参与群众 is a publicity-reach cue; here the people took part in emergency drills"),
+    # (参与群众6200人次 after 应急演练48场次 was a publicity reach until legal_publicity_reach's
+    # not_with named 演练: those who take part in a drill are no audience of the law.)
     ("emergency-management-bureau-2024", "进社区”活动18场",
      "安全生产进企业、进社区: a 进 campaign without 法律/法治/普法 in its name is not recognised"),
     ("transport-bureau-2023", "检测货运车辆18.6万辆次",
@@ -287,9 +287,9 @@ KNOWN_FAILURES: list[tuple[str, str, str]] = [
     # 艘 and 辆 as measure words whose noun is what is counted (清理取缔涉渔“三无”船舶138艘
     # is no clean-up of documents). The coder's optional 报备率、审查率均达100% is other,
     # as pingyao's same words are.
-    ("xinjiang-kashi-county-2023", "决策事项142件",
-     "审查各类文件、合同及决策事项142件: 合同, an item of the list, types it; the review verb "
-     "before the list names what was done"),
+    # (审查各类文件、合同及决策事项142件 was typed by 合同, an item of the list, until
+    # legality_reviews' patterns read the review verb before a list mixing contracts and
+    # documents as what its total counts.)
     # two more held-out (a 区城市管理委员会, a district government), coded before the first
     # run: mention 1.000 / 1.000, typed 0.963 / 0.980. The rules then learnt 街镇 as a body
     # that acts (会同29个街镇开展联合执法). 组织执法人员轮训5600人次 was recoded to trainees,
@@ -359,6 +359,32 @@ KNOWN_FAILURES: list[tuple[str, str, str]] = [
      "the changes after 分别 of a list of a case count and an amount: the count's id is not carried"),
     ("luan-hrss-2023", "热线工单1.86万件", "hotline tickets after 来信来访 are typed as petitions"),
     ("xinfeng-health-2024", "参训148人次", "参训 after 执法人员 counts turnouts the coder read as other"),
+    # a round of six more held-out (a 市体育局, a 县民族宗教事务局, a 市人民防空办公室 as its portal's
+    # page, a 市数据资源局 running the 12345 hotline, a 市地方金融监督管理局, a 市住房公积金管理
+    # 中心), coded before the first run: mention 1.000 each, typed 0.982 / 0.975 / 0.941 / 0.982 /
+    # 0.889 / 0.857, sections and meta right. The rules then learnt 审议…事项 and 研究“三重一大”事项
+    # as meeting topics, 调解申请 and 调解成功 as disputes, 从事…执法的人员 as enforcement staff,
+    # 宣传品…件, 各方意见 (the public's comments) as no id, a drill's participants (演练) as no
+    # reach, 强制执行 as an enforcement case, and a review verb before a list mixing contracts
+    # and documents (审查合同、协议及各类文件共56件) as a legality review: typed 1.000 / 0.975 /
+    # 1.000 / 1.000 / 1.000 / 0.893 (and the rows above for emergency-management's drill and
+    # xinjiang's list pass).
+    ("huzhou-sports-bureau-2024", "列席局党组会议9次",
+     "a legal adviser sitting in on the bureau's meetings (列席) is typed as meetings held, as anji's"),
+    ("shiping-ethnic-religious-bureau-2023", "指导17处场所",
+     "指导17处场所完成年度财务审计: a cue-less count after 对…23处场所开展财务监督检查 (same unit, same "
+     "sentence) takes the inspections' id; the noun after it (场所) is no nominal measure's head"),
+    ("wenzhou-housing-fund-center-2023", "列席主任办公会18次",
+     "legal advisers sitting in on the director's meetings (列席) are typed as meetings held, as anji's"),
+    ("wenzhou-housing-fund-center-2023", "住房公积金案件213件",
+     "受理职工投诉单位未缴、少缴住房公积金案件213件: the fund's enforcement cases, named only as "
+     "complaints (投诉) about unpaid contributions; 案件 alone is no cue"),
+    ("wenzhou-housing-fund-center-2023", "同比上升9.8%", "the change of those cases"),
+    ("wenzhou-housing-fund-center-2023", "办结208件", "the cases of that complaint total closed"),
+    ("wenzhou-housing-fund-center-2023", "督促单位补缴186件",
+     "a part after 其中 of that total (employers made to pay up), typed by it"),
+    ("wenzhou-housing-fund-center-2023", "《责令限期办理决定书》17份",
+     "enforcement decisions counted in 份, which enforcement_cases leaves out (decisions published)"),
 ]
 
 # Whole-document checks that fail because of a module these rules do not cover

@@ -169,6 +169,12 @@ PARAGRAPHS = [
     ("the next line starts with 3.", "全年办理复议案件", 470.0, "3.加强行政执法监督", 90.0, True),
     ("the next line starts with a decimal, not an item", "收入分别增长", 478.0, "3.5%、4.2%，高于全国", 90.0, False),
     ("the next line is indented", "有效提升了政府工作科学化、法治化、规范化水", 519.0, BODY, 112.0, True),
+    ("a full line ends a sentence, a flush-left heading follows", "有效提升了政府工作科学化、法治化、规范化。", 519.0,
+     "一、总体情况", 90.0, True),
+    ("a full line ends a sentence, a numbered item follows", "有效提升了政府工作科学化、法治化、规范化。", 519.0,
+     "（二）依申请公开", 90.0, True),
+    ("a full line runs on, a heading marker cannot follow it", "有效提升了政府工作科学化、法治化、规范化水", 519.0,
+     "一、总体情况", 90.0, False),
 ]
 
 

@@ -1465,6 +1465,10 @@ def _build_aligned(body: list[_Line], first: int, last: int, is_row: list[bool],
         if is_row[top - 1] or ln.bottom - below.top > 2.6 * max(below.size, em) or ln.size > 1.3 * em \
                 or not _inside(ln, value_x0):
             break
+        if top < first and _TOP_MARKER.match(ln.text.strip()):
+            # the report's heading over the table's header ("二、主动公开政府信息情况"); right
+            # above the first row, such a line is the start of that row's wrapped label
+            break
         top -= 1
     if first - top == 0 and len(rows) < 2:
         return None  # one line of figures without a header: not a table
@@ -1709,6 +1713,11 @@ def _starts_paragraph(prev: _Line, line: _Line, left: float, right: float, pitch
     em = max(line.size, prev.size, 1.0)
     size_tolerance = 0.4 * em if line.ocr else 1.0  # OCR boxes hug the ink, which varies by glyph
     if abs(line.size - prev.size) > size_tolerance:  # a title or a heading in another size
+        return True
+    # A numbered heading or item ("一、总体情况", "（二）", "3.") after a finished sentence
+    # starts a paragraph even where that sentence filled its line to the margin: a
+    # heading set flush left in the body's size has nothing else to show it.
+    if ROW_MARKER.match(line.text) and _rules.section("pdf")["sentence_end"].search(prev.text):
         return True
     if _ended(prev, left, right, line):  # the previous line stops short: its paragraph ended
         return True
