@@ -519,8 +519,18 @@ def _agent(text: str, q: Quantity, after_end: int, rules: Rules) -> int:
     irules = rules.indicators
     after = text[q.span[1]:after_end]
     length = next((len(a) for a in irules.agent_nouns if after.startswith(a)), 0)
-    if length and irules.object_openers and text.startswith(irules.object_openers, _clause_start(text, q.span[0], rules)):
-        return 0
+    if length and irules.object_openers:
+        start = _clause_start(text, q.span[0], rules)
+        if text.startswith(irules.object_openers, start):
+            return 0
+        # 全年对全市126家机关…开展监督检查, 计划对不少于120家单位开展检查: the opener
+        # after a word of time or intent, a few words of scope before the count
+        before = text[start:q.span[0]]
+        for opener in irules.object_openers:
+            k = before.rfind(opener)
+            if 0 < k <= 4 and len(before) - k - len(opener) <= 6 and _HAN_RE.search(before[:k]) \
+                    and not before[k + len(opener):k + len(opener) + 1] in ("照", "标", "接", "比", "外", "于"):
+                return 0
     return length
 
 
@@ -606,7 +616,10 @@ def _reach_of(rule: IndicatorRule, text: str, cue: _Cue, q: Quantity, measure: s
     irules = rules.indicators
     # a specific activity before a generic one: 开展法治宣传活动46场，其中巡回讲座6场，
     # …受教育群众1.3万人次 are the publicity's, not the lectures'
-    for earlier in _specific_first(reversed(_cues(text, sentence_start, cue.start, rules, stops)), irules):
+    found = _cues(text, sentence_start, cue.start, rules, stops)
+    # (not a cue inside a longer one: “百场法治讲座进基层”活动 is publicity, whatever 法治讲座 is)
+    found = [c for c in found if not any(_contains(other, c) for other in found)]
+    for earlier in _specific_first(reversed(found), irules):
         for ident in earlier.ids:
             target = irules.people_of.get(ident) if irules.people_of else None
             if target is not None:

@@ -342,7 +342,8 @@ KNOWN_FAILURES: list[tuple[str, str, str]] = [
     # a clean-up (two of 商务局's strict xfails pass), 信访 rates as no mediation's,
     # 培训…信访干部 as trainees (typed F1 0.911 / 0.891; 0.935 once 培训 reached over
     # 市县乡三级信访 and 初信初访 named petitions too); the rest is left here.
-    ("changde-drc-2024", "违法行为7起", "查处…等违法行为7起: after 等 a generic verb names none of the things counted"),
+    # (changde-drc-2024's 查处…等违法行为7起 was other until enforcement_cases read 查处…违法行为
+    # as the offences dealt with, in the second rule-of-law held-out round.)
     ("changde-drc-2024", "信用修复1078家", "credit repairs are typed as enforcement cases (处罚 nearby)"),
     ("changde-drc-2024", "修改完善3件", "修改 after 征求意见 types it as opinions on drafts"),
     ("deyang-petition-bureau-2022", "化解287件", "积案 resolved (化解) are typed as disputes mediated"),
@@ -385,6 +386,32 @@ KNOWN_FAILURES: list[tuple[str, str, str]] = [
      "a part after 其中 of that total (employers made to pay up), typed by it"),
     ("wenzhou-housing-fund-center-2023", "《责令限期办理决定书》17份",
      "enforcement decisions counted in 份, which enforcement_cases leaves out (decisions published)"),
+    # a second round of seven held-out (a 省人民政府 in the State-Council style, a 区人民政府 with
+    # 第一部分… headings, a 县司法局 with label：figure lines, a 乡 with village counts, a 省药品监督
+    # 管理局, a 市档案局, a 区城市管理局), coded before the first run: mention 1.000 / 1.000 /
+    # 0.990 / 1.000 / 1.000 / 0.967 / 1.000, typed 0.982 / 0.984 / 0.871 / 1.000 / 0.943 / 0.923 /
+    # 0.958, sections and meta right. The rules then learnt 查办 (as 查处) and 查处…违法行为 as
+    # enforcement cases, certificates in 件, 聘请…律师 as advisers, a 进 campaign whose quoted name
+    # opens with a few words (“百场法治讲座进基层”, and its reach is the campaign's, not the
+    # lectures' inside it), a review verb's list of documents and contracts running on to its 等,
+    # 无一人 as no count, 卷次 and 间, and 对 after a word of time or intent (全年对…, 计划对…)
+    # as opening the bodies acted on; the rest is left here.
+    ("jintan-district-gov-2024", "列席区政府常务会议21次",
+     "the government's legal advisers sitting in (列席) on its meetings: 列席 is the catalog's cue of "
+     "public participation, which cannot tell who sits in"),
+    ("shuyang-county-justice-bureau-2023", "化解信访矛盾186件",
+     "a part (其中) of the disputes mediated, settled by 访调对接: 信访 types it as petitions"),
+    ("shuyang-county-justice-bureau-2023", "法治讲座不少于100场",
+     "法治讲座 is training or publicity depending on the audience (a 司法局 lecturing the public)"),
+    ("hunan-drug-administration-2024", "不足3名",
+     "部分县级…执法人员不足3名: a ceiling describing some departments' staffing, not a headcount; "
+     "执法人员 types it"),
+    ("shaoxing-archives-bureau-2023", "126家机关",
+     "对全市126家机关、团体、企事业单位开展…监督检查: the inspection verb lies past the list after the "
+     "count, beyond the 、 that ends the words read after a number"),
+    ("zhanggong-urban-mgmt-2024", "“城管开放日”活动12次",
+     "deputies and citizens invited to an open day (开放日): no participation cue; 开放日 is as often "
+     "a publicity event"),
 ]
 
 # Whole-document checks that fail because of a module these rules do not cover
