@@ -40,6 +40,7 @@ _SENTENCE_END = regex.compile(r"[。！？!?\n]")
 _CLAUSE_END = regex.compile(r"[，,；;。！？!?\n]")
 _CN_NUMERAL = regex.compile(r"[零〇一二三四五六七八九十百千万亿两]")
 _AFTER_STOP = regex.compile(r"[、，,；;。！？!?\n（(：:]")
+_AFTER_STOP_PAST_LIST = regex.compile(r"[，,；;。！？!?\n（(：:]")
 _LIST_SEPARATORS = "、，,；;：: "  # punctuation a label never starts with
 _LIST_JOINERS = "、等和及与"  # what follows a list item's head: 合同公证、证据保全公证等
 # How far back from a number its clause and sentence are read (cues, context
@@ -130,6 +131,12 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
         after_stop = _AFTER_STOP.search(text, q.span[1], after_end)
         if after_stop is not None:
             after_end = after_stop.start()
+            if text[after_end] == "、" and _acted_on_list(text, q, rules):
+                # 对全市126家机关、团体、企事业单位开展…监督检查: the bodies acted on are
+                # listed, and what was done to them comes after the list
+                far = min(c_end, nxt, q.span[1] + 40)
+                stop = _AFTER_STOP_PAST_LIST.search(text, after_end, far)
+                after_end = stop.start() if stop is not None else far
 
         section = section_index.at(q.span[0])
         part = section.part if section else "other"
@@ -532,6 +539,15 @@ def _agent(text: str, q: Quantity, after_end: int, rules: Rules) -> int:
                     and not before[k + len(opener):k + len(opener) + 1] in ("照", "标", "接", "比", "外", "于"):
                 return 0
     return length
+
+
+def _acted_on_list(text: str, q: Quantity, rules: Rules) -> bool:
+    """Whether a count of bodies (agent_nouns) opens a list of the bodies acted on:
+    its clause opens with an object opener (对全市126家机关、团体…)."""
+    after = text[q.span[1]:q.span[1] + 8]
+    if q.unit_class != "count" or not any(after.startswith(a) for a in rules.indicators.agent_nouns):
+        return False
+    return _agent(text, q, q.span[1] + 8, rules) == 0
 
 
 def _in_counted_noun(text: str, q: Quantity, cue: _Cue, after_end: int, irules) -> bool:
