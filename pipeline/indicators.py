@@ -188,6 +188,8 @@ def extract_indicators(text: str, sections: tuple[Section, ...], rules: Rules,
         elif q.unit_class in ("count", "people") and rules.context.average_re is not None \
                 and rules.context.average_re.search(text, c_start, q.span[0]):
             chosen = UNNAMED_HEAD  # 平均仅有执法人员7名: an average, which no id counts
+        elif any(p.search(text, s_start_read, q.span[0]) for p in rules.indicators.no_id_patterns):
+            chosen = UNNAMED_HEAD  # 法律顾问列席局党组会议7次: indicators.yaml no_id_patterns
         if chosen is UNNAMED and (paired is not None or partitive):
             # a part after 其中 is of its total, whatever words describe it
             # (其中未经设计审核擅自施工2起 are cases), unless they are its own noun

@@ -136,6 +136,7 @@ class IndicatorRules:
     reach_cues: frozenset[str] = frozenset()  # 覆盖, 惠及: people reached by the activity named before
     people_of: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # activity indicator -> the indicator of its people
     reach_context: tuple[str, ...] = ()  # words a sentence needs for a bare reach word to count people reached
+    no_id_patterns: tuple[regex.Pattern, ...] = ()  # words up to a number that make it count what no id counts
 
 
 @dataclass(frozen=True)
@@ -576,6 +577,8 @@ INDICATORS = Record({
     })),
     "nominal_units": opt(words(0, **_UNIT)),
     "no_id_cues": opt(words(0)),
+    # words before a number, up to it, that show it counts what no id counts
+    "no_id_patterns": opt(Seq(Pattern(), min_len=0)),
     "agent_nouns": opt(words(0)),
     "object_openers": opt(words(0)),
     "office_terms": opt(words(0, ref="cue", ref_what="a cue of any indicator")),
@@ -928,6 +931,7 @@ def _indicators(d: dict, ctx: Context, base: Path, got: dict) -> dict:
         reach_cues=frozenset(d["reach"]["cues"]),
         people_of=MappingProxyType(dict(d["reach"]["people_of"])),
         reach_context=tuple(d["reach"]["context"]),
+        no_id_patterns=tuple(d["no_id_patterns"]),
     )}
 
 
