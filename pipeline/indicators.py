@@ -538,7 +538,7 @@ def _agent(text: str, q: Quantity, after_end: int, rules: Rules) -> int:
         for opener in irules.object_openers:
             k = before.rfind(opener)
             if 0 < k <= 4 and len(before) - k - len(opener) <= 6 and _HAN_RE.search(before[:k]) \
-                    and not before[k + len(opener):k + len(opener) + 1] in ("照", "标", "接", "比", "外", "于"):
+                    and not before.startswith(irules.object_openers_not, k):
                 return 0
     return length
 

@@ -123,6 +123,7 @@ class IndicatorRules:
     nominal_units: frozenset[str]
     agent_nouns: tuple[str, ...]  # bodies that act: a count of them is not typed by a cue after it
     object_openers: tuple[str, ...]  # …unless its clause opens with one of these (对…4家单位…)
+    object_openers_not: tuple[str, ...]  # words that begin with an opener but are none (对照, 对标)
     organiser_openers: tuple[str, ...]  # 组织执法人员36名旁听庭审: people sent, typed by what they did
     weak_cues: frozenset[str]
     label_max_chars: int
@@ -581,6 +582,7 @@ INDICATORS = Record({
     "no_id_patterns": opt(Seq(Pattern(), min_len=0)),
     "agent_nouns": opt(words(0)),
     "object_openers": opt(words(0)),
+    "object_openers_not": opt(words(0)),
     "office_terms": opt(words(0, ref="cue", ref_what="a cue of any indicator")),
     "organiser_openers": opt(words(0)),
     "weak_cues": opt(words(0, ref="cue", ref_what="a cue of any indicator")),
@@ -919,6 +921,7 @@ def _indicators(d: dict, ctx: Context, base: Path, got: dict) -> dict:
         nominal_units=frozenset(d["nominal_units"]),
         agent_nouns=tuple(d["agent_nouns"]),
         object_openers=tuple(d["object_openers"]),
+        object_openers_not=tuple(d["object_openers_not"]),
         organiser_openers=tuple(d["organiser_openers"]),
         weak_cues=frozenset(d["weak_cues"]),
         label_max_chars=label["max_chars"],

@@ -84,6 +84,9 @@ TYPES = [
     # bodies acted on, not bodies that act (object_openers)
     ("对情节轻微并及时改正的4家单位依法不予处罚。", 4, "家", "enforcement_cases"),
     ("4家单位开展自查自纠。", 4, "家", "other"),
+    # …after a word of time or intent, but not in a word that only begins with it (object_openers_not)
+    ("全年对全市126家机关、团体、企事业单位开展档案工作监督检查。", 126, "家", "enforcement_inspections"),
+    ("全年对照全市126家机关、团体、企事业单位开展档案工作监督检查。", 126, "家", "other"),
     # people sent to do something are counted by what they did (organiser_openers)
     ("组织执法人员36名到区人民法院旁听庭审1次。", 36, "名", "court_hearing_attendance"),
     ("全局现有执法人员36名。", 36, "名", "enforcement_personnel"),
