@@ -525,6 +525,9 @@ class _Table:
     chars: dict[tuple[int, int], list[tuple[float, float, str]]] = field(default_factory=dict)
     # the text of a one-line cell filed by put_arrays, with its number of characters then
     texts: dict[tuple[int, int], tuple[int, str]] = field(default_factory=dict, repr=False, compare=False)
+    # (x0, x1) of the bottom row's cells without a bottom border: a merged cell cut by the
+    # page's end in a browser's print, whose text may run on just under the table
+    open_below: tuple[tuple[float, float], ...] = ()
 
     @property
     def bbox(self) -> Box:
@@ -677,6 +680,11 @@ def _chars_by_arrays(tp, raw: str, count: int, tables: list[_Table], rotation: i
         for t in tables:
             tx0, ty0, tx1, ty1 = t.bbox
             mine = glyph & (tx0 <= cx) & (cx <= tx1) & (ty0 <= cy) & (cy <= ty1)
+            if t.open_below:  # a line of an open cell's text just under the table (see _grid)
+                under = glyph & (cy < ty0) & (cy + h >= ty0)
+                if under.any():
+                    for ox0, ox1 in t.open_below:
+                        mine |= under & (ox0 <= cx) & (cx <= ox1)
             idx = np.flatnonzero(mine)
             glyph &= ~mine
             inside.append((cy[idx], cx[idx], [raw[k] for k in idx.tolist()], h[idx]))
@@ -725,6 +733,7 @@ def _chars_one_by_one(tp, raw: str, count: int, tables: list[_Table], rotation: 
     # each table's box, and the characters inside it, in text order
     table_boxes: list[tuple[float, float, float, float, list[tuple[float, float, str, float]]]] = [
         (*t.bbox, []) for t in tables]
+    open_below = [t.open_below for t in tables]  # (see _grid)
     for k, ch in enumerate(raw):
         if ch in _CONTROL:
             out.control(ch, k)
@@ -740,8 +749,9 @@ def _chars_one_by_one(tp, raw: str, count: int, tables: list[_Table], rotation: 
             continue
         if table_boxes:
             cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-            for tx0, ty0, tx1, ty1, inside in table_boxes:
-                if tx0 <= cx <= tx1 and ty0 <= cy <= ty1:
+            for (tx0, ty0, tx1, ty1, inside), opened in zip(table_boxes, open_below, strict=True):
+                if tx0 <= cx <= tx1 and ty0 <= cy <= ty1 or opened and cy < ty0 <= cy + h and any(
+                        a <= cx <= b for a, b in opened):
                     inside.append((cy, cx, ch, h))  # into its cell after the loop
                     break
             else:
@@ -1292,7 +1302,15 @@ def _grid(hs: list[tuple[float, float, float]], vs: list[tuple[float, float, flo
             root = parent[root]
         if root != k:
             group[(k // n_cols, k % n_cols)] = (root // n_cols, root % n_cols)
-    return _Table(xs, ys, group)
+    # A browser cuts a table at the page's end inside a merged label cell
+    # ("（三）不予公开" over eight rows): the cells beside it are closed by a line,
+    # the label's cell is not, and its second line ("予公开") may be set just
+    # under the table's last line. Such cells take the text there.
+    closed = _covered([(hx0 - _SNAP, hx1 + _SNAP) for hx0, hx1 in _near(hs, h_pos, ys[-1])], mid_xs)
+    open_below: tuple[tuple[float, float], ...] = ()
+    if 0 < sum(closed) < n_cols:
+        open_below = tuple((xs[c], xs[c + 1]) for c in range(n_cols) if not closed[c])
+    return _Table(xs, ys, group, open_below=open_below)
 
 
 # ------------------------------------------------------------ tables without lines
