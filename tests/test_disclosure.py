@@ -349,7 +349,22 @@ OWN_FILES = Path(__file__).resolve().parent / "data" / "disclosure_files"
 # hefei-baohe-2022.pdf was one (its header words of 科研机构 and 社会公益组织, set side by
 # side, run together into one header cell over both columns) until a header cell that
 # names two columns of one group was left to the layout (table_cells._runs_together).
-KNOWN_FILE_FAILURES: dict[str, str] = {}
+# The PDF round (tests/fixtures/disclosure_heldout_pdf.py): four reports coded blind gave all
+# 785 cells, every level-1 heading and each broken identity at their first run (a LibreOffice
+# print with the tables in a landscape section and table 三's header repeated; justified prose,
+# fake-bold headings, a running header and 第 n 页 共 m 页; WPS-style broken borders in the 2019
+# format; a portal page printed by Chromium with its header and footer). Variants of the last,
+# made after that run: cellspacing=2 (1 of 200 cells: each cell's box apart; 200 now), narrow
+# tables cut inside a merged label (60 of 200: the label's second line under the table kept
+# the pieces apart; 200 now), and cells without borders or padding (below).
+KNOWN_FILE_FAILURES: dict[str, str] = {
+    "guangyang-market-2024-unruled.pdf": (
+        "a browser's print of tables whose cells have no borders and no padding (53 of 200 cells): the "
+        "figures of adjacent cells touch and run together (其他 1 and 总计 111 read as 1111), the header "
+        "words of neighbouring narrow columns run together (商业企业科研机构…), and the browser's header line "
+        "(date, title) at the top of table 三's second page is read into the table; cells that touch leave "
+        "no gap to split on"),
+}
 
 
 @pytest.mark.parametrize("name, suffix", [
