@@ -153,7 +153,9 @@ def _reference_tables(segments):
         ys = sorted(P._cluster([h[0] for h in hs]), reverse=True)
         if len(xs) >= 3 and len(ys) >= 2:
             P._open_ends(ys, vs, xs)  # its own rule (tested below): the same here
-        if len(xs) < 3 or len(ys) < 3:
+        # 2 x 2 slots at least, or one row of three cells or more (a table's last row
+        # alone on a page)
+        if len(xs) < 3 or len(ys) < 2 or len(ys) == 2 and len(xs) < 4:
             continue
         slots = {(r, c): (r, c) for r in range(len(ys) - 1) for c in range(len(xs) - 1)}
 
@@ -255,6 +257,18 @@ def test_a_table_cut_by_the_page_end_without_a_border_keeps_its_last_row():
     assert P._find_tables(closed)[0].ys == table.ys  # the same as with a border drawn there
     short = [(0.0, y, 150.0, y) for y in (300.0, 280.0, 260.0)] + [(x, 258.5, x, 300.0) for x in xs]
     assert P._find_tables(short)[0].ys == [300.0, 280.0, 260.0]  # lines a little past the border: no row
+
+
+def test_a_tables_last_row_alone_on_a_page_is_a_table_and_a_boxed_pair_is_not():
+    """A browser printed table 四's row of figures on the next page by itself: one
+    row of fifteen cells is a table (joined to its header's piece later). One row of
+    two boxes (a frame split in two) is not."""
+    xs = [0.0 + 30.0 * k for k in range(16)]
+    row = [(0.0, y, 450.0, y) for y in (300.0, 285.0)] + [(x, 285.0, x, 300.0) for x in xs]
+    (table,) = P._find_tables(row)
+    assert (table.xs, table.ys) == (xs, [300.0, 285.0])
+    pair = [(0.0, y, 100.0, y) for y in (300.0, 285.0)] + [(x, 285.0, x, 300.0) for x in (0.0, 50.0, 100.0)]
+    assert P._find_tables(pair) == []
 
 
 def test_table_finder_keeps_a_merged_cell_and_drops_frames():

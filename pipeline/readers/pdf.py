@@ -1256,7 +1256,9 @@ def _grid(hs: list[tuple[float, float, float]], vs: list[tuple[float, float, flo
     ys = sorted(_cluster([h[0] for h in hs]), reverse=True)
     if len(xs) >= 3 and len(ys) >= 2:
         _open_ends(ys, vs, xs)
-    if len(xs) < 3 or len(ys) < 3:  # not even 2 x 2 slots: a frame or a rule, not a table
+    # not even 2 x 2 slots: a frame or a rule, not a table; but one row of three cells or
+    # more is a table's row alone on a page (its last row, printed over the page's end)
+    if len(xs) < 3 or len(ys) < 2 or len(ys) == 2 and len(xs) < 4:
         return None
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     v_pos, h_pos = [v[0] for v in vs], [h[0] for h in hs]
