@@ -358,6 +358,10 @@ OWN_FILES = Path(__file__).resolve().parent / "data" / "disclosure_files"
 # tables cut inside a merged label (60 of 200: the label's second line under the table kept
 # the pieces apart; 200 now), and cells without borders or padding (below).
 KNOWN_FILE_FAILURES: dict[str, str] = {
+    "guangyang-market-2024-landscape.pdf": (
+        "printed on landscape pages, table 二's last row (行政事业性收费 | 0) stands alone at the top of page 2 "
+        "(199 of 200 cells): one ruled row of two cells is no table (two boxes side by side are not; a row of "
+        "three cells or more is), so the row is read as text and its fee is lost"),
     "guangyang-market-2024-unruled.pdf": (
         "a browser's print of tables whose cells have no borders and no padding (53 of 200 cells): the "
         "figures of adjacent cells touch and run together (其他 1 and 总计 111 read as 1111), the header "
