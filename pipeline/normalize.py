@@ -149,6 +149,10 @@ def normalise(raw: str, rules: Rules, table_lines: frozenset[str] = frozenset())
             join = True
         elif heading.match(line):
             join = False
+        elif i <= 12 and _chrome_line(prev_line, rules):
+            # a page's furniture over the report ("发布时间：2025-01-20 来源：本站 浏览次数：386",
+            # "当前位置：首页>…") is a line of its own: "386" | "本报告根据…" is no figure
+            join = False
         elif page_no != prev_page and runs_on[prev_page] and blanks == 0:
             # "…防控疫" | "情…": the page break fell inside a word
             join = True
@@ -232,10 +236,26 @@ def _title_lines(lines: list[tuple[str, int, int]], rules: Rules) -> tuple[int, 
         j = i + 1
         while j < len(lines) and j <= i + 3:
             nxt = lines[j][0]
+            if _chrome_line(nxt, rules):
+                # a site's bar ("…人民政府 政府信息公开专栏") over its breadcrumb
+                # ("当前位置：首页>…"): no title split over lines; look further down
+                break
             if len(nxt) > 30 or rules.sections.line_start_re.match(nxt):
                 return 0, 0
             if nxt.endswith(endings):
                 return i, j + 1
             j += 1
-        return 0, 0
+        else:
+            return 0, 0
     return 0, 0
+
+
+def _chrome_line(line: str, rules: Rules) -> bool:
+    """A web page's furniture: a breadcrumb (首页>…) or a labelled line
+    ("发布时间：…", "来源：…", "当前位置：…")."""
+    if ">" in line or "→" in line:
+        return True
+    for prefix in rules.metadata.chrome_prefixes:
+        if line.startswith(prefix) and line[len(prefix):len(prefix) + 1] in ("：", ":"):
+            return True
+    return False
