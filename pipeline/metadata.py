@@ -53,7 +53,7 @@ def read_metadata(text: str, rules: Rules, publisher: str | None = None, publish
     mrules = rules.metadata
     lines = text.split("\n")
     title_idx, title = _find_title(lines, mrules)
-    body_lines = [ln for i, ln in enumerate(lines[:40]) if i != title_idx and not _is_chrome(ln, mrules)]
+    body_lines = [ln for i, ln in enumerate(lines[:40]) if i != title_idx and not mrules.is_chrome(ln)]
     year = _report_year(title, body_lines, lines, published, mrules) or _heading_year(lines, mrules)
     report_type = detect_report_type(title or "\n".join(body_lines[:3]), text, mrules)
     # The issuer: the title's, else an issuer line's or the opening sentence's
@@ -131,14 +131,10 @@ def detect_report_type(probe: str, text: str, mrules: MetadataRules) -> str | No
     return by_content[0] if len(by_content) == 1 else None
 
 
-def _is_chrome(line: str, mrules: MetadataRules) -> bool:
-    return line.startswith(mrules.chrome_prefixes) or ">" in line or "→" in line
-
-
 def _find_title(lines: list[str], mrules: MetadataRules) -> tuple[int, str | None]:
     best: tuple[int, str] | None = None
     for i, line in enumerate(lines[:15]):
-        if not line or len(line) > 80 or line[-1] in "。；;" or _is_chrome(line, mrules):
+        if not line or len(line) > 80 or line[-1] in "。；;" or mrules.is_chrome(line):
             continue
         if not any(k in line for k in mrules.title_keywords):
             continue

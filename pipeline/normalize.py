@@ -149,7 +149,7 @@ def normalise(raw: str, rules: Rules, table_lines: frozenset[str] = frozenset())
             join = True
         elif heading.match(line):
             join = False
-        elif i <= 12 and _chrome_line(prev_line, rules):
+        elif i <= 12 and rules.metadata.is_chrome(prev_line):
             # a page's furniture over the report ("发布时间：2025-01-20 来源：本站 浏览次数：386",
             # "当前位置：首页>…") is a line of its own: "386" | "本报告根据…" is no figure
             join = False
@@ -222,11 +222,10 @@ def _title_lines(lines: list[tuple[str, int, int]], rules: Rules) -> tuple[int, 
     title; a title line followed by "发布时间：…" is not.
     """
     keywords = rules.metadata.title_keywords
-    chrome = rules.metadata.chrome_prefixes
     endings = rules.metadata.title_endings
     for i in range(min(len(lines), 12)):
         line = lines[i][0]
-        if len(line) > 60 or line[-1] in _TERMINAL or line.startswith(chrome) or ">" in line:
+        if len(line) > 60 or line[-1] in _TERMINAL or rules.metadata.is_chrome(line):
             continue
         if not any(k in line for k in keywords):
             continue
@@ -236,7 +235,7 @@ def _title_lines(lines: list[tuple[str, int, int]], rules: Rules) -> tuple[int, 
         j = i + 1
         while j < len(lines) and j <= i + 3:
             nxt = lines[j][0]
-            if _chrome_line(nxt, rules):
+            if rules.metadata.is_chrome(nxt):
                 # a site's bar ("…人民政府 政府信息公开专栏") over its breadcrumb
                 # ("当前位置：首页>…"): no title split over lines; look further down
                 break
@@ -248,14 +247,3 @@ def _title_lines(lines: list[tuple[str, int, int]], rules: Rules) -> tuple[int, 
         else:
             return 0, 0
     return 0, 0
-
-
-def _chrome_line(line: str, rules: Rules) -> bool:
-    """A web page's furniture: a breadcrumb (首页>…) or a labelled line
-    ("发布时间：…", "来源：…", "当前位置：…")."""
-    if ">" in line or "→" in line:
-        return True
-    for prefix in rules.metadata.chrome_prefixes:
-        if line.startswith(prefix) and line[len(prefix):len(prefix) + 1] in ("：", ":"):
-            return True
-    return False

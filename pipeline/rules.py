@@ -275,6 +275,12 @@ class MetadataRules:
     agency_max_chars: int = 32
     plan_words: tuple[str, ...] = ()  # a heading with one of these is next year's plans
 
+    def is_chrome(self, line: str) -> bool:
+        """A web page's furniture, never a title or a figure's sentence: a
+        breadcrumb ("首页>…", "首页→…") or a labelled line ("发布时间：…",
+        "来源：…", "当前位置：…")."""
+        return line.startswith(self.chrome_prefixes) or ">" in line or "→" in line
+
 
 @dataclass(frozen=True)
 class AuditSelector:
