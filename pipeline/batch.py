@@ -76,6 +76,7 @@ from .output import (
     section_row,
     spool,
 )
+from .patterns import stand_guard
 from .records import Report
 from .rules import Rules, load_rules, program_version
 
@@ -302,6 +303,7 @@ def _worker_main(conn, rules_dir: str | None, close_fds: list[int], spool_dir: s
     encoded outputs go (`process_one`).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    stand_guard()  # our own process: rule patterns watched by a CPU timer, not each by the engine's clock
     for fd in close_fds:
         try:
             os.close(fd)

@@ -23,6 +23,14 @@ report could hold a worker for ever. Two guards:
   exponential case, so on so few characters its polynomial ones end. What
   could still run long there (many unbounded quantifiers in a row) is
   stopped by the document's time limit (`--doc-timeout`).
+- In a process of our own, a batch worker, `stand_guard` replaces the
+  engine's clock altogether: an interval timer of the process's CPU time
+  (SIGVTALRM, every `GUARD_TICK_S`) looks at the call under way, and stops it
+  once it has run past its time (the `regex` engine checks for signals while
+  it matches). Every call, short or long, is then timed by the clock around
+  it, a long one watched by the timer too: no system call a call, and no
+  text too long for the guard. A library caller's process keeps the
+  engine's clock: its signal handlers are its own.
 
 The check reads the pattern's structure with a small parser of its own (the
 `regex` module has no public parse tree); it only needs groups, alternatives,
@@ -31,7 +39,10 @@ accepting what it cannot read: the timeout still holds there.
 """
 from __future__ import annotations
 
+import atexit
 import functools
+import signal
+import threading
 from dataclasses import dataclass, field
 from time import monotonic
 
@@ -39,7 +50,7 @@ import regex
 
 from .errors import PatternTimeout
 
-__all__ = ["PATTERN_TIMEOUT_S", "TimedPattern", "UnsafePattern", "timed", "vet", "vetted_pattern"]
+__all__ = ["PATTERN_TIMEOUT_S", "TimedPattern", "UnsafePattern", "stand_down", "stand_guard", "timed", "vet", "vetted_pattern"]
 
 # Seconds one match call of one rule pattern may take (a scan over a text:
 # per MB of it). A sound pattern takes microseconds on a report's window and
@@ -49,6 +60,8 @@ _MB = 1 << 20
 # Texts of at most this many characters are matched without the engine's
 # clock, timed around the call instead (see the module doc).
 UNCLOCKED_CHARS = 64
+# Seconds of CPU time between two looks of the guard (`stand_guard`) at the call under way.
+GUARD_TICK_S = 0.1
 
 
 class UnsafePattern(ValueError):
@@ -362,6 +375,47 @@ def vet(source: str) -> None:
 
 # --- time-limited use ----------------------------------------------------------------------
 
+# The guard of a process of our own (`stand_guard`): the thread it watches,
+# and the call under way there as (deadline, pattern), else None.
+_guarded_thread: int | None = None
+_watched: list = [None]
+
+
+def stand_guard() -> bool:
+    """Watch every rule-pattern call of this thread with an interval timer of
+    the process's CPU time instead of the engine's clock (see the module doc).
+
+    For a process of our own only (a batch worker): it takes SIGVTALRM.
+    Returns whether the guard stands (not in a thread other than the main
+    one, nor where there are no interval timers)."""
+    global _guarded_thread
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        return False
+    signal.signal(signal.SIGVTALRM, _look)
+    signal.setitimer(signal.ITIMER_VIRTUAL, GUARD_TICK_S, GUARD_TICK_S)
+    _guarded_thread = threading.get_ident()
+    atexit.register(stand_down)  # the interpreter's exit restores the signal's default: the end of the process
+    return True
+
+
+def stand_down() -> None:
+    """Stop the guard (`stand_guard`): the engine's clock again."""
+    global _guarded_thread
+    if _guarded_thread is not None:
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        _guarded_thread = None
+
+
+def _look(signum, frame) -> None:
+    """The guard's tick: the call under way fails once past its deadline.
+    Raised here, the error comes out of the engine (which checks for signals
+    as it matches) or of the line of `_call` that the tick fell on."""
+    call = _watched[0]
+    if call is not None and monotonic() > call[0]:
+        _watched[0] = None
+        raise call[1]._fail()
+
+
 def _short(string, args: tuple, kwargs: dict) -> bool:
     """Whether a match call covers at most UNCLOCKED_CHARS characters: the
     whole text, or the window its pos and endpos give (args as for `search`)."""
@@ -396,18 +450,28 @@ class TimedPattern:
 
     def _call(self, fn, string, args: tuple, kwargs: dict, windowed: bool = True, scan: bool = False):
         """`fn(string, *args, **kwargs)`, timed: by the clock around it over a
-        short text (or window, when `windowed`: args as for `search`), else
+        short text (or window, when `windowed`: args as for `search`); over a
+        longer one, watched by the guard where it stands (`stand_guard`), else
         with the engine's timeout (a whole scan's when `scan`)."""
-        if _short(string, args, kwargs) if windowed else len(string) <= UNCLOCKED_CHARS:
+        limit = self._scan_budget(string) if scan else self.timeout
+        if len(string) <= UNCLOCKED_CHARS or windowed and _short(string, args, kwargs):
             started = monotonic()
             out = fn(string, *args, **kwargs)
-            if monotonic() - started > self.timeout:
-                raise self._fail()
-            return out
-        try:
-            return fn(string, *args, timeout=self._scan_budget(string) if scan else self.timeout, **kwargs)
-        except TimeoutError:
-            raise self._fail() from None
+        elif _guarded_thread is not None and _guarded_thread == threading.get_ident():
+            started = monotonic()
+            _watched[0] = (started + limit, self)
+            try:
+                out = fn(string, *args, **kwargs)
+            finally:
+                _watched[0] = None
+        else:
+            try:
+                return fn(string, *args, timeout=limit, **kwargs)
+            except TimeoutError:
+                raise self._fail() from None
+        if monotonic() - started > limit:
+            raise self._fail()
+        return out
 
     def match(self, string, *args, **kwargs):
         return self._call(self._rx.match, string, args, kwargs)
@@ -426,6 +490,8 @@ class TimedPattern:
     def finditer(self, string, *args, **kwargs):
         if _short(string, args, kwargs):
             return iter(self._call(self._all_matches, string, args, kwargs))  # short: all at once, timed
+        if _guarded_thread is not None and _guarded_thread == threading.get_ident():
+            return self._watched_finditer(string, *args, **kwargs)
         return self._finditer(string, *args, **kwargs)
 
     def _all_matches(self, string, *args, **kwargs) -> list:
@@ -436,6 +502,23 @@ class TimedPattern:
             yield from self._rx.finditer(string, *args, timeout=self._scan_budget(string), **kwargs)
         except TimeoutError:
             raise self._fail() from None
+
+    def _watched_finditer(self, string, *args, **kwargs):
+        """A scan, one match at a time, each step watched by the guard: the
+        whole scan has one deadline, as with the engine's timeout."""
+        deadline = monotonic() + self._scan_budget(string)
+        matches = self._rx.finditer(string, *args, **kwargs)
+        while True:
+            _watched[0] = (deadline, self)
+            try:
+                m = next(matches, None)
+            finally:
+                _watched[0] = None
+            if m is None or monotonic() > deadline:
+                if m is None:
+                    return
+                raise self._fail()
+            yield m
 
     def findall(self, string, *args, **kwargs):
         return self._call(self._rx.findall, string, args, kwargs, scan=True)

@@ -113,7 +113,17 @@ def test_unsafe_user_pattern_is_a_rules_error(tmp_path, file, put, rule, pattern
 SLOW_ACTOR = r"(?P<actor>\d*\d*\d*\d*\d*\d*\d*[局办])(?:作为|带头)"
 
 
-def test_slow_pattern_times_out():
+@pytest.fixture(params=["engine clock", "guard"])
+def clocked(request):
+    """Each timing test twice: as a library caller's process times a long call
+    (the engine's clock), and as a batch worker does (`stand_guard`'s timer)."""
+    if request.param == "guard":
+        assert patterns.stand_guard()
+        request.addfinalizer(patterns.stand_down)
+    return request.param
+
+
+def test_slow_pattern_times_out(clocked):
     rx = vetted_pattern(SLOW_ACTOR, timeout=0.05)
     with pytest.raises(PatternTimeout) as info:
         rx.search("1" * 400 + "x")
@@ -129,7 +139,7 @@ CALLS = [("开会3次，学习12次", None, None), (LONG, None, None), (LONG, 5,
 
 
 @pytest.mark.parametrize(("text", "pos", "endpos"), CALLS)
-def test_timed_pattern_gives_the_plain_results_short_or_long(text, pos, endpos):
+def test_timed_pattern_gives_the_plain_results_short_or_long(clocked, text, pos, endpos):
     plain = regex.compile(r"(?P<n>\d+)次")
     timed = patterns.timed(plain)
     args = (() if pos is None else (pos,)) + (() if endpos is None else (endpos,))
@@ -141,7 +151,7 @@ def test_timed_pattern_gives_the_plain_results_short_or_long(text, pos, endpos):
 
 
 @pytest.mark.parametrize(("text", "pos", "endpos"), CALLS)
-def test_a_call_over_its_time_fails_short_or_long(monkeypatch, text, pos, endpos):
+def test_a_call_over_its_time_fails_short_or_long(clocked, monkeypatch, text, pos, endpos):
     # a timeout no call can keep: the short path's own clock fails it as the engine's does
     monkeypatch.setattr(patterns, "PATTERN_TIMEOUT_S", 1e-12)
     timed = patterns.timed(regex.compile(r"(?P<n>\d+)次"))
@@ -152,7 +162,7 @@ def test_a_call_over_its_time_fails_short_or_long(monkeypatch, text, pos, endpos
             call()
 
 
-def test_timed_pattern_behaves_as_the_pattern():
+def test_timed_pattern_behaves_as_the_pattern(clocked):
     plain = regex.compile(r"(?P<n>\d+)次")
     timed = patterns.timed(plain)
     text = "开会3次，学习12次"
@@ -180,3 +190,69 @@ def test_a_timeout_is_that_documents_error(tmp_path, monkeypatch):
     assert bad.error is not None and bad.error[0] == "E020"
     ok = process_one(str(good), str(folder))
     assert ok.error is None
+
+
+class _Recording:
+    """Stands in for a compiled pattern: records whether a call asked the engine for its clock."""
+
+    pattern = "x"
+
+    def __init__(self) -> None:
+        self.timeouts: list[float | None] = []
+
+    def search(self, string, *args, timeout=None, **kwargs):
+        self.timeouts.append(timeout)
+        return None
+
+    finditer = search
+
+
+def test_under_the_guard_no_call_asks_the_engine_for_its_clock(clocked):
+    rec = _Recording()
+    timed = TimedPattern(rec)
+    timed.search("开会3次，" * 40)  # long: the engine's clock unless the guard stands
+    timed.search("开会3次")  # short: never
+    want = [None, None] if clocked == "guard" else [patterns.PATTERN_TIMEOUT_S, None]
+    assert rec.timeouts == want
+
+
+def test_a_batch_worker_stops_a_slow_pattern_by_its_guard(tmp_path, monkeypatch):
+    """A worker stands guard (no engine clock there); the guard's timer stops
+    the call in mid-match: that document is an E020 row long before the
+    document's own time limit (E015), and the next document is written."""
+    import time
+
+    from pipeline import batch
+    from pipeline.batch import run_batch
+
+    marker = tmp_path / "guarded"
+
+    def stand_guard() -> bool:  # the forked worker calls this one
+        marker.write_text(str(patterns.stand_guard()), encoding="utf-8")
+        return True
+
+    monkeypatch.setattr(batch, "stand_guard", stand_guard)
+
+    folder = _copy_rules(tmp_path)
+    edit_yaml(folder, "context.yaml", lambda d: d["actor"].update(patterns=[SLOW_ACTOR]))
+    monkeypatch.setattr(patterns, "PATTERN_TIMEOUT_S", 0.2)  # the forked worker inherits it
+    docs = tmp_path / "in"
+    docs.mkdir()
+    (docs / "a_slow.txt").write_text("一、工作成效\n" + "1" * 400 + "x开展培训3次。\n", encoding="utf-8")
+    (docs / "b_good.txt").write_text("一、工作成效\n开展培训3次。\n", encoding="utf-8")
+    started = time.monotonic()
+    result = run_batch([str(docs)], tmp_path / "out", jobs=1, rules_dir=str(folder), doc_timeout=120)
+    assert time.monotonic() - started < 60
+    assert [(Path(p).name, code) for p, code, _ in result.failed] == [("a_slow.txt", "E020")]
+    assert result.processed == 1 and (tmp_path / "out" / "b_good.json").is_file()
+    assert marker.read_text(encoding="utf-8") == "True"
+
+
+def test_the_guard_stands_only_in_the_main_thread():
+    import threading
+
+    got = []
+    t = threading.Thread(target=lambda: got.append(patterns.stand_guard()))
+    t.start()
+    t.join()
+    assert got == [False]
