@@ -50,7 +50,8 @@ import regex
 
 from .errors import PatternTimeout
 
-__all__ = ["PATTERN_TIMEOUT_S", "TimedPattern", "UnsafePattern", "stand_down", "stand_guard", "timed", "vet", "vetted_pattern"]
+__all__ = ["PATTERN_TIMEOUT_S", "TimedPattern", "UnsafePattern", "stand_down", "stand_guard", "timed", "vet",
+           "vetted_pattern"]
 
 # Seconds one match call of one rule pattern may take (a scan over a text:
 # per MB of it). A sound pattern takes microseconds on a report's window and
@@ -453,7 +454,8 @@ class TimedPattern:
         short text (or window, when `windowed`: args as for `search`); over a
         longer one, watched by the guard where it stands (`stand_guard`), else
         with the engine's timeout (a whole scan's when `scan`)."""
-        limit = self._scan_budget(string) if scan else self.timeout
+        # (`timeout` inline, no property call: this runs a few hundred times a report)
+        limit = self._scan_budget(string) if scan else PATTERN_TIMEOUT_S if self._timeout is None else self._timeout
         if len(string) <= UNCLOCKED_CHARS or windowed and _short(string, args, kwargs):
             started = monotonic()
             out = fn(string, *args, **kwargs)
