@@ -50,8 +50,8 @@ import regex
 
 from .errors import PatternTimeout
 
-__all__ = ["PATTERN_TIMEOUT_S", "TimedPattern", "UnsafePattern", "stand_down", "stand_guard", "timed", "vet",
-           "vetted_pattern"]
+__all__ = ["PATTERN_TIMEOUT_S", "TimedPattern", "UnsafePattern", "needed_chars", "stand_down", "stand_guard",
+           "timed", "vet", "vetted_pattern"]
 
 # Seconds one match call of one rule pattern may take (a scan over a text:
 # per MB of it). A sound pattern takes microseconds on a report's window and
@@ -374,6 +374,57 @@ def vet(source: str) -> None:
         raise UnsafePattern(f"pattern {source!r}: {exc}") from None
 
 
+# --- what every match holds ------------------------------------------------------------------
+
+# Patterns whose literals `_parse` cannot read as they match: flags that change
+# what a literal matches ((?i), (?x:…)), a fuzzy match ({e<=1}) or a literal
+# brace, \g<name> and \L<list>, and conditionals ((?(1)…), (?(DEFINE)…): a
+# branch taken or not).
+_FLAG_GROUP = regex.compile(r"\(\?[a-zA-Z-]*[a-zA-Z][a-zA-Z-]*[:)]")
+_UNREAD = regex.compile(r"\\[gL]<|\(\?\(")
+_NAMED_BRACES = regex.compile(r"\\[pPNx]\{[^}]*\}")
+_ODD_BRACES = regex.compile(r"\{(?![\d,]*\})")
+_LITERAL_FLAGS = regex.IGNORECASE | regex.FULLCASE | regex.VERBOSE
+
+
+def needed_chars(rx: regex.Pattern) -> str:
+    r"""Characters every match of `rx` consumes (literal ones, outside
+    lookarounds), in order of the pattern: a text (or window) without one of
+    them cannot match, and `str.find` tells so many times faster than a
+    search that fails. Empty where the pattern is not read with certainty.
+
+    >>> needed_chars(regex.compile(r"(?<!\d)(?P<year>20\d\d)年(?![前以来])"))
+    '20年'
+    >>> needed_chars(regex.compile(r"开展(?:培训|学习)次"))  # 培 or 学: neither is needed
+    '开展次'
+    >>> needed_chars(regex.compile(r"(?i:page)\d+"))
+    ''
+    """
+    source = rx.pattern
+    if not isinstance(source, str) or getattr(rx, "flags", 0) & _LITERAL_FLAGS or _FLAG_GROUP.search(source) \
+            or _UNREAD.search(source) or _ODD_BRACES.search(_NAMED_BRACES.sub("", source)):
+        return ""
+    return "".join(dict.fromkeys(_needed(_parse(source))))
+
+
+def _needed(node: _Node) -> list[str]:
+    """The literal characters every alternative of `node` consumes."""
+    per_alt = []
+    for alt in node.alts:
+        chars: list[str] = []
+        for item in alt:
+            if not _mandatory(item):
+                continue
+            if item.node is not None:
+                chars += _needed(item.node)
+            elif len(item.first) == 1:
+                (c,) = item.first
+                if len(c) == 1:  # a character, not a category (\d, \p{Han})
+                    chars.append(c)
+        per_alt.append(chars)
+    return [c for c in per_alt[0] if all(c in other for other in per_alt[1:])]
+
+
 # --- time-limited use ----------------------------------------------------------------------
 
 # The guard of a process of our own (`stand_guard`): the thread it watches,
@@ -435,11 +486,29 @@ class TimedPattern:
     Stands in for `regex.Pattern` (same methods and attributes); a call that
     runs out of time raises `PatternTimeout` naming the pattern."""
 
-    __slots__ = ("_rx", "_timeout")
+    __slots__ = ("_rx", "_timeout", "_needs")
 
-    def __init__(self, rx: regex.Pattern, timeout: float | None = None) -> None:
+    def __init__(self, rx: regex.Pattern, timeout: float | None = None, needs: str | None = None) -> None:
         self._rx = rx
         self._timeout = timeout  # None: PATTERN_TIMEOUT_S as it is at the call
+        self._needs = needed_chars(rx) if needs is None else needs
+
+    def _cannot_match(self, string, args: tuple, kwargs: dict) -> bool:
+        """Whether the text (or its window: args as for `search`) lacks a
+        character every match needs (`needed_chars`): then no call can match."""
+        if len(args) > 2 or string.__class__ is not str or kwargs.get("partial"):
+            return False
+        pos = args[0] if args else kwargs.get("pos")
+        endpos = args[1] if len(args) > 1 else kwargs.get("endpos")
+        pos = 0 if pos is None else pos
+        endpos = len(string) if endpos is None else endpos
+        if pos < 0 or endpos < 0:  # counted from the end: left to the engine
+            return False
+        find = string.find
+        for c in self._needs:
+            if find(c, pos, endpos) < 0:
+                return True
+        return False
 
     @property
     def timeout(self) -> float:
@@ -476,12 +545,18 @@ class TimedPattern:
         return out
 
     def match(self, string, *args, **kwargs):
+        if self._needs and self._cannot_match(string, args, kwargs):
+            return None
         return self._call(self._rx.match, string, args, kwargs)
 
     def fullmatch(self, string, *args, **kwargs):
+        if self._needs and self._cannot_match(string, args, kwargs):
+            return None
         return self._call(self._rx.fullmatch, string, args, kwargs)
 
     def search(self, string, *args, **kwargs):
+        if self._needs and self._cannot_match(string, args, kwargs):
+            return None
         return self._call(self._rx.search, string, args, kwargs)
 
     def _scan_budget(self, string) -> float:
@@ -490,6 +565,8 @@ class TimedPattern:
         return self.timeout * max(1.0, len(string) / _MB)
 
     def finditer(self, string, *args, **kwargs):
+        if self._needs and self._cannot_match(string, args, kwargs):
+            return iter(())
         if _short(string, args, kwargs):
             return iter(self._call(self._all_matches, string, args, kwargs))  # short: all at once, timed
         if _guarded_thread is not None and _guarded_thread == threading.get_ident():
@@ -523,6 +600,8 @@ class TimedPattern:
             yield m
 
     def findall(self, string, *args, **kwargs):
+        if self._needs and self._cannot_match(string, args, kwargs):
+            return []
         return self._call(self._rx.findall, string, args, kwargs, scan=True)
 
     def sub(self, repl, string, *args, **kwargs):
@@ -544,7 +623,7 @@ class TimedPattern:
         return hash(self._rx)
 
     def __reduce__(self):
-        return (TimedPattern, (self._rx, self._timeout))
+        return (TimedPattern, (self._rx, self._timeout, self._needs))
 
 
 def timed(rx: regex.Pattern | TimedPattern, timeout: float | None = None) -> TimedPattern:

@@ -76,6 +76,75 @@ def test_every_bundled_pattern_is_vetted_and_timed():
     assert isinstance(rules.sections.line_start_re, TimedPattern)
 
 
+# (pattern, the characters every match needs): a text without one cannot match
+NEEDED = [
+    (r"(?<!\d)(?P<year>20\d\d)年(?![前以来])", "20年"),  # not what a lookaround looks at
+    (r"开展(?:培训|学习)\d+次", "开展次"),  # 培 or 学: neither on its own
+    (r"(?:甲|乙甲)丙", "甲丙"),
+    (r"甲{0,2}乙{1,3}", "乙"),
+    (r"\p{Han}{2}年\.", "年."),
+    (r"(?>甲+)乙", "甲乙"),
+    (r"a(?=b)c", "ac"),
+    (r"(?i:page)\d+", ""),  # flags change what a literal matches
+    (r"(?i)page", ""),
+    (r"(?x) a b", ""),
+    (r"(?:ab){e<=1}", ""),  # a fuzzy match
+    (r"(?P<pre>x)?(?(pre)a|b)c", ""),  # a conditional: a branch taken or not
+    (r"\d+|次", ""),
+]
+
+
+@pytest.mark.parametrize(("pattern", "needed"), NEEDED)
+def test_the_characters_every_match_needs(pattern, needed):
+    assert patterns.needed_chars(regex.compile(pattern)) == needed
+
+
+def _timed_patterns(node, seen: set[int] | None = None):
+    """Every TimedPattern reachable from `node` (the loaded rules)."""
+    import dataclasses
+    from collections.abc import Mapping
+
+    seen = set() if seen is None else seen
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, TimedPattern):
+        yield node
+    elif dataclasses.is_dataclass(node) and not isinstance(node, type):
+        for f in dataclasses.fields(node):
+            yield from _timed_patterns(getattr(node, f.name), seen)
+    elif isinstance(node, Mapping):
+        for v in node.values():
+            yield from _timed_patterns(v, seen)
+    elif isinstance(node, (list, tuple, set, frozenset)):
+        for v in node:
+            yield from _timed_patterns(v, seen)
+    elif hasattr(node, "__dict__") and type(node).__module__.startswith("pipeline"):
+        for v in vars(node).values():
+            yield from _timed_patterns(v, seen)
+
+
+def test_no_bundled_pattern_is_skipped_where_it_would_match():
+    """The quick test of the characters a match needs never hides a match: every
+    bundled rule pattern, over every line of the bundled report and windows of
+    it, finds what the plain pattern finds."""
+    rules = load_rules()
+    timed_all = {id(p): p for p in _timed_patterns(rules)}.values()
+    assert len(timed_all) > 100 and sum(bool(p._needs) for p in timed_all) > 50
+    text = (Path(__file__).resolve().parents[2] / "corpus" / "nankai-gov-office-2025.txt").read_text(encoding="utf-8")
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    for timed in timed_all:
+        plain = timed._rx
+        for line in lines:
+            for args in ((), (3,), (3, 30), (10, len(line))):
+                want = plain.search(line, *args)
+                got = timed.search(line, *args)
+                assert (got and got.span()) == (want and want.span()), (plain.pattern, line, args)
+            assert [m.span() for m in timed.finditer(line, overlapped=True)] == \
+                [m.span() for m in plain.finditer(line, overlapped=True)], (plain.pattern, line)
+            assert bool(timed.match(line, 2)) == bool(plain.match(line, 2))
+
+
 def _copy_rules(tmp_path: Path) -> Path:
     folder = tmp_path / "rules"
     shutil.copytree(default_rules_dir(), folder)
@@ -195,7 +264,7 @@ def test_a_timeout_is_that_documents_error(tmp_path, monkeypatch):
 class _Recording:
     """Stands in for a compiled pattern: records whether a call asked the engine for its clock."""
 
-    pattern = "x"
+    pattern, flags = r"\d", 0
 
     def __init__(self) -> None:
         self.timeouts: list[float | None] = []
