@@ -61,6 +61,9 @@ _MB = 1 << 20
 # Texts of at most this many characters are matched without the engine's
 # clock, timed around the call instead (see the module doc).
 UNCLOCKED_CHARS = 64
+# Under the guard, a scan of a text up to this long is matched whole in one
+# watched call; a longer one a match at a time (its matches never all in memory).
+WATCHED_AT_ONCE = 1 << 16
 # Seconds of CPU time between two looks of the guard (`stand_guard`) at the call under way.
 GUARD_TICK_S = 0.1
 
@@ -496,7 +499,14 @@ class TimedPattern:
     def _cannot_match(self, string, args: tuple, kwargs: dict) -> bool:
         """Whether the text (or its window: args as for `search`) lacks a
         character every match needs (`needed_chars`): then no call can match."""
-        if len(args) > 2 or string.__class__ is not str or kwargs.get("partial"):
+        if string.__class__ is not str:
+            return False
+        if not (args or kwargs):  # the whole text: most calls
+            for c in self._needs:
+                if c not in string:
+                    return True
+            return False
+        if len(args) > 2 or kwargs.get("partial"):
             return False
         pos = args[0] if args else kwargs.get("pos")
         endpos = args[1] if len(args) > 1 else kwargs.get("endpos")
@@ -570,6 +580,8 @@ class TimedPattern:
         if _short(string, args, kwargs):
             return iter(self._call(self._all_matches, string, args, kwargs))  # short: all at once, timed
         if _guarded_thread is not None and _guarded_thread == threading.get_ident():
+            if len(string) <= WATCHED_AT_ONCE:  # all at once, in one watched call
+                return iter(self._call(self._all_matches, string, args, kwargs, scan=True))
             return self._watched_finditer(string, *args, **kwargs)
         return self._finditer(string, *args, **kwargs)
 

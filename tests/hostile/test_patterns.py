@@ -182,14 +182,17 @@ def test_unsafe_user_pattern_is_a_rules_error(tmp_path, file, put, rule, pattern
 SLOW_ACTOR = r"(?P<actor>\d*\d*\d*\d*\d*\d*\d*[局办])(?:作为|带头)"
 
 
-@pytest.fixture(params=["engine clock", "guard"])
-def clocked(request):
-    """Each timing test twice: as a library caller's process times a long call
-    (the engine's clock), and as a batch worker does (`stand_guard`'s timer)."""
-    if request.param == "guard":
+@pytest.fixture(params=["engine clock", "guard", "guard, a match at a time"])
+def clocked(request, monkeypatch):
+    """Each timing test as a library caller's process times a long call (the
+    engine's clock), and as a batch worker does (`stand_guard`'s timer): a
+    scan in one watched call, or a match at a time (a text past WATCHED_AT_ONCE)."""
+    if request.param.startswith("guard"):
         assert patterns.stand_guard()
         request.addfinalizer(patterns.stand_down)
-    return request.param
+    if request.param.endswith("at a time"):
+        monkeypatch.setattr(patterns, "WATCHED_AT_ONCE", 0)
+    return request.param.split(",")[0]
 
 
 def test_slow_pattern_times_out(clocked):
