@@ -456,10 +456,14 @@ def csv_cells(columns: Sequence[str], row: dict) -> list[str]:
     """A row's cells as CSV text: typed columns (`COLUMN_TYPES`) as they are,
     every other text `neutralise`d."""
     cells = []
-    for c in columns:  # text and None first (most cells), without csv_value's tests
-        v = row.get(c)
-        text = "" if v is None else v if v.__class__ is str else csv_value(v)
-        cells.append(text if c in COLUMN_TYPES else neutralise(text))
+    get, append = row.get, cells.append
+    for c in columns:  # None and text first (most cells), without csv_value's tests
+        v = get(c)
+        if v is None:
+            append("")  # (neutralised as it is)
+            continue
+        text = v if v.__class__ is str else csv_value(v)
+        append(text if c in COLUMN_TYPES or not text.startswith(FORMULA_TRIGGERS) else "'" + text)  # `neutralise`
     return cells
 
 
