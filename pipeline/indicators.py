@@ -39,8 +39,11 @@ log = logging.getLogger(__name__)
 _SENTENCE_END = regex.compile(r"[。！？!?\n]")
 _CLAUSE_END = regex.compile(r"[，,；;。！？!?\n]")
 _CN_NUMERAL = regex.compile(r"[零〇一二三四五六七八九十百千万亿两]")
-_AFTER_STOP = regex.compile(r"[、，,；;。！？!?\n（(：:]")
-_AFTER_STOP_PAST_LIST = regex.compile(r"[，,；;。！？!?\n（(：:]")
+# What ends the words after a number; past a list of the bodies acted on
+# (对…机关、团体、企事业单位开展…), the same but the list's 、.
+_AFTER_STOP_CHARS = "、，,；;。！？!?\n（(：:"
+_AFTER_STOP = regex.compile(f"[{regex.escape(_AFTER_STOP_CHARS)}]")
+_AFTER_STOP_PAST_LIST = regex.compile(f"[{regex.escape(_AFTER_STOP_CHARS.replace('、', ''))}]")
 _LIST_SEPARATORS = "、，,；;：: "  # punctuation a label never starts with
 _LIST_JOINERS = "、等和及与"  # what follows a list item's head: 合同公证、证据保全公证等
 # How far back from a number its clause and sentence are read (cues, context
