@@ -276,24 +276,20 @@ class Tokenizer:
         self._pairs[prefix] = table
         return table
 
-    def _freq(self, word: str) -> int | None:
-        if len(word) == 1:
-            return self._single(word)
-        table = self._pair(word[:2])
-        return None if table is None else table.get(word)
-
     def _cut_block(self, sentence: str) -> Iterator[str]:
         """jieba's __cut_DAG_NO_HMM: the most probable path through the DAG of words."""
         n = len(sentence)
-        dag: list[list[int]] = []
+        # each start's possible ends with the frequency of the word, looked up
+        # once here (the route below needs it again)
+        dag: list[list[tuple[int, int | None]]] = []
         single, pair = self._single, self._pair
         for k in range(n):
-            ends: list[int] = []
+            ends: list[tuple[int, int | None]] = []
             # jieba: while i < N and frag in FREQ: (append i if FREQ[frag]); i += 1
-            freq = single(sentence[k])
+            first = freq = single(sentence[k])
             if freq is not None:
                 if freq:
-                    ends.append(k)
+                    ends.append((k, freq))
                 table = pair(sentence[k:k + 2]) if k + 1 < n else None
                 if table is not None:
                     i = k + 1
@@ -302,16 +298,14 @@ class Tokenizer:
                         if freq is None:
                             break
                         if freq:
-                            ends.append(i)
+                            ends.append((i, freq))
                         i += 1
-            dag.append(ends or [k])
+            dag.append(ends or [(k, first)])
         route: dict[int, tuple[float, int]] = {n: (0, 0)}
         logtotal = self._logtotal
-        freq_of = self._freq
         for idx in range(n - 1, -1, -1):
             # the same expression as jieba's calc(), so ties and rounding agree
-            route[idx] = max((_log(freq_of(sentence[idx:x + 1]) or 1) - logtotal + route[x + 1][0], x)
-                             for x in dag[idx])
+            route[idx] = max((_log(freq or 1) - logtotal + route[x + 1][0], x) for x, freq in dag[idx])
         x = 0
         buf = ""
         while x < n:
