@@ -244,6 +244,53 @@ def test_results_are_written_as_they_finish(tmp_path, monkeypatch):
                                                                           "d2.txt", "d3.txt"]
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_documents_taken_back_from_a_slow_worker_go_to_another_once(tmp_path, monkeypatch, jobs):
+    """Many documents sent ahead (PREFETCH) to a worker whose first is slow:
+    those taken back after RESEND_AFTER go to the other worker, never back
+    into the queue they came from; with one worker they stay where they are.
+    Every document is written once; with two workers, all before the slow one."""
+    monkeypatch.setattr(batch, "PREFETCH", 8)
+    monkeypatch.setattr(batch, "RESEND_AFTER", 0.3)
+    docs = tmp_path / "in"
+    docs.mkdir()
+    (docs / "a-slow.txt").write_text(report("河北区"), encoding="utf-8")
+    names = [f"d{i:02d}.txt" for i in range(19)]
+    for i, name in enumerate(names):
+        (docs / name).write_text(report("南开区", 60 + i), encoding="utf-8")
+    out = tmp_path / "out"
+    real = batch.process_one
+
+    calls = tmp_path / "calls"  # one line per document a worker extracts
+
+    def slow(path, rules_dir=None, shown=None, spool_dir=None):
+        with open(calls, "a", encoding="utf-8") as fh:
+            fh.write(Path(path).name + "\n")
+        if path.endswith("a-slow.txt"):
+            deadline = time.monotonic() + (60 if jobs == 2 else 1)
+            while time.monotonic() < deadline and len(list(out.glob("d*.json"))) < len(names):
+                time.sleep(0.02)
+        return real(path, rules_dir, shown, spool_dir)
+
+    finished: list[str] = []
+    real_take = batch._take
+
+    def take(outcome, *args):
+        finished.append(Path(outcome.path).name)
+        return real_take(outcome, *args)
+
+    monkeypatch.setattr(batch, "process_one", slow)
+    monkeypatch.setattr(batch, "_take", take)
+    res = run_batch([str(docs)], out, formats=FORMATS, jobs=jobs)
+    assert res.processed == 20 and sorted(finished) == sorted(["a-slow.txt", *names])
+    if jobs == 2:
+        assert finished[-1] == "a-slow.txt"
+    else:  # nowhere else to go: each extracted once, none sent into its own queue again
+        got = calls.read_text(encoding="utf-8").split()
+        assert sorted(got) == sorted(["a-slow.txt", *names]), " ".join(got)
+    assert [Path(r["source"]).name for r in rows(out / "reports.csv")] == ["a-slow.txt", *names]
+
+
 def test_second_run_into_a_folder_in_use_stops_at_once(tmp_path, capsys):
     from pipeline.cli import main
 
