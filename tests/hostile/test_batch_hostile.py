@@ -186,6 +186,23 @@ def test_doc_timeout_stops_one_document_and_the_batch_goes_on(tmp_path, monkeypa
             assert got[name] == want[name], name
 
 
+def _record_writes(monkeypatch, after=None) -> list[str]:
+    """The names of the documents the batch writes, in the order it writes
+    them (`batch._take` wrapped); `after(names)` runs after each is written."""
+    finished: list[str] = []
+    real_take = batch._take
+
+    def take(outcome, *args):
+        finished.append(Path(outcome.path).name)
+        failure = real_take(outcome, *args)
+        if after is not None:
+            after(finished)
+        return failure
+
+    monkeypatch.setattr(batch, "_take", take)
+    return finished
+
+
 @pytest.mark.parametrize("fate", ["stuck", "dies"])
 def test_documents_sent_ahead_of_a_lost_one_are_not_lost(tmp_path, monkeypatch, fate):
     """One worker, its first document stuck past the limit or killing it: the
@@ -225,19 +242,13 @@ def test_results_are_written_as_they_finish(tmp_path, monkeypatch):
                 time.sleep(0.02)
         return real(path, rules_dir, shown, spool_dir)
 
-    finished: list[str] = []
-    real_take = batch._take
-
-    def take(outcome, *args):
-        finished.append(Path(outcome.path).name)
-        failure = real_take(outcome, *args)
+    def after(finished: list[str]) -> None:
         if len(finished) == 4:
             assert all((out / f"d{i}.json").is_file() for i in range(4))
             go.touch()
-        return failure
 
+    finished = _record_writes(monkeypatch, after)
     monkeypatch.setattr(batch, "process_one", slow)
-    monkeypatch.setattr(batch, "_take", take)
     res = run_batch([str(docs)], out, formats=FORMATS, jobs=2)
     assert res.processed == 5 and finished[-1] == "a-slow.txt"
     assert [Path(r["source"]).name for r in rows(out / "reports.csv")] == ["a-slow.txt", "d0.txt", "d1.txt",
@@ -272,15 +283,8 @@ def test_documents_taken_back_from_a_slow_worker_go_to_another_once(tmp_path, mo
                 time.sleep(0.02)
         return real(path, rules_dir, shown, spool_dir)
 
-    finished: list[str] = []
-    real_take = batch._take
-
-    def take(outcome, *args):
-        finished.append(Path(outcome.path).name)
-        return real_take(outcome, *args)
-
+    finished = _record_writes(monkeypatch)
     monkeypatch.setattr(batch, "process_one", slow)
-    monkeypatch.setattr(batch, "_take", take)
     res = run_batch([str(docs)], out, formats=FORMATS, jobs=jobs)
     assert res.processed == 20 and sorted(finished) == sorted(["a-slow.txt", *names])
     if jobs == 2:
