@@ -463,7 +463,7 @@ def csv_cells(columns: Sequence[str], row: dict) -> list[str]:
             append("")  # (neutralised as it is)
             continue
         text = v if v.__class__ is str else csv_value(v)
-        append(text if c in COLUMN_TYPES or not text.startswith(FORMULA_TRIGGERS) else "'" + text)  # `neutralise`
+        append(text if c in COLUMN_TYPES else neutralise(text))
     return cells
 
 

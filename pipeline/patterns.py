@@ -2,7 +2,7 @@
 
 A rules folder (`--rules DIR`) is user input. A pattern such as `(a+)+$` or
 `(?:案|案)+$` backtracks exponentially on a line that almost matches, so one
-report could hold a worker for ever. Two guards:
+report could hold a worker for ever. Two guards, the second in two forms:
 
 - `vet` refuses, when the rules load, the shapes that backtrack
   exponentially: an unbounded quantifier over something that itself holds an
@@ -449,7 +449,10 @@ def stand_guard() -> bool:
     signal.signal(signal.SIGVTALRM, _look)
     signal.setitimer(signal.ITIMER_VIRTUAL, GUARD_TICK_S, GUARD_TICK_S)
     _guarded_thread = threading.get_ident()
-    atexit.register(stand_down)  # the interpreter's exit restores the signal's default: the end of the process
+    # the interpreter's exit restores the signal's default, the end of the
+    # process at the next tick: the timer stops first (registered once)
+    atexit.unregister(stand_down)
+    atexit.register(stand_down)
     return True
 
 
@@ -459,6 +462,11 @@ def stand_down() -> None:
     if _guarded_thread is not None:
         signal.setitimer(signal.ITIMER_VIRTUAL, 0)
         _guarded_thread = None
+
+
+def _under_guard() -> bool:
+    """Whether the guard watches this thread's calls."""
+    return _guarded_thread is not None and _guarded_thread == threading.get_ident()
 
 
 def _look(signum, frame) -> None:
@@ -538,7 +546,7 @@ class TimedPattern:
         if len(string) <= UNCLOCKED_CHARS or windowed and _short(string, args, kwargs):
             started = monotonic()
             out = fn(string, *args, **kwargs)
-        elif _guarded_thread is not None and _guarded_thread == threading.get_ident():
+        elif _under_guard():
             started = monotonic()
             _watched[0] = (started + limit, self)
             try:
@@ -579,7 +587,7 @@ class TimedPattern:
             return iter(())
         if _short(string, args, kwargs):
             return iter(self._call(self._all_matches, string, args, kwargs))  # short: all at once, timed
-        if _guarded_thread is not None and _guarded_thread == threading.get_ident():
+        if _under_guard():
             if len(string) <= WATCHED_AT_ONCE:  # all at once, in one watched call
                 return iter(self._call(self._all_matches, string, args, kwargs, scan=True))
             return self._watched_finditer(string, *args, **kwargs)
@@ -605,9 +613,9 @@ class TimedPattern:
                 m = next(matches, None)
             finally:
                 _watched[0] = None
-            if m is None or monotonic() > deadline:
-                if m is None:
-                    return
+            if m is None:
+                return
+            if monotonic() > deadline:
                 raise self._fail()
             yield m
 
