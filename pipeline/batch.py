@@ -32,12 +32,11 @@ import os
 import signal
 import stat
 import sys
-import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 from . import store
 from .errors import (
@@ -76,6 +75,7 @@ from .output import (
     section_row,
     spool,
 )
+from .parquet_process import Converter
 from .patterns import stand_guard
 from .records import Report
 from .rules import Rules, load_rules, program_version
@@ -89,9 +89,9 @@ DEFAULT_DOC_TIMEOUT = 300.0  # seconds; real reports take well under one
 # starts the next at once instead of waiting for this process: on a machine
 # with as many workers as cores, waiting for it to be scheduled idled them
 # ~10 % (none sent ahead); with two sent ahead they still waited while this
-# process held the interpreter lock for long stretches (importing what the
-# Parquet tables need, while the workers extract): eight took 800 short
-# documents through 5-7 % faster with one job and with two.
+# process held the interpreter lock for long stretches (it imported pyarrow
+# then, which the Parquet converter does now): eight took 800 short documents
+# through 5-7 % faster with one job and with two.
 PREFETCH = 8
 # A document that waited this long behind a slow one is also sent to the next
 # free worker, so one slow document never holds up the one sent after it.
@@ -332,13 +332,13 @@ def _worker_main(conn, rules_dir: str | None, close_fds: list[int], spool_dir: s
 
 
 class _Worker:
-    def __init__(self, ctx, rules_dir: str | None, close_fd: int | None, parent_fds: set[int],
+    def __init__(self, ctx, rules_dir: str | None, close_fds: Sequence[int], parent_fds: set[int],
                  spool_dir: str | None = None) -> None:
         self.conn, child = ctx.Pipe()
         self.parent_fds = parent_fds  # the parent's ends of all live workers' pipes
         self.fd = self.conn.fileno()
         parent_fds.add(self.fd)
-        inherited = sorted(parent_fds) + ([close_fd] if close_fd is not None else [])
+        inherited = sorted(parent_fds) + list(close_fds)
         self.proc = ctx.Process(target=_worker_main, args=(child, rules_dir, inherited, spool_dir),
                                 daemon=True)
         self.proc.start()
@@ -369,8 +369,7 @@ class _Worker:
 
 def local_results(items: list[tuple[int, str]], jobs: int, rules_dir: str | None,
                   doc_timeout: float | None = DEFAULT_DOC_TIMEOUT,
-                  close_fd: int | None = None,
-                  meanwhile: Callable[[], None] | None = None,
+                  close_fds: Sequence[int] = (),
                   spool_dir: str | None = None) -> Iterator[tuple[int, Outcome]]:
     """(index, outcome) of each (index, path), in the order they finish.
 
@@ -381,10 +380,9 @@ def local_results(items: list[tuple[int, str]], jobs: int, rules_dir: str | None
     that waited behind it go to the next free worker. The rules are
     loaded before forking, so a new worker starts at once.
 
-    `meanwhile` runs in a thread of this process once the workers are started
-    (this process mostly waits for them): work that the end of the batch needs,
-    done while the workers extract. A worker is never forked while it runs,
-    so no worker inherits a lock the thread holds. `spool_dir`: see `process_one`.
+    `close_fds`: this process's files that no worker may keep open (the
+    output folder's lock, the Parquet converter's pipe). `spool_dir`: see
+    `process_one`.
     """
     if not items:
         return
@@ -396,13 +394,11 @@ def local_results(items: list[tuple[int, str]], jobs: int, rules_dir: str | None
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
     pending = deque(items)
     parent_fds: set[int] = set()
-    workers = [_Worker(ctx, rules_dir, close_fd, parent_fds, spool_dir) for _ in range(max(1, min(jobs, len(items))))]
-    helper = _start_thread(meanwhile) if meanwhile is not None else None
+    workers = [_Worker(ctx, rules_dir, close_fds, parent_fds, spool_dir)
+               for _ in range(max(1, min(jobs, len(items))))]
 
     def new_worker() -> _Worker:
-        if helper is not None:
-            helper.join()  # forking while it imports could hand the child a held import lock
-        return _Worker(ctx, rules_dir, close_fd, parent_fds, spool_dir)
+        return _Worker(ctx, rules_dir, close_fds, parent_fds, spool_dir)
 
     finished: set[int] = set()  # indexes whose outcome was given
 
@@ -523,26 +519,6 @@ def local_results(items: list[tuple[int, str]], jobs: int, rules_dir: str | None
                 w.proc.join()
 
 
-def _start_thread(fn: Callable[[], None]) -> threading.Thread:
-    def run() -> None:
-        try:
-            fn()
-        except Exception:  # only a head start: the main thread meets any real failure itself
-            log.debug("background preparation failed", exc_info=True)
-
-    thread = threading.Thread(target=run, name="govreport-prepare", daemon=True)
-    thread.start()
-    return thread
-
-
-def _prepare_parquet() -> None:
-    """Import what the Parquet tables need (about half a second), while workers extract."""
-    from . import store  # noqa: F401
-    import pyarrow.compute  # noqa: F401
-    import pyarrow.csv  # noqa: F401
-    import pyarrow.parquet  # noqa: F401
-
-
 def dask_results(items: list[tuple[int, str]], scheduler: str | None, rules_dir: str | None,
                  doc_timeout: float | None = DEFAULT_DOC_TIMEOUT,
                  window: int = 256) -> Iterator[tuple[int, Outcome]]:
@@ -601,14 +577,18 @@ def run_batch(inputs: Iterable[str], outdir: str | Path, *, jobs: int | None = N
               formats: Iterable[str] = ("json", "csv"),
               executor: str = "local", scheduler: str | None = None,
               force: bool = False, progress: bool = False,
-              doc_timeout: float | None = DEFAULT_DOC_TIMEOUT) -> BatchResult:
+              doc_timeout: float | None = DEFAULT_DOC_TIMEOUT,
+              converter: Converter | None = None) -> BatchResult:
     """Extract every input and write OUTDIR/<stem>.json plus the combined tables.
 
     `formats`: "json" writes one file per document, "csv" the combined tables,
     "parquet" typed copies of them (`store`); errors.csv is always written.
     Documents already done and unchanged are skipped unless `force`.
     `progress` shows a progress bar on stderr. `doc_timeout` (seconds, None or
-    0 for no limit) stops a document that takes longer (E015).
+    0 for no limit) stops a document that takes longer (E015). `converter`:
+    the process that converts the Parquet tables (`parquet_process`), best
+    started before the pipeline is imported; without one, a run that writes
+    Parquet starts its own (and stops it).
 
     Raises `NoInputs` when the inputs name no document at all, `OutputLocked`
     when another run writes into `outdir`, `OutputUnwritable` when it cannot be
@@ -616,6 +596,17 @@ def run_batch(inputs: Iterable[str], outdir: str | Path, *, jobs: int | None = N
     """
     started = time.perf_counter()
     formats = set(formats)
+    settings = (jobs, rules_dir, on_error, formats, executor, scheduler, force, progress, doc_timeout)
+    if converter is not None or "parquet" not in formats:
+        return _run_batch(inputs, outdir, *settings, converter, started)
+    with Converter.start() as own:  # stopped however the run ends
+        return _run_batch(inputs, outdir, *settings, own, started)
+
+
+def _run_batch(inputs: Iterable[str], outdir: str | Path, jobs: int | None, rules_dir: str | None,
+               on_error: Callable[[str, str, str], None] | None, formats: set[str], executor: str,
+               scheduler: str | None, force: bool, progress: bool, doc_timeout: float | None,
+               converter: Converter | None, started: float) -> BatchResult:
     rules = load_rules(rules_dir)  # a broken rules folder fails here, once, before any work
     skipped_by_walk: list[tuple[str, str, str]] = []
     paths = collect_inputs(inputs, skipped_by_walk)
@@ -649,7 +640,7 @@ def run_batch(inputs: Iterable[str], outdir: str | Path, *, jobs: int | None = N
     try:
         try:
             return _run_locked(paths, skipped_by_walk, out, rules, rules_dir, jobs, on_error, formats, executor,
-                               scheduler, force, progress, doc_timeout, lock, result, started)
+                               scheduler, force, progress, doc_timeout, lock, converter, result, started)
         except OSError as exc:
             if exc.errno in (errno.ENOENT, errno.EINTR):
                 raise
@@ -693,7 +684,7 @@ def _lock(out: Path) -> int:
 def _run_locked(paths: list[str], skipped_by_walk: list[tuple[str, str, str]], out: Path, rules,
                 rules_dir: str | None, jobs: int | None, on_error, formats: set[str], executor: str,
                 scheduler: str | None, force: bool, progress: bool, doc_timeout: float | None, lock: int,
-                result: BatchResult, started: float) -> BatchResult:
+                converter: Converter | None, result: BatchResult, started: float) -> BatchResult:
     _remove_stale_temporaries(out)
     manifest = Manifest(out)
     stems = assign_stems(paths, manifest.entries)
@@ -714,12 +705,12 @@ def _run_locked(paths: list[str], skipped_by_walk: list[tuple[str, str, str]], o
     # the documents are extracted, in input order (a document's lines go in
     # once every document before it is done), so the end of the run only
     # converts them.
-    tables = _Tables(out, formats) if tabular and todo else None
+    tables = _Tables(out, formats, converter) if tabular and todo else None
     in_order = _InOrder(paths, {p for _, p in todo}, manifest, stems, tables)
     try:
         results = dask_results(todo, scheduler, rules_dir, doc_timeout) if executor == "dask" \
-            else local_results(todo, jobs, rules_dir, doc_timeout, close_fd=lock,
-                               meanwhile=_prepare_parquet if "parquet" in formats else None,
+            else local_results(todo, jobs, rules_dir, doc_timeout,
+                               close_fds=[fd for fd in (lock, converter and converter.fileno()) if fd is not None],
                                spool_dir=str(out / STATE_DIR))
         for index, outcome in results:
             failure = _take(outcome, out, stems, versions, formats, manifest, result)
@@ -749,7 +740,7 @@ def _run_locked(paths: list[str], skipped_by_walk: list[tuple[str, str, str]], o
         tables.commit(error_rows)
         result.tables_rebuilt = True
     elif tabular and _tables_stale(out, formats, manifest, table_keys, versions, False):
-        tables = _Tables(out, formats)
+        tables = _Tables(out, formats, converter)
         for p in ok_paths:
             tables.add(manifest.rows(p))
         tables.commit(error_rows)
@@ -809,8 +800,9 @@ class _Tables:
     no Parquet type holds, a full disk) leaves the previous run's files,
     never a mix of two runs."""
 
-    def __init__(self, out: Path, formats: set[str], only_errors: bool = False) -> None:
-        self.out, self.formats = out, formats
+    def __init__(self, out: Path, formats: set[str], converter: Converter | None = None,
+                 only_errors: bool = False) -> None:
+        self.out, self.formats, self.converter = out, formats, converter
         self.tables = {} if only_errors else {name: CsvTable(out / f"{name}.csv", columns) for name, columns in TABLES}
 
     def add(self, pieces: Iterable[tuple[str, bytes]]) -> None:
@@ -834,9 +826,8 @@ class _Tables:
             for table in tables.values():
                 table.finish()
             if "parquet" in self.formats:
-                from .store import stage_parquet
-
-                staged += stage_parquet([(Path(table.tmp), out / f"{name}.parquet") for name, table in tables.items()])
+                pairs = [(Path(table.tmp), out / f"{name}.parquet") for name, table in tables.items()]
+                staged += (self.converter or Converter()).stage(pairs)
             for name, table in tables.items():
                 if "csv" in self.formats or name == "errors":
                     staged.append((Path(table.tmp), table.path))

@@ -224,16 +224,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from .batch import DEFAULT_DOC_TIMEOUT, collect_inputs, internal_reason, run_batch
-    from .extract import extract
-    from .output import report_json
-    from .rules import load_rules
-
     if args.jobs is not None and args.jobs < 1:
         raise _Usage("--jobs must be at least 1")
     if args.doc_timeout is not None and not args.doc_timeout >= 0:
         raise _Usage("--doc-timeout must be a number of seconds, 0 for no limit")
-    doc_timeout = DEFAULT_DOC_TIMEOUT if args.doc_timeout is None else (args.doc_timeout or None)
     formats = {f.strip() for f in args.format.split(",") if f.strip()}
     unknown = formats - {"json", "csv", "parquet"}
     if unknown:
@@ -241,6 +235,22 @@ def cmd_extract(args: argparse.Namespace) -> int:
                      "(supported: json, csv, parquet)")
     if not formats:
         raise _Usage("--format needs at least one of json, csv, parquet")
+    if "parquet" in formats and not args.stdout:
+        from .parquet_process import Converter
+
+        # started before the pipeline is imported: it imports pyarrow meanwhile, on the other core
+        with Converter.start() as converter:
+            return _extract(args, formats, converter)
+    return _extract(args, formats, None)
+
+
+def _extract(args: argparse.Namespace, formats: set[str], converter) -> int:
+    from .batch import DEFAULT_DOC_TIMEOUT, collect_inputs, internal_reason, run_batch
+    from .extract import extract
+    from .output import report_json
+    from .rules import load_rules
+
+    doc_timeout = DEFAULT_DOC_TIMEOUT if args.doc_timeout is None else (args.doc_timeout or None)
     rules = load_rules(args.rules)
     if args.stdout:
         paths = collect_inputs(args.inputs)
@@ -280,7 +290,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         raise _Usage("--executor dask needs --scheduler tcp://HOST:PORT")
     result = run_batch(args.inputs, args.output, jobs=args.jobs, rules_dir=args.rules, on_error=on_error,
                        formats=formats, executor=args.executor, scheduler=args.scheduler, force=args.force,
-                       progress=progress, doc_timeout=doc_timeout)
+                       progress=progress, doc_timeout=doc_timeout, converter=converter)
     if not args.quiet:
         print(f"govreport: {result.processed} processed, {result.skipped} skipped, {len(result.failed)} failed "
               f"in {result.elapsed:.1f}s -> {args.output}", file=sys.stderr)

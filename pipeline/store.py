@@ -119,14 +119,18 @@ def _pandas_metadata(columns: list[str], scale: int) -> dict[bytes, bytes]:
 def value_scale(csv_path: Path) -> int:
     """The decimals the decimal columns of one of our CSV tables need (one
     streamed pass over those columns only)."""
+    return _scale(csv_path, csv_header(csv_path))
+
+
+def _scale(source, columns: list[str]) -> int:
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
-    columns = [c for c in csv_header(csv_path) if column_type(c) == "decimal"]
+    columns = [c for c in columns if column_type(c) == "decimal"]
     if not columns:
         return 0
     reader = pacsv.open_csv(
-        csv_path, read_options=pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES),
+        source, read_options=pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES),
         parse_options=pacsv.ParseOptions(newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(include_columns=columns, column_types={c: "string" for c in columns}))
     scale = 0
@@ -147,12 +151,12 @@ def csv_header(path: Path) -> list[str]:
         return next(csv.reader(fh), [])
 
 
-def _csv_reader(path: Path, columns: list[str], scale: int = DECIMAL_SCALE,
+def _csv_reader(source, columns: list[str], scale: int = DECIMAL_SCALE,
                 include: Sequence[str] | None = None):
     import pyarrow.csv as pacsv
 
     return pacsv.open_csv(
-        path,
+        source,
         read_options=pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES),
         # sentences may hold line breaks inside quoted cells
         parse_options=pacsv.ParseOptions(newlines_in_values=True),
@@ -179,18 +183,45 @@ def _exact_text(batch: "pyarrow.RecordBatch") -> "pyarrow.RecordBatch":
 
 
 def _convert(csv_path: Path, target: str) -> int:
+    columns = csv_header(csv_path)
+    return _write(csv_path, target, columns, _scale(csv_path, columns))
+
+
+def _write(source, target, columns: list[str], scale: int) -> int:
+    """CSV `source` (a path or a file object) with these columns as Parquet into `target`."""
     import pyarrow.parquet as pq
 
-    columns = csv_header(csv_path)
-    scale = value_scale(csv_path)
     schema = arrow_schema(columns, scale).with_metadata(_pandas_metadata(columns, scale))
     rows = 0
     with pq.ParquetWriter(target, schema, compression="zstd") as writer:
         if columns:
-            for batch in _csv_reader(csv_path, columns, scale):
+            for batch in _csv_reader(source, columns, scale):
                 writer.write_batch(_exact_text(batch))
                 rows += batch.num_rows
     return rows
+
+
+# One cell of each kind, for `warm_up`.
+_SAMPLE_CELLS = {"decimal": "12.5", "int32": "3", "bool": "true", "string": "'=x"}
+
+
+def warm_up() -> None:
+    """Convert a one-row table of each table's columns, in memory.
+
+    A process's first conversion costs about 40 ms more than the next ones
+    (pyarrow's thread pools, codec and kernels start up); the Parquet
+    converter (`parquet_process`) pays it while it waits for the tables.
+
+        >>> warm_up()
+    """
+    import io
+
+    import pyarrow as pa
+
+    for columns in TABLES.values():
+        csv_text = ",".join(columns) + "\n" + ",".join(_SAMPLE_CELLS[column_type(c)] for c in columns) + "\n"
+        sample = csv_text.encode("utf-8")
+        _write(io.BytesIO(sample), pa.BufferOutputStream(), columns, _scale(io.BytesIO(sample), columns))
 
 
 def csv_to_parquet(csv_path: Path, parquet_path: Path) -> int:
