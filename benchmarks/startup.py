@@ -20,6 +20,14 @@ Short documents are excerpts of about 800 characters: by default cut from the
 bundled report with their numbers varied; `--source DIR` takes the `*.txt` of
 DIR instead (e.g. a folder of real reports), repeated to the counts above.
 
+The cost of creating a file in the output folder is printed first: `extract`
+creates one JSON file a document, and on an ext4 file system without a
+journal the kernel skips every recently deleted inode one by one when it
+creates a file, so for some minutes after many files were deleted (a test
+suite, an earlier benchmark's clean-up) a creation costs up to 50 times more
+and the main process's system time swells. The outputs of every run are kept
+until the end, so that runs never slow each other that way.
+
     python benchmarks/startup.py [--repeat 5] [--source DIR]
 Not a test: it prints figures, it asserts nothing. Ratios are what to read
 on a shared machine; the load average is printed with them.
@@ -58,6 +66,17 @@ def timed(cmd: list[str], env: dict) -> tuple[float, float, float]:
     if proc.returncode not in (0,):
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err}")
     return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+
+
+def creation_cost(folder: Path, n: int = 400) -> float:
+    """Milliseconds to create, write and close one small file in `folder`."""
+    folder.mkdir()
+    t = time.perf_counter()
+    for i in range(n):
+        fd = os.open(folder / f"f{i}", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        os.write(fd, b"{}" * 2048)
+        os.close(fd)
+    return (time.perf_counter() - t) / n * 1000
 
 
 def excerpts(source: Path | None, n: int, seed: int = 11) -> list[str]:
@@ -145,7 +164,8 @@ def main(argv=None) -> None:
 
     try:
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average at start "
-              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}, creating a file "
+              f"{creation_cost(work / 'probe'):.3f} ms")
         # warm-up: bytecode, jieba's own cache in the temp folder, govreport's
         # cache, the page cache
         for _ in range(2):
@@ -191,7 +211,8 @@ def main(argv=None) -> None:
         width = [max(len(row[i]) for row in rows) for i in range(6)]
         for row in rows:
             print("  ".join(c.ljust(w) for c, w in zip(row, width)).rstrip())
-        print(f"load average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print(f"load average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}, creating a file "
+              f"{creation_cost(work / 'probe-end'):.3f} ms")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
