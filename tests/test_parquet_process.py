@@ -20,16 +20,18 @@ from pipeline.parquet_process import Converter
 
 from conftest import ROOT, SEED, write_reports
 
-# A fresh interpreter: start a converter, do {action}, stage the tables of
-# {out}, print what was staged as JSON (or the type of the error raised).
+# A fresh interpreter: do {before}, start a converter, do {action}, stage the
+# tables of {out}, print what was staged as JSON (or the type of the error raised).
 SCRIPT = """
 import json, sys
 from pathlib import Path
 from pipeline.parquet_process import Converter
 from pipeline.store import TABLES
 out = Path({out!r})
+{before}
 converter = Converter.start()
 had_process = converter.fileno() is not None
+started_by = type(converter._proc).__name__
 {action}
 pairs = [(out / f"{{name}}.csv", out / "staged" / f"{{name}}.parquet") for name in TABLES]
 try:
@@ -38,14 +40,14 @@ except Exception as exc:
     print(json.dumps({{"had_process": had_process, "error": type(exc).__name__}}))
 else:
     print(json.dumps({{"had_process": had_process, "staged": [[str(a), str(b)] for a, b in staged],
-                       "pyarrow_here": "pyarrow" in sys.modules}}))
+                       "pyarrow_here": "pyarrow" in sys.modules, "started_by": started_by}}))
 converter.close()
 """
 
 
-def _run(out: Path, action: str = "pass") -> dict:
+def _run(out: Path, action: str = "pass", before: str = "pass") -> dict:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, "-c", SCRIPT.format(out=str(out), action=action)], env=env,
+    done = subprocess.run([sys.executable, "-c", SCRIPT.format(out=str(out), action=action, before=before)], env=env,
                           capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -72,18 +74,26 @@ def _expected(out: Path, tmp_path: Path) -> dict[str, bytes]:
     return got
 
 
+# Where no process can be forked (Windows; macOS's default): spawned instead
+SPAWN_ONLY = ("import multiprocessing as mp\n"
+              "spawning = mp.get_context('spawn')\n"
+              "mp.get_all_start_methods = lambda: ['spawn']\n"
+              "mp.get_context = lambda method=None: spawning")
 CASES = {
-    # what happens to the converter before `stage`
-    "converts": "pass",
+    # (what is done before the converter starts, what happens to it before `stage`)
+    "converts": ("pass", "pass"),
+    "spawned": (SPAWN_ONLY, "pass"),
     # it died (the kernel killed it, a crash): converted in the asking process instead
-    "died": "converter._proc.kill(); converter._proc.join()",
+    "died": ("pass", "converter._proc.kill(); converter._proc.join()"),
 }
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_the_converter_stages_the_same_files_as_a_conversion_here(case: str, tables: Path, tmp_path: Path):
-    answer = _run(tables, CASES[case])
+    before, action = CASES[case]
+    answer = _run(tables, action, before)
     assert answer["had_process"]
+    assert answer["started_by"] == ("SpawnProcess" if case == "spawned" else "ForkProcess")
     # converted by the converter process, the asking process never imports pyarrow;
     # when it died, the asking process converts
     assert answer["pyarrow_here"] is (case == "died")
