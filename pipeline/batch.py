@@ -825,6 +825,9 @@ class _Tables:
             tables["errors"].write_many(error_rows)
             for table in tables.values():
                 table.finish()
+            if not self.tables and self._holds(tables["errors"]):
+                tables["errors"].abort()  # a run that changed nothing writes nothing
+                return
             if "parquet" in self.formats:
                 pairs = [(Path(table.tmp), out / f"{name}.parquet") for name, table in tables.items()]
                 staged += (self.converter or Converter()).stage(pairs)
@@ -842,6 +845,22 @@ class _Tables:
             raise
         for tmp, final in staged:
             os.replace(tmp, final)
+
+    def _holds(self, errors: CsvTable) -> bool:
+        """Whether the folder holds these errors already: an errors.csv of the
+        same bytes and, where Parquet is written, an errors.parquet converted
+        from it (written after it: a run with `--format csv` leaves an older
+        one behind)."""
+        import filecmp
+
+        try:
+            if not filecmp.cmp(errors.tmp, errors.path, shallow=False):
+                return False
+            if "parquet" in self.formats:
+                return (self.out / "errors.parquet").stat().st_mtime_ns >= errors.path.stat().st_mtime_ns
+        except OSError:
+            return False
+        return True
 
     def abort(self) -> None:
         for table in self.tables.values():

@@ -56,6 +56,44 @@ def test_rerun_skips_unchanged_documents(tmp_path, corpus):
     assert files_of(out) == before
 
 
+# A rerun that processes nothing: (formats of the first run, what changes
+# between the runs, formats of the rerun, whether errors.csv is written again,
+# whether errors.parquet is (written) after it)
+RERUNS = {
+    "nothing changed": (("json", "csv", "parquet"), None, ("json", "csv", "parquet"), False, True),
+    "a file vanished": (("json", "csv", "parquet"), "vanish", ("json", "csv", "parquet"), True, True),
+    # every table is written again (none has its Parquet yet)
+    "Parquet asked for the first time": (("json", "csv"), None, ("json", "csv", "parquet"), True, True),
+    # left by a run with --format csv after one with Parquet: both written again
+    "errors.parquet older than errors.csv": (("json", "csv", "parquet"), "age", ("json", "csv", "parquet"),
+                                             True, True),
+}
+
+
+@pytest.mark.parametrize("case", RERUNS)
+def test_a_rerun_that_changes_nothing_writes_no_error_table(case, tmp_path, corpus):
+    # the error tables are the only ones a skipping rerun could write: kept
+    # (with their times) when the folder holds them already, written when not
+    first_formats, change, formats, csv_again, parquet_after = RERUNS[case]
+    out = tmp_path / "out"
+    (corpus / "gone.txt").write_text(TEMPLATE, encoding="utf-8")
+    run_batch([str(corpus), str(corpus / "gone.txt")], out, jobs=1, formats=first_formats)
+    inputs = [str(corpus), str(corpus / "gone.txt")]
+    if change == "vanish":
+        (corpus / "gone.txt").unlink()  # now a missing input: an error row
+    elif change == "age":
+        old = (out / "errors.csv").stat().st_mtime - 60
+        os.utime(out / "errors.parquet", (old, old))
+    csv_before = (out / "errors.csv").stat().st_mtime_ns
+    again = run_batch(inputs, out, jobs=1, formats=formats)
+    assert again.processed == 0
+    assert ((out / "errors.csv").stat().st_mtime_ns != csv_before) is csv_again
+    parquet = out / "errors.parquet"
+    assert parquet.is_file() and (parquet.stat().st_mtime_ns >= (out / "errors.csv").stat().st_mtime_ns) \
+        is parquet_after
+    assert ("E002" in (out / "errors.csv").read_text(encoding="utf-8-sig")) is (change == "vanish")
+
+
 def test_changed_content_is_reprocessed_and_tables_rebuilt(tmp_path, corpus):
     out = tmp_path / "out"
     run_batch([str(corpus)], out, jobs=1)
