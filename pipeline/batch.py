@@ -24,9 +24,9 @@
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
-import multiprocessing as mp
 import multiprocessing.connection as mpc
 import os
 import signal
@@ -38,7 +38,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
-from . import store
+from . import processes, store
 from .errors import (
     BrokenDocument,
     DocumentTimeout,
@@ -391,7 +391,7 @@ def local_results(items: list[tuple[int, str]], jobs: int, rules_dir: str | None
             yield index, process_one(path, rules_dir, spool_dir=spool_dir)
         return
     _rules_for(rules_dir)  # inherited by every fork
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+    ctx = processes.context()
     pending = deque(items)
     parent_fds: set[int] = set()
     workers = [_Worker(ctx, rules_dir, close_fds, parent_fds, spool_dir)
@@ -596,59 +596,52 @@ def run_batch(inputs: Iterable[str], outdir: str | Path, *, jobs: int | None = N
     """
     started = time.perf_counter()
     formats = set(formats)
-    settings = (jobs, rules_dir, on_error, formats, executor, scheduler, force, progress, doc_timeout)
-    if converter is not None or "parquet" not in formats:
-        return _run_batch(inputs, outdir, *settings, converter, started)
-    with Converter.start() as own:  # stopped however the run ends
-        return _run_batch(inputs, outdir, *settings, own, started)
-
-
-def _run_batch(inputs: Iterable[str], outdir: str | Path, jobs: int | None, rules_dir: str | None,
-               on_error: Callable[[str, str, str], None] | None, formats: set[str], executor: str,
-               scheduler: str | None, force: bool, progress: bool, doc_timeout: float | None,
-               converter: Converter | None, started: float) -> BatchResult:
-    rules = load_rules(rules_dir)  # a broken rules folder fails here, once, before any work
-    skipped_by_walk: list[tuple[str, str, str]] = []
-    paths = collect_inputs(inputs, skipped_by_walk)
-    result = BatchResult()
-    if not paths and not skipped_by_walk:
-        raise NoInputs(f"no documents to read in {', '.join(map(str, inputs)) or 'the inputs'} "
-                       f"(files ending in {' '.join(READ_SUFFIXES)})")
-    if not any(os.path.lexists(p) for p in paths):
-        # nothing to read at all: say so per input, create nothing
-        for p in paths:
-            problem = path_problem(p) or MissingFile("no such file", p)
-            result.failed.append((p, problem.code, problem.message))
-            if on_error:
-                on_error(p, problem.code, problem.message)
-        for p, code, reason in skipped_by_walk:
-            result.failed.append((p, code, reason))
-            if on_error:
-                on_error(p, code, reason)
-        result.elapsed = time.perf_counter() - started
-        return result
-    out = Path(outdir)
-    if out.exists() and not out.is_dir():
-        raise UsageError("the output folder is a file: give a folder with -o", str(outdir))
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / STATE_DIR).mkdir(exist_ok=True)
-    except OSError as exc:
-        raise OutputUnwritable(f"cannot use this folder for the outputs: {exc.strerror or exc}", str(outdir)) from None
-    lock = _lock(out)
-    _PINNED[rules_dir] = rules
-    try:
+    own = Converter.start() if converter is None and "parquet" in formats else None
+    with own or contextlib.nullcontext():  # a converter started here is stopped however the run ends
+        converter = converter or own
+        rules = load_rules(rules_dir)  # a broken rules folder fails here, once, before any work
+        skipped_by_walk: list[tuple[str, str, str]] = []
+        paths = collect_inputs(inputs, skipped_by_walk)
+        result = BatchResult()
+        if not paths and not skipped_by_walk:
+            raise NoInputs(f"no documents to read in {', '.join(map(str, inputs)) or 'the inputs'} "
+                           f"(files ending in {' '.join(READ_SUFFIXES)})")
+        if not any(os.path.lexists(p) for p in paths):
+            # nothing to read at all: say so per input, create nothing
+            for p in paths:
+                problem = path_problem(p) or MissingFile("no such file", p)
+                result.failed.append((p, problem.code, problem.message))
+                if on_error:
+                    on_error(p, problem.code, problem.message)
+            for p, code, reason in skipped_by_walk:
+                result.failed.append((p, code, reason))
+                if on_error:
+                    on_error(p, code, reason)
+            result.elapsed = time.perf_counter() - started
+            return result
+        out = Path(outdir)
+        if out.exists() and not out.is_dir():
+            raise UsageError("the output folder is a file: give a folder with -o", str(outdir))
         try:
-            return _run_locked(paths, skipped_by_walk, out, rules, rules_dir, jobs, on_error, formats, executor,
-                               scheduler, force, progress, doc_timeout, lock, converter, result, started)
+            out.mkdir(parents=True, exist_ok=True)
+            (out / STATE_DIR).mkdir(exist_ok=True)
         except OSError as exc:
-            if exc.errno in (errno.ENOENT, errno.EINTR):
-                raise
-            where = exc.filename or out
-            raise OutputUnwritable(f"cannot write {where}: {exc.strerror or exc}", str(outdir)) from exc
-    finally:
-        _PINNED.pop(rules_dir, None)
-        os.close(lock)
+            raise OutputUnwritable(f"cannot use this folder for the outputs: {exc.strerror or exc}",
+                                   str(outdir)) from None
+        lock = _lock(out)
+        _PINNED[rules_dir] = rules
+        try:
+            try:
+                return _run_locked(paths, skipped_by_walk, out, rules, rules_dir, jobs, on_error, formats, executor,
+                                   scheduler, force, progress, doc_timeout, lock, converter, result, started)
+            except OSError as exc:
+                if exc.errno in (errno.ENOENT, errno.EINTR):
+                    raise
+                where = exc.filename or out
+                raise OutputUnwritable(f"cannot write {where}: {exc.strerror or exc}", str(outdir)) from exc
+        finally:
+            _PINNED.pop(rules_dir, None)
+            os.close(lock)
 
 
 def _lock(out: Path) -> int:

@@ -21,11 +21,12 @@ gives a converter without a process, which converts in this one.
 """
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 import signal
 import sys
 from pathlib import Path
+
+from . import processes
 
 # Seconds to wait for a converter that was asked to stop before killing it.
 _STOP_WAIT = 5.0
@@ -46,12 +47,11 @@ class Converter:
         if "pyarrow" in sys.modules:
             return cls()
         try:
-            forks = "fork" in mp.get_all_start_methods()
-            ctx = mp.get_context("fork") if forks else mp.get_context()
+            ctx = processes.context()
             conn, child = ctx.Pipe()
             # a fork inherits this end too: closed there, so that the pipe reads
             # end-of-file, and the converter exits, when this process is gone
-            inherited = conn.fileno() if forks else None
+            inherited = conn.fileno() if processes.forks(ctx) else None
             proc = ctx.Process(target=_serve, args=(child, inherited), name="govreport-parquet", daemon=True)
             proc.start()
             child.close()

@@ -116,13 +116,10 @@ def _pandas_metadata(columns: list[str], scale: int) -> dict[bytes, bytes]:
                                    "attributes": {}, "creator": {"library": "govreport"}}).encode("utf-8")}
 
 
-def value_scale(csv_path: Path) -> int:
-    """The decimals the decimal columns of one of our CSV tables need (one
-    streamed pass over those columns only)."""
-    return _scale(csv_path, csv_header(csv_path))
-
-
 def _scale(source, columns: list[str]) -> int:
+    """The decimals the decimal columns (of `columns`) of one of our CSV tables
+    need, `source` a path or a file object (one streamed pass over those
+    columns only)."""
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 

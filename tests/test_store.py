@@ -183,3 +183,9 @@ def test_load_errors(tmp_path: Path) -> None:
         pipeline.load(tmp_path / "missing")
     with pytest.raises(UsageError, match="no govreport tables"):
         pipeline.load(tmp_path)
+
+
+def test_every_column_kind_has_its_sql_pandas_and_sample_forms() -> None:
+    # the per-kind tables of store must name the same kinds, and every kind a column can have
+    kinds = set(store.COLUMN_TYPES.values()) | {"string"}
+    assert set(store.SQL_TYPES) == set(store._PANDAS_TYPES) == set(store._SAMPLE_CELLS) == kinds
