@@ -293,7 +293,7 @@ def _extract(args: argparse.Namespace, formats: set[str], converter) -> int:
                        progress=progress, doc_timeout=doc_timeout, converter=converter)
     if not args.quiet:
         print(f"govreport: {result.processed} processed, {result.skipped} skipped, {len(result.failed)} failed "
-              f"in {result.elapsed:.1f}s -> {args.output}", file=sys.stderr)
+              f"in {result.elapsed:.2f}s ({result.extracting:.2f}s extracting) -> {args.output}", file=sys.stderr)
     return 1 if result.failed else 0
 
 

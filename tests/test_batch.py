@@ -1,5 +1,6 @@
 """Batches: all cores, resumable and incremental runs, progress, a dask cluster."""
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -54,6 +55,9 @@ def test_rerun_skips_unchanged_documents(tmp_path, corpus):
     assert (again.processed, again.skipped) == (0, 6)
     assert not again.tables_rebuilt
     assert files_of(out) == before
+    # the time spent extracting is part of the run's, and a run that extracts nothing spends none
+    assert 0 < first.extracting < first.elapsed
+    assert again.extracting == 0 < again.elapsed
 
 
 # A rerun that processes nothing: (formats of the first run, what changes
@@ -238,6 +242,7 @@ def test_cli_summary_and_quiet(tmp_path, corpus, capsys):
     assert main(["extract", str(corpus), "-o", str(tmp_path / "o"), "--jobs", "1"]) == 0
     err = capsys.readouterr().err
     assert "6 processed, 0 skipped, 0 failed" in err
+    assert re.search(r" in (\d+\.\d\d)s \((\d+\.\d\d)s extracting\) -> ", err), err
     assert main(["extract", str(corpus), "-o", str(tmp_path / "o"), "--jobs", "1"]) == 0
     assert "0 processed, 6 skipped, 0 failed" in capsys.readouterr().err
     assert main(["extract", str(corpus), "-o", str(tmp_path / "o"), "-q"]) == 0
