@@ -117,15 +117,14 @@ def detect_report_type(probe: str, text: str, mrules: MetadataRules) -> str | No
     """The report type named by the title (or the opening lines), else the
     one whose content phrases the text holds (two at least: 本年新收政府信息
     公开申请数量, 上年结转…); None when no type or more than one fits."""
-    named = [t for t, words in mrules.report_types.items() if any(w in probe for w in words)]
+    named = mrules.types_named(probe)
     if len(named) == 1:
-        return named[0]
+        return next(iter(named))
     if len(named) > 1:
         # a title naming two types ("法治政府建设和政府信息公开…"): the longer keyword is the more specific
-        best = max(named, key=lambda t: max(len(w) for w in mrules.report_types[t] if w in probe))
-        longest = [t for t in named if max(len(w) for w in mrules.report_types[t] if w in probe)
-                   == max(len(w) for w in mrules.report_types[best] if w in probe)]
-        return best if len(longest) == 1 else None
+        longest = max(named.values())
+        best = [t for t, n in named.items() if n == longest]
+        return best[0] if len(best) == 1 else None
     by_content = [t for t, phrases in mrules.report_type_content.items()
                   if sum(1 for p in phrases if p in text) >= 2]
     return by_content[0] if len(by_content) == 1 else None
@@ -136,7 +135,7 @@ def _find_title(lines: list[str], mrules: MetadataRules) -> tuple[int, str | Non
     for i, line in enumerate(lines[:15]):
         if not line or len(line) > 80 or line[-1] in "。；;" or mrules.is_chrome(line):
             continue
-        if not any(k in line for k in mrules.title_keywords):
+        if not mrules.names_a_title(line):
             continue
         if _HEADING_MARK_RE.match(line):
             continue

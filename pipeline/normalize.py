@@ -229,13 +229,12 @@ def _title_lines(lines: list[tuple[str, int, int]], rules: Rules) -> tuple[int, 
     (0, 0) when no title was split. "…2025年度法治政府建设" / "情况报告" is one
     title; a title line followed by "发布时间：…" is not.
     """
-    keywords = rules.metadata.title_keywords
     endings = rules.metadata.title_endings
     for i in range(min(len(lines), 12)):
         line = lines[i][0]
         if len(line) > 60 or line[-1] in _TERMINAL or rules.metadata.is_chrome(line):
             continue
-        if not any(k in line for k in keywords):
+        if not rules.metadata.names_a_title(line):
             continue
         if line.endswith(endings):
             return 0, 0

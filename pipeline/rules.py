@@ -281,6 +281,37 @@ class MetadataRules:
         "来源：…", "当前位置：…")."""
         return line.startswith(self.chrome_prefixes) or ">" in line or "→" in line
 
+    def names_a_title(self, line: str) -> bool:
+        """The line holds a title keyword, its years aside: the year may split
+        one (襄阳高新区管委会2025年工作报告 is a 管委会工作报告)."""
+        line = without_years(line)
+        return any(k in line for k in self.title_keywords)
+
+    def types_named(self, probe: str) -> dict[str, int]:
+        """The report types whose words the probe holds (its years aside), each
+        with the length of its longest word found.
+
+        >>> from pipeline.rules import load_rules
+        >>> load_rules().metadata.types_named("某开发区管委会2025年工作报告")
+        {'gov_work_report': 7}
+        """
+        probe = without_years(probe)
+        found = {t: max((len(w) for w in words if w in probe), default=0) for t, words in self.report_types.items()}
+        return {t: n for t, n in found.items() if n}
+
+
+_YEAR_WORD = regex.compile(r"(?:19|20)\d\d\s*年度?")
+
+
+def without_years(text: str) -> str:
+    """The text without its years (2025年, 2024年度), which may stand inside a
+    report type's name.
+
+    >>> without_years("法治政府建设2024年度报告")
+    '法治政府建设报告'
+    """
+    return _YEAR_WORD.sub("", text)
+
 
 @dataclass(frozen=True)
 class AuditSelector:
